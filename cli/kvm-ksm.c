@@ -1,0 +1,934 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* kvm-ksm: Kernel Samepage Merging, its knobs, counters and guests. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+static const char *const run_names[] = { "stopped", "running", "unmerging" };
+
+static const char *size_text(uint64_t bytes, char *buf, size_t len)
+{
+	kvmops_size_format(bytes, buf, len);
+	return buf;
+}
+
+static const char *profit_text(int64_t bytes, char *buf, size_t len)
+{
+	char tmp[24];
+
+	kvmops_size_format(bytes < 0 ? (uint64_t)-bytes : (uint64_t)bytes, tmp,
+			   sizeof(tmp));
+	snprintf(buf, len, "%s%s", bytes < 0 ? "-" : "", tmp);
+	return buf;
+}
+
+/* Reads the entries or prints why not; KVS_FAIL then. */
+static int read_ksm(struct kvs_call *call, struct kvmops_ksm **ksm)
+{
+	if (kvmops_ksm_read(call->st->ctx, ksm))
+		return kvs_lib_error(call, KVS_FAIL);
+	return KVS_OK;
+}
+
+static int64_t scan_age(struct kvs_call *call, const struct kvmops_ksm *ksm)
+{
+	char *path = kvs_state_file("ksm_scans");
+	int64_t age = -1;
+
+	if (path)
+		kvmops_ksm_scan_age(call->st->ctx, ksm, path, &age);
+	free(path);
+	return age;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+static json_object *entry_json(const struct kvmops_ksm *ksm, size_t i)
+{
+	const char *name = kvmops_ksm_name(ksm, i), *word;
+	uint64_t u;
+	int64_t s;
+
+	switch (kvmops_ksm_type(ksm, i)) {
+	case KVMOPS_KSM_CHOICE:
+		if (!kvmops_ksm_get_choice(ksm, name, &word))
+			return json_object_new_string(word);
+		break;
+	case KVMOPS_KSM_INT:
+		if (!kvmops_ksm_get_s64(ksm, name, &s))
+			return json_object_new_int64(s);
+		break;
+	default:
+		if (!kvmops_ksm_get_u64(ksm, name, &u))
+			return json_object_new_uint64(u);
+		break;
+	}
+	return json_object_new_string(kvmops_ksm_text(ksm, i));
+}
+
+static json_object *figures_json(const struct kvmops_ksm_figures *f,
+				 int64_t age)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "state",
+			       json_object_new_string(run_names[f->run]));
+	json_object_object_add(d, "page_size", json_object_new_uint64(f->page_size));
+	json_object_object_add(d, "saved_bytes",
+			       json_object_new_uint64(f->saved_bytes));
+	json_object_object_add(d, "sharing_ratio",
+			       json_object_new_double(f->sharing_ratio));
+	json_object_object_add(d, "profit_bytes",
+			       json_object_new_int64(f->profit_bytes));
+	json_object_object_add(d, "profit_source",
+			       json_object_new_string(f->profit_from_kernel ?
+							      "general_profit" :
+							      "formula"));
+	json_object_object_add(d, "full_scans",
+			       json_object_new_uint64(f->full_scans));
+	json_object_object_add(d, "seconds_since_full_scan",
+			       age < 0 ? NULL : json_object_new_int64(age));
+	return d;
+}
+
+static void print_status_json(const struct kvmops_ksm *ksm,
+			      const struct kvmops_ksm_figures *f, int64_t age)
+{
+	json_object *root = json_object_new_object();
+	json_object *entries = json_object_new_object();
+	json_object *knobs = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < kvmops_ksm_count(ksm); i++) {
+		json_object_object_add(entries, kvmops_ksm_name(ksm, i),
+				       entry_json(ksm, i));
+		if (kvmops_ksm_is_knob(ksm, i))
+			json_object_array_add(knobs,
+					      json_object_new_string(
+						      kvmops_ksm_name(ksm, i)));
+	}
+	json_object_object_add(root, "entries", entries);
+	json_object_object_add(root, "knobs", knobs);
+	json_object_object_add(root, "derived", figures_json(f, age));
+	kvs_print_json(root);
+}
+
+static void print_summary(const struct kvmops_ksm_figures *f, int64_t age)
+{
+	char a[32], b[32];
+
+	printf("KSM is %s (run=%d)\n", run_names[f->run], (int)f->run);
+	printf("  memory saved   %s (pages_sharing %" PRIu64 " x %s pages)\n",
+	       size_text(f->saved_bytes, a, sizeof(a)), f->pages_sharing,
+	       size_text(f->page_size, b, sizeof(b)));
+	printf("  sharing ratio  %.2f (pages_sharing / pages_shared)\n",
+	       f->sharing_ratio);
+	printf("  profit         %s (%s)\n",
+	       profit_text(f->profit_bytes, a, sizeof(a)),
+	       f->profit_from_kernel ? "general_profit, from the kernel" :
+				       "the kernel's formula");
+	if (age >= 0)
+		printf("  full scans     %" PRIu64 ", the last one %" PRId64
+		       " s ago\n",
+		       f->full_scans, age);
+	else
+		printf("  full scans     %" PRIu64
+		       ", the last one not seen yet (status and watch notice it)\n",
+		       f->full_scans);
+}
+
+static void print_entries(const struct kvmops_ksm *ksm)
+{
+	static const char *const heads[] = { "ENTRY", "VALUE", "KIND",
+					     "MEANING" };
+	struct kvs_table t;
+	size_t i;
+
+	kvs_table_init(&t, 4, heads, NULL);
+	for (i = 0; i < kvmops_ksm_count(ksm); i++) {
+		const char *help = kvmops_ksm_help(ksm, i);
+
+		kvs_table_row(&t, kvmops_ksm_name(ksm, i),
+			      kvmops_ksm_text(ksm, i),
+			      kvmops_ksm_is_knob(ksm, i) ? "knob" : "",
+			      help ? help : "(not known to kvmops)");
+	}
+	kvs_table_print(&t);
+	kvs_table_free(&t);
+}
+
+/* Prometheus text format, for node_exporter's textfile collector. */
+static void prom_metric(const char *name, const char *help, const char *type,
+			const char *labels, const char *value)
+{
+	printf("# HELP kvmops_ksm_%s %s\n# TYPE kvmops_ksm_%s %s\n", name,
+	       help, name, type);
+	printf("kvmops_ksm_%s%s %s\n", name, labels ? labels : "", value);
+}
+
+static void prom_choice(const char *name, const char *help, const char *text)
+{
+	char copy[256], *word, *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", text);
+	printf("# HELP kvmops_ksm_%s %s\n# TYPE kvmops_ksm_%s gauge\n", name,
+	       help, name);
+	for (word = strtok_r(copy, " ", &save); word;
+	     word = strtok_r(NULL, " ", &save)) {
+		bool chosen = word[0] == '[';
+		size_t n = strlen(word);
+
+		if (chosen)
+			word[n - 1] = '\0';
+		printf("kvmops_ksm_%s{mode=\"%s\"} %d\n", name,
+		       word + (chosen ? 1 : 0), chosen);
+	}
+}
+
+static bool is_counter(const char *name)
+{
+	return !strcmp(name, "full_scans") || !strcmp(name, "pages_scanned");
+}
+
+static void prom_entry(const struct kvmops_ksm *ksm, size_t i)
+{
+	const char *name = kvmops_ksm_name(ksm, i), *help = kvmops_ksm_help(ksm, i);
+	char metric[128], fallback[160];
+	int64_t s;
+
+	if (!help) {
+		snprintf(fallback, sizeof(fallback),
+			 "/sys/kernel/mm/ksm/%s (not known to kvmops)", name);
+		help = fallback;
+	}
+	if (kvmops_ksm_type(ksm, i) == KVMOPS_KSM_CHOICE) {
+		prom_choice(name, help, kvmops_ksm_text(ksm, i));
+		return;
+	}
+	if (kvmops_ksm_get_s64(ksm, name, &s) &&
+	    kvmops_ksm_type(ksm, i) != KVMOPS_KSM_UINT)
+		return; /* text we cannot express as a number */
+	snprintf(metric, sizeof(metric), "%s%s", name,
+		 is_counter(name) ? "_total" : "");
+	prom_metric(metric, help, is_counter(name) ? "counter" : "gauge", NULL,
+		    kvmops_ksm_text(ksm, i));
+}
+
+static void print_prometheus(const struct kvmops_ksm *ksm,
+			     const struct kvmops_ksm_figures *f)
+{
+	char v[64];
+	size_t i;
+
+	for (i = 0; i < kvmops_ksm_count(ksm); i++)
+		prom_entry(ksm, i);
+	snprintf(v, sizeof(v), "%" PRIu64, f->saved_bytes);
+	prom_metric("saved_bytes", "Memory KSM saves: pages_sharing x page size",
+		    "gauge", NULL, v);
+	snprintf(v, sizeof(v), "%.6f", f->sharing_ratio);
+	prom_metric("sharing_ratio", "pages_sharing / pages_shared", "gauge",
+		    NULL, v);
+	snprintf(v, sizeof(v), "%" PRId64, f->profit_bytes);
+	prom_metric("profit_bytes",
+		    "Memory saved less KSM's metadata (general_profit or the kernel's formula)",
+		    "gauge", NULL, v);
+	snprintf(v, sizeof(v), "%" PRIu64, f->page_size);
+	prom_metric("page_size_bytes", "The page size KSM merges", "gauge",
+		    NULL, v);
+}
+
+static int cmd_status(struct kvs_call *call)
+{
+	struct kvmops_ksm_figures f;
+	struct kvmops_ksm *ksm;
+	bool prom = kvs_flag(call, "prometheus");
+	int64_t age;
+	int rc;
+
+	if (prom && call->json)
+		return kvs_error(call, KVS_USAGE,
+				 "--json and --prometheus exclude each other");
+	rc = read_ksm(call, &ksm);
+	if (rc)
+		return rc;
+	kvmops_ksm_figures(call->st->ctx, ksm, &f);
+	age = scan_age(call, ksm);
+	if (call->json) {
+		print_status_json(ksm, &f, age);
+	} else if (prom) {
+		print_prometheus(ksm, &f);
+	} else {
+		print_summary(&f, age);
+		if (!call->quiet) {
+			putchar('\n');
+			print_entries(ksm);
+		}
+	}
+	kvmops_ksm_free(ksm);
+	return KVS_OK;
+}
+
+/* ---- set --------------------------------------------------------------- */
+
+struct pairs {
+	size_t count;
+	const char **names, **values;
+	char **owned;
+};
+
+static void pairs_free(struct pairs *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		free(p->owned[i]);
+	free(p->owned);
+	free(p->names);
+	free(p->values);
+}
+
+static int split_pairs(struct kvs_call *call, struct pairs *p)
+{
+	int i;
+
+	p->count = 0;
+	p->names = calloc((size_t)call->argc, sizeof(char *));
+	p->values = calloc((size_t)call->argc, sizeof(char *));
+	p->owned = calloc((size_t)call->argc, sizeof(char *));
+	if (!p->names || !p->values || !p->owned)
+		abort();
+	for (i = 0; i < call->argc; i++) {
+		char *eq, *copy = strdup(call->argv[i]);
+
+		if (!copy)
+			abort();
+		p->owned[p->count] = copy;
+		p->names[p->count] = copy;
+		p->count++;
+		eq = strchr(copy, '=');
+		if (!eq || eq == copy)
+			return kvs_error(call, KVS_USAGE,
+					 "expected KEY=VALUE, got '%s'",
+					 call->argv[i]);
+		*eq = '\0';
+		p->values[p->count - 1] = eq + 1;
+	}
+	return KVS_OK;
+}
+
+static int check_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
+		       const struct pairs *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		if (kvmops_ksm_check(call->st->ctx, ksm, p->names[i],
+				     p->values[i]))
+			return kvs_lib_error(call, KVS_USAGE);
+	return KVS_OK;
+}
+
+static bool needs_unmerge(const struct pairs *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		if (!strcmp(p->names[i], "merge_across_nodes") ||
+		    !strcmp(p->names[i], "max_page_sharing"))
+			return true;
+	return false;
+}
+
+/* For --unmerge-first: unmerge, set, then bring ksmd back as it was. */
+static int set_unmerged(struct kvs_call *call, const struct kvmops_ksm *ksm,
+			const struct pairs *p)
+{
+	struct kvmops_ctx *ctx = call->st->ctx;
+	uint64_t run = 0;
+	int rc;
+
+	kvmops_ksm_get_u64(ksm, "run", &run);
+	if (kvmops_ksm_set_run(ctx, KVMOPS_KSM_UNMERGE))
+		return kvs_lib_error(call, KVS_FAIL);
+	rc = kvmops_ksm_set(ctx, p->names, p->values, p->count);
+	if (rc)
+		kvs_lib_error(call, KVS_FAIL);
+	if (kvmops_ksm_set_run(ctx, run == 1 ? KVMOPS_KSM_START :
+					       KVMOPS_KSM_STOP))
+		return kvs_lib_error(call, KVS_FAIL);
+	return rc ? KVS_FAIL : KVS_OK;
+}
+
+static void report_changes(struct kvs_call *call, const struct kvmops_ksm *old,
+			   const struct pairs *p)
+{
+	json_object *root = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		ssize_t at = kvmops_ksm_find(old, p->names[i]);
+		const char *was = at < 0 ? "" : kvmops_ksm_text(old, (size_t)at);
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "old", json_object_new_string(was));
+		json_object_object_add(o, "new",
+				       json_object_new_string(p->values[i]));
+		json_object_object_add(root, p->names[i], o);
+		if (!call->json && !call->quiet)
+			printf("%s: %s -> %s\n", p->names[i], was,
+			       p->values[i]);
+	}
+	if (call->json)
+		kvs_print_json(root);
+	else
+		json_object_put(root);
+}
+
+static int cmd_set(struct kvs_call *call)
+{
+	struct pairs p = { 0 };
+	struct kvmops_ksm *ksm = NULL;
+	int rc = split_pairs(call, &p);
+
+	if (!rc)
+		rc = read_ksm(call, &ksm);
+	if (!rc)
+		rc = check_pairs(call, ksm, &p);
+	if (!rc && kvs_flag(call, "unmerge-first") && needs_unmerge(&p))
+		rc = set_unmerged(call, ksm, &p);
+	else if (!rc && kvmops_ksm_set(call->st->ctx, p.names, p.values,
+				       p.count))
+		rc = kvs_lib_error(call, KVS_FAIL);
+	if (!rc)
+		report_changes(call, ksm, &p);
+	kvmops_ksm_free(ksm);
+	pairs_free(&p);
+	return rc;
+}
+
+/* ---- start, stop, unmerge ---------------------------------------------- */
+
+static void report_run(struct kvs_call *call, const char *what)
+{
+	struct kvmops_ksm_figures f;
+	struct kvmops_ksm *ksm;
+	json_object *root;
+
+	if (kvmops_ksm_read(call->st->ctx, &ksm))
+		return;
+	kvmops_ksm_figures(call->st->ctx, ksm, &f);
+	if (call->json) {
+		root = json_object_new_object();
+		json_object_object_add(root, "state",
+				       json_object_new_string(run_names[f.run]));
+		json_object_object_add(root, "pages_to_scan",
+				       entry_json(ksm, (size_t)kvmops_ksm_find(ksm, "pages_to_scan")));
+		json_object_object_add(root, "sleep_millisecs",
+				       entry_json(ksm, (size_t)kvmops_ksm_find(ksm, "sleep_millisecs")));
+		json_object_object_add(root, "pages_sharing",
+				       json_object_new_uint64(f.pages_sharing));
+		kvs_print_json(root);
+	} else if (!call->quiet) {
+		ssize_t p = kvmops_ksm_find(ksm, "pages_to_scan");
+		ssize_t s = kvmops_ksm_find(ksm, "sleep_millisecs");
+
+		printf("KSM %s (pages_to_scan=%s, sleep_millisecs=%s, pages_sharing=%" PRIu64
+		       ")\n",
+		       what, p < 0 ? "?" : kvmops_ksm_text(ksm, (size_t)p),
+		       s < 0 ? "?" : kvmops_ksm_text(ksm, (size_t)s),
+		       f.pages_sharing);
+	}
+	kvmops_ksm_free(ksm);
+}
+
+/* --pages and --sleep become knob pairs, checked like 'set'. */
+static int start_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
+		       const char **names, const char **values, size_t *n)
+{
+	const char *pages = kvs_opt(call, "pages"), *sleep = kvs_opt(call, "sleep");
+
+	*n = 0;
+	if (pages) {
+		names[*n] = "pages_to_scan";
+		values[(*n)++] = pages;
+	}
+	if (sleep) {
+		names[*n] = "sleep_millisecs";
+		values[(*n)++] = sleep;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (kvmops_ksm_check(call->st->ctx, ksm, names[i], values[i]))
+			return kvs_lib_error(call, KVS_USAGE);
+	return KVS_OK;
+}
+
+static int cmd_start(struct kvs_call *call)
+{
+	const char *names[2], *values[2];
+	struct kvmops_ksm *ksm;
+	size_t n;
+	int rc = read_ksm(call, &ksm);
+
+	if (!rc)
+		rc = start_pairs(call, ksm, names, values, &n);
+	if (!rc && n && kvmops_ksm_set(call->st->ctx, names, values, n))
+		rc = kvs_lib_error(call, KVS_FAIL);
+	if (!rc && kvmops_ksm_set_run(call->st->ctx, KVMOPS_KSM_START))
+		rc = kvs_lib_error(call, KVS_FAIL);
+	kvmops_ksm_free(ksm);
+	if (!rc)
+		report_run(call, "started");
+	return rc;
+}
+
+static int set_run(struct kvs_call *call, enum kvmops_ksm_run run,
+		   const char *what)
+{
+	if (kvmops_ksm_set_run(call->st->ctx, run))
+		return kvs_lib_error(call, KVS_FAIL);
+	report_run(call, what);
+	return KVS_OK;
+}
+
+static int cmd_stop(struct kvs_call *call)
+{
+	return set_run(call, KVMOPS_KSM_STOP, "stopped");
+}
+
+static int cmd_unmerge(struct kvs_call *call)
+{
+	return set_run(call, KVMOPS_KSM_UNMERGE,
+		       "unmerged every shared page and stopped");
+}
+
+/* ---- vms --------------------------------------------------------------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct kvmops_ksm_vm *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct kvmops_ksm_vm *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_rss(const void *a, const void *b)
+{
+	const struct kvmops_ksm_vm *x = a, *y = b;
+
+	return (x->rss_bytes < y->rss_bytes) - (x->rss_bytes > y->rss_bytes);
+}
+
+static void sort_vms(struct kvmops_ksm_vm *vms, size_t n, const char *key)
+{
+	if (!key || !strcmp(key, "saved"))
+		return; /* the library's order */
+	qsort(vms, n, sizeof(*vms),
+	      !strcmp(key, "name") ? cmp_name :
+	      !strcmp(key, "pid")  ? cmp_pid :
+				     cmp_rss);
+}
+
+static json_object *vm_json(const struct kvmops_ksm_vm *vm)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(vm->name));
+	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
+	json_object_object_add(o, "uuid",
+			       vm->uuid[0] ? json_object_new_string(vm->uuid) : NULL);
+	json_object_object_add(o, "emulator",
+			       json_object_new_string(vm->emulator));
+	json_object_object_add(o, "have_ksm_stat",
+			       json_object_new_boolean(vm->have_stat));
+	json_object_object_add(o, "merging_pages",
+			       json_object_new_uint64(vm->merging_pages));
+	json_object_object_add(o, "saved_bytes",
+			       json_object_new_uint64(vm->saved_bytes));
+	json_object_object_add(o, "profit_bytes",
+			       json_object_new_int64(vm->profit_bytes));
+	json_object_object_add(o, "rss_bytes",
+			       json_object_new_uint64(vm->rss_bytes));
+	return o;
+}
+
+struct vm_total {
+	uint64_t merging, saved, rss;
+	int64_t profit;
+};
+
+static struct vm_total sum_vms(const struct kvmops_ksm_vm *vms, size_t n)
+{
+	struct vm_total t = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		t.merging += vms[i].merging_pages;
+		t.saved += vms[i].saved_bytes;
+		t.rss += vms[i].rss_bytes;
+		t.profit += vms[i].profit_bytes;
+	}
+	return t;
+}
+
+static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
+{
+	json_object *root = json_object_new_object();
+	json_object *list = json_object_new_array(), *tot;
+	struct vm_total t = sum_vms(vms, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(list, vm_json(&vms[i]));
+	tot = json_object_new_object();
+	json_object_object_add(tot, "vms", json_object_new_uint64(n));
+	json_object_object_add(tot, "merging_pages",
+			       json_object_new_uint64(t.merging));
+	json_object_object_add(tot, "saved_bytes", json_object_new_uint64(t.saved));
+	json_object_object_add(tot, "profit_bytes",
+			       json_object_new_int64(t.profit));
+	json_object_object_add(tot, "rss_bytes", json_object_new_uint64(t.rss));
+	json_object_object_add(root, "vms", list);
+	json_object_object_add(root, "total", tot);
+	kvs_print_json(root);
+}
+
+static void vm_row(struct kvs_table *t, const char *name, const char *pid,
+		   uint64_t merging, uint64_t saved, int64_t profit,
+		   uint64_t rss)
+{
+	char m[32], s[32], p[32], r[32];
+
+	snprintf(m, sizeof(m), "%" PRIu64, merging);
+	kvs_table_row(t, name, pid, m, size_text(saved, s, sizeof(s)),
+		      profit_text(profit, p, sizeof(p)),
+		      size_text(rss, r, sizeof(r)));
+}
+
+static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n)
+{
+	static const char *const heads[] = { "NAME",   "PID",    "MERGING",
+					     "SAVED",  "PROFIT", "RSS" };
+	static const bool right[] = { false, true, true, true, true, true };
+	struct vm_total tot = sum_vms(vms, n);
+	struct kvs_table t;
+	char pid[16], label[32];
+	size_t i;
+
+	kvs_table_init(&t, 6, heads, right);
+	for (i = 0; i < n; i++) {
+		snprintf(pid, sizeof(pid), "%d", (int)vms[i].pid);
+		vm_row(&t, vms[i].name[0] ? vms[i].name : "(unnamed)", pid,
+		       vms[i].merging_pages, vms[i].saved_bytes,
+		       vms[i].profit_bytes, vms[i].rss_bytes);
+	}
+	snprintf(label, sizeof(label), "total (%zu)", n);
+	vm_row(&t, label, "", tot.merging, tot.saved, tot.profit, tot.rss);
+	kvs_table_print(&t);
+	kvs_table_free(&t);
+}
+
+static int cmd_vms(struct kvs_call *call)
+{
+	const char *sort = kvs_opt(call, "sort");
+	struct kvmops_ksm_vm *vms = NULL;
+	virConnectPtr conn = NULL;
+	size_t n;
+
+	if (sort && strcmp(sort, "saved") && strcmp(sort, "name") &&
+	    strcmp(sort, "pid") && strcmp(sort, "rss"))
+		return kvs_error(call, KVS_USAGE,
+				 "invalid value '%s' for --sort: use saved, name, pid or rss",
+				 sort);
+	if (kvs_have_uri(call)) {
+		conn = kvs_conn(call);
+		if (!conn)
+			return KVS_FAIL;
+	}
+	if (kvmops_ksm_vms(call->st->ctx, conn, &vms, &n))
+		return kvs_lib_error(call, KVS_FAIL);
+	sort_vms(vms, n, sort);
+	if (call->json)
+		print_vms_json(vms, n);
+	else if (!n && !call->quiet)
+		printf("no QEMU guests run on this host\n");
+	else
+		print_vms_table(vms, n);
+	free(vms);
+	return KVS_OK;
+}
+
+/* ---- watch ------------------------------------------------------------- */
+
+struct sample {
+	double t;
+	struct kvmops_ksm_figures f;
+	int64_t age;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void rates(const struct sample *prev, const struct sample *cur,
+		  double *merged_per_s, double *scans_per_min)
+{
+	double dt = cur->t - prev->t;
+
+	*merged_per_s = 0;
+	*scans_per_min = 0;
+	if (dt <= 0)
+		return;
+	*merged_per_s = ((double)cur->f.pages_sharing -
+			 (double)prev->f.pages_sharing) / dt;
+	*scans_per_min = ((double)cur->f.full_scans -
+			  (double)prev->f.full_scans) * 60.0 / dt;
+}
+
+static void watch_line(const struct kvs_call *call, const struct sample *s,
+		       double merged, double scans)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	json_object *o;
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	if (!call->json) {
+		printf("%s state=%s shared=%" PRIu64 " sharing=%" PRIu64
+		       " saved_bytes=%" PRIu64 " full_scans=%" PRIu64
+		       " merged_per_s=%.1f scans_per_min=%.2f\n",
+		       stamp, run_names[s->f.run], s->f.pages_shared,
+		       s->f.pages_sharing, s->f.saved_bytes, s->f.full_scans,
+		       merged, scans);
+		return;
+	}
+	o = figures_json(&s->f, s->age);
+	json_object_object_add(o, "time", json_object_new_string(stamp));
+	json_object_object_add(o, "pages_shared",
+			       json_object_new_uint64(s->f.pages_shared));
+	json_object_object_add(o, "pages_sharing",
+			       json_object_new_uint64(s->f.pages_sharing));
+	json_object_object_add(o, "merged_per_second",
+			       json_object_new_double(merged));
+	json_object_object_add(o, "full_scans_per_minute",
+			       json_object_new_double(scans));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static void watch_screen(const struct sample *s, double merged, double scans,
+			 double interval)
+{
+	char when[32];
+	time_t now = time(NULL);
+
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+	printf("\033[H\033[2J");
+	printf("kvm-ksm watch, every %gs, %s  (Ctrl-C to stop)\n\n", interval,
+	       when);
+	print_summary(&s->f, s->age);
+	printf("  pages merged   %.1f per second\n", merged);
+	printf("  full scans     %.2f per minute\n", scans);
+	printf("  pages shared   %" PRIu64 ", sharing %" PRIu64 "\n",
+	       s->f.pages_shared, s->f.pages_sharing);
+}
+
+static bool take_sample(struct kvs_call *call, struct sample *s)
+{
+	struct kvmops_ksm *ksm;
+
+	if (kvmops_ksm_read(call->st->ctx, &ksm))
+		return false;
+	s->t = now_seconds();
+	kvmops_ksm_figures(call->st->ctx, ksm, &s->f);
+	s->age = scan_age(call, ksm);
+	kvmops_ksm_free(ksm);
+	return true;
+}
+
+static void sleep_interruptibly(double seconds)
+{
+	struct timespec ts = { .tv_sec = (time_t)seconds };
+
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (!kvs_interrupted && nanosleep(&ts, &ts))
+		;
+}
+
+static int cmd_watch(struct kvs_call *call)
+{
+	bool screen = isatty(STDOUT_FILENO) && !call->json;
+	struct sample prev, cur;
+	double interval, merged, scans;
+	uint64_t count, taken = 0;
+	int rc;
+
+	rc = kvs_opt_double(call, "interval", 0.1, 86400, 2, &interval);
+	if (!rc)
+		rc = kvs_opt_u64(call, "count", 0, UINT32_MAX, 0, &count);
+	if (rc)
+		return rc;
+	if (!take_sample(call, &prev))
+		return kvs_lib_error(call, KVS_FAIL);
+	cur = prev;
+	kvs_interrupted = 0;
+	while (!kvs_interrupted) {
+		rates(&prev, &cur, &merged, &scans);
+		if (screen)
+			watch_screen(&cur, merged, scans, interval);
+		else
+			watch_line(call, &cur, merged, scans);
+		fflush(stdout);
+		if (count && ++taken >= count)
+			break;
+		sleep_interruptibly(interval);
+		prev = cur;
+		if (!kvs_interrupted && !take_sample(call, &cur))
+			return kvs_lib_error(call, KVS_FAIL);
+	}
+	kvs_interrupted = 0;
+	return KVS_OK;
+}
+
+/* ---- completion -------------------------------------------------------- */
+
+static void complete_knob_values(struct kvmops_ksm *ksm, const char *name,
+				 struct kvs_list *out)
+{
+	ssize_t i = kvmops_ksm_find(ksm, name);
+	const char *text;
+	char copy[256], *w, *save = NULL;
+
+	if (i < 0)
+		return;
+	text = kvmops_ksm_text(ksm, (size_t)i);
+	switch (kvmops_ksm_type(ksm, (size_t)i)) {
+	case KVMOPS_KSM_BOOL:
+		kvs_list_addf(out, "%s=0", name);
+		kvs_list_addf(out, "%s=1", name);
+		break;
+	case KVMOPS_KSM_CHOICE:
+		snprintf(copy, sizeof(copy), "%s", text);
+		for (w = strtok_r(copy, " []", &save); w;
+		     w = strtok_r(NULL, " []", &save))
+			kvs_list_addf(out, "%s=%s", name, w);
+		break;
+	default:
+		kvs_list_addf(out, "%s=%s", name, text); /* the current value */
+		break;
+	}
+}
+
+static void complete_pairs(struct kvs_state *st, const char *prefix,
+			   struct kvs_list *out)
+{
+	const char *const *k;
+	const char *eq = strchr(prefix, '=');
+	struct kvmops_ksm *ksm;
+	char name[128];
+
+	if (kvmops_ksm_read(st->ctx, &ksm))
+		return;
+	if (eq) {
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - prefix), prefix);
+		complete_knob_values(ksm, name, out);
+	} else {
+		for (k = kvmops_ksm_known_knobs(); *k; k++)
+			if (kvmops_ksm_find(ksm, *k) >= 0)
+				kvs_list_addf(out, "%s=", *k);
+	}
+	kvmops_ksm_free(ksm);
+}
+
+static void complete_sort(struct kvs_state *st, const char *prefix,
+			  struct kvs_list *out)
+{
+	kvs_list_add(out, "saved");
+	kvs_list_add(out, "name");
+	kvs_list_add(out, "pid");
+	kvs_list_add(out, "rss");
+}
+
+/* ---- the tables -------------------------------------------------------- */
+
+static const struct kvs_opt status_opts[] = {
+	{ "prometheus", 0, NULL, "print Prometheus text format (node_exporter textfile collector)", NULL },
+	{ 0 },
+};
+
+static const struct kvs_opt set_opts[] = {
+	{ "unmerge-first", 0, NULL, "for merge_across_nodes and max_page_sharing: unmerge, set, then restore run", NULL },
+	{ 0 },
+};
+
+static const struct kvs_opt start_opts[] = {
+	{ "pages", 0, "N", "set pages_to_scan first", NULL },
+	{ "sleep", 0, "MS", "set sleep_millisecs first", NULL },
+	{ 0 },
+};
+
+static const struct kvs_opt vms_opts[] = {
+	{ "sort", 0, "KEY", "saved (default), name, pid or rss", complete_sort },
+	{ 0 },
+};
+
+static const struct kvs_opt watch_opts[] = {
+	{ "interval", 0, "S", "seconds between samples (default 2)", NULL },
+	{ "count", 0, "N", "stop after N samples (default: until Ctrl-C)", NULL },
+	{ 0 },
+};
+
+static const struct kvs_cmd ksm_cmds[] = {
+	{ "status", NULL, "Show every KSM counter and knob, and what they add up to",
+	  "Memory saved is pages_sharing x page size; the sharing ratio is\n"
+	  "pages_sharing / pages_shared; profit is the kernel's general_profit\n"
+	  "where it exists, else its documented formula.",
+	  status_opts, 0, 0, cmd_status, NULL, false },
+	{ "set", "KEY=VALUE...", "Set KSM knobs, all or none",
+	  "Every pair is checked before any is written; if the kernel refuses\n"
+	  "one, those already written get their old values back.",
+	  set_opts, 1, -1, cmd_set, complete_pairs, false },
+	{ "start", NULL, "Start ksmd (run=1)", NULL, start_opts, 0, 0,
+	  cmd_start, NULL, false },
+	{ "stop", NULL, "Stop ksmd, keeping merged pages (run=0)", NULL, NULL, 0,
+	  0, cmd_stop, NULL, false },
+	{ "unmerge", NULL, "Split every merged page and stop ksmd (run=2)",
+	  "Needs as much free memory as KSM saves now: see 'status'.", NULL, 0,
+	  0, cmd_unmerge, NULL, false },
+	{ "vms", NULL, "Show what KSM saves for each QEMU guest",
+	  "Guests are found by their executable (qemu-system-*), so libvirt's\n"
+	  "guests are found too. With -c URI, names come from libvirt.",
+	  vms_opts, 0, 0, cmd_vms, NULL, false },
+	{ "watch", NULL, "Follow KSM as it works, with rates",
+	  "On a terminal the view refreshes; otherwise one line per sample\n"
+	  "(a JSON object per line with --json).",
+	  watch_opts, 0, 0, cmd_watch, NULL, false },
+	{ 0 },
+};
+
+static const struct kvs_tool ksm_tool = {
+	.name = "kvm-ksm",
+	.summary = "See and steer Kernel Samepage Merging on this KVM host.",
+	.cmds = ksm_cmds,
+};
+
+int main(int argc, char **argv)
+{
+	return kvs_main(&ksm_tool, argc, argv);
+}

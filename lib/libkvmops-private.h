@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef LIBKVMOPS_PRIVATE_H
+#define LIBKVMOPS_PRIVATE_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "libkvmops.h"
+
+#define KVMOPS_EXPORT __attribute__((visibility("default")))
+#define KVMOPS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The seam through which every /sys and /proc file is read and written, so
+ * unit tests can make a write fail with EBUSY or EPERM, as only the real
+ * kernel otherwise would. Both return 0 or a negative errno.
+ */
+struct kvmops_io {
+	int (*read_file)(const char *path, char *buf, size_t len);
+	int (*write_file)(const char *path, const char *value);
+};
+
+void kvmops_set_io(struct kvmops_ctx *ctx, const struct kvmops_io *io);
+int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
+		     size_t len);
+int kvmops_write_file(struct kvmops_ctx *ctx, const char *path,
+		      const char *value);
+
+/* Joins a root and an absolute path: root "/tmp/fx", "/sys/x" */
+int kvmops_sys_path(struct kvmops_ctx *ctx, char *buf, size_t len,
+		    const char *fmt, ...) KVMOPS_PRINTF(4, 5);
+int kvmops_proc_path(struct kvmops_ctx *ctx, char *buf, size_t len,
+		     const char *fmt, ...) KVMOPS_PRINTF(4, 5);
+
+/*
+ * Records the message for the user and returns @err (negative errno), so
+ * callers can write: return kvmops_fail(ctx, -EINVAL, "...").
+ */
+int kvmops_fail(struct kvmops_ctx *ctx, int err, const char *fmt, ...)
+	KVMOPS_PRINTF(3, 4);
+void kvmops_clear_error(struct kvmops_ctx *ctx);
+
+void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
+		int line, const char *fn, const char *fmt, ...)
+	KVMOPS_PRINTF(6, 7);
+
+#define kvmops_log_cond(ctx, prio, ...)                                    \
+	do {                                                                \
+		if (kvmops_get_log_priority(ctx) >= (prio))                 \
+			kvmops_log(ctx, prio, __FILE__, __LINE__, __func__, \
+				   __VA_ARGS__);                            \
+	} while (0)
+
+#define dbg(ctx, ...) kvmops_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...) kvmops_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define err(ctx, ...) kvmops_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* Parses a whole unsigned decimal; -EINVAL for junk, -ERANGE for overflow. */
+int kvmops_parse_u64(const char *text, uint64_t *value);
+int kvmops_parse_s64(const char *text, int64_t *value);
+
+/* Internal to ksm.c and ksm-vms.c */
+uint64_t kvmops_page_size(void);
+
+#endif

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libkvmops: the library behind kvm-ksm, kvm-balloon and kvm-migrate.
+ *
+ * Conventions: functions return 0 or a negative errno and hand results back
+ * through out-parameters. After a failure, kvmops_last_error() holds a
+ * sentence for the user that says what went wrong and what to do next.
+ * The library never prints and never exits; it logs through the callback.
+ */
+#ifndef LIBKVMOPS_H
+#define LIBKVMOPS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libvirt/libvirt.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- context ----------------------------------------------------------- */
+
+struct kvmops_ctx;
+
+/* Log priorities, as syslog's. */
+#define KVMOPS_LOG_ERR 3
+#define KVMOPS_LOG_INFO 6
+#define KVMOPS_LOG_DEBUG 7
+
+typedef void (*kvmops_log_fn)(struct kvmops_ctx *ctx, int priority,
+			      const char *file, int line, const char *fn,
+			      const char *format, va_list args);
+
+int kvmops_new(struct kvmops_ctx **ctx);
+struct kvmops_ctx *kvmops_ref(struct kvmops_ctx *ctx);
+struct kvmops_ctx *kvmops_unref(struct kvmops_ctx *ctx);
+
+void kvmops_set_log_fn(struct kvmops_ctx *ctx, kvmops_log_fn log_fn);
+int kvmops_get_log_priority(struct kvmops_ctx *ctx);
+void kvmops_set_log_priority(struct kvmops_ctx *ctx, int priority);
+void kvmops_set_userdata(struct kvmops_ctx *ctx, void *userdata);
+void *kvmops_get_userdata(struct kvmops_ctx *ctx);
+
+/* The message for the most recent failure, or "" when there was none. */
+const char *kvmops_last_error(struct kvmops_ctx *ctx);
+const char *kvmops_version(void);
+
+/*
+ * Roots under which /sys and /proc are looked up; "/" by default, or
+ * KVMOPS_SYSFS_ROOT and KVMOPS_PROC_ROOT from the environment. Tests point
+ * them at fixture trees.
+ */
+int kvmops_set_sysfs_root(struct kvmops_ctx *ctx, const char *root);
+int kvmops_set_proc_root(struct kvmops_ctx *ctx, const char *root);
+const char *kvmops_get_sysfs_root(struct kvmops_ctx *ctx);
+const char *kvmops_get_proc_root(struct kvmops_ctx *ctx);
+
+/* ---- libvirt connection ------------------------------------------------ */
+
+/*
+ * The URI a command should use: @explicit_uri, else KVMOPS_DEFAULT_URI,
+ * else LIBVIRT_DEFAULT_URI, else NULL (libvirt's own default).
+ */
+const char *kvmops_pick_uri(const char *explicit_uri);
+
+/*
+ * Opens a connection to kvmops_pick_uri(@uri) with keepalive enabled.
+ * Errors name the URI. Release with virConnectClose().
+ */
+int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
+		   virConnectPtr *conn);
+
+/* ---- sizes ------------------------------------------------------------- */
+
+enum kvmops_size_kind {
+	KVMOPS_SIZE_ABSOLUTE,	  /* 512M */
+	KVMOPS_SIZE_DELTA,	  /* +256M, -1G */
+	KVMOPS_SIZE_DELTA_PERCENT, /* +10%, -25%: of the current size */
+	KVMOPS_SIZE_PERCENT,	  /* 50%: of the maximum */
+};
+
+struct kvmops_size {
+	enum kvmops_size_kind kind;
+	int sign;		/* +1 or -1 for the delta kinds, else +1 */
+	uint64_t kib;		/* ABSOLUTE and DELTA */
+	uint32_t basis_points;	/* the percent kinds: 25% is 2500 */
+};
+
+/* Which forms kvmops_size_parse() accepts. */
+#define KVMOPS_SIZE_ALLOW_DELTA (1u << 0)
+#define KVMOPS_SIZE_ALLOW_PERCENT (1u << 1)
+
+/*
+ * Parses "512K", "512M", "1G", "1T", "1GiB", "1.5G", "2000KB" (powers of
+ * ten), or a plain number of KiB; with @flags also "+256M", "-25%", "50%".
+ */
+int kvmops_size_parse(struct kvmops_ctx *ctx, const char *text,
+		      unsigned int flags, struct kvmops_size *size);
+
+/* Turns a parsed size into KiB against the current and maximum sizes. */
+int kvmops_size_resolve(struct kvmops_ctx *ctx, const struct kvmops_size *size,
+			uint64_t current_kib, uint64_t max_kib,
+			uint64_t *result_kib);
+
+/* "1.50 GiB", "512 MiB", "0 B": at most four significant digits. */
+int kvmops_size_format(uint64_t bytes, char *buf, size_t len);
+
+/* ---- KSM: /sys/kernel/mm/ksm ------------------------------------------ */
+
+struct kvmops_ksm;
+
+enum kvmops_ksm_run {
+	KVMOPS_KSM_STOP = 0,
+	KVMOPS_KSM_START = 1,
+	KVMOPS_KSM_UNMERGE = 2,
+};
+
+enum kvmops_ksm_type {
+	KVMOPS_KSM_UINT,   /* an unsigned counter or knob */
+	KVMOPS_KSM_INT,	   /* a signed figure, such as general_profit */
+	KVMOPS_KSM_BOOL,   /* 0 or 1 */
+	KVMOPS_KSM_CHOICE, /* "[none] scan-time": the bracketed one is set */
+	KVMOPS_KSM_TEXT,   /* an entry this library does not know */
+};
+
+/* Reads every entry the running kernel has. */
+int kvmops_ksm_read(struct kvmops_ctx *ctx, struct kvmops_ksm **ksm);
+void kvmops_ksm_free(struct kvmops_ksm *ksm);
+
+/* The entries, in the kernel's (alphabetical) order. */
+size_t kvmops_ksm_count(const struct kvmops_ksm *ksm);
+const char *kvmops_ksm_name(const struct kvmops_ksm *ksm, size_t i);
+/* The value as the kernel wrote it, without the trailing newline. */
+const char *kvmops_ksm_text(const struct kvmops_ksm *ksm, size_t i);
+enum kvmops_ksm_type kvmops_ksm_type(const struct kvmops_ksm *ksm, size_t i);
+bool kvmops_ksm_is_knob(const struct kvmops_ksm *ksm, size_t i);
+/* A one-line meaning, or NULL for an entry this library does not know. */
+const char *kvmops_ksm_help(const struct kvmops_ksm *ksm, size_t i);
+/* Index of @name, or -ENOENT when this kernel lacks it. */
+ssize_t kvmops_ksm_find(const struct kvmops_ksm *ksm, const char *name);
+
+/* Typed access: -ENOENT when absent, -EINVAL when not of that type. */
+int kvmops_ksm_get_u64(const struct kvmops_ksm *ksm, const char *name,
+		       uint64_t *value);
+int kvmops_ksm_get_s64(const struct kvmops_ksm *ksm, const char *name,
+		       int64_t *value);
+/* The chosen word of a choice entry such as advisor_mode. */
+int kvmops_ksm_get_choice(const struct kvmops_ksm *ksm, const char *name,
+			  const char **value);
+
+struct kvmops_ksm_figures {
+	enum kvmops_ksm_run run;
+	uint64_t page_size;
+	uint64_t pages_shared;
+	uint64_t pages_sharing;
+	uint64_t saved_bytes;	/* pages_sharing x page size */
+	double sharing_ratio;	/* pages_sharing / pages_shared; 0 if none */
+	int64_t profit_bytes;
+	bool profit_from_kernel; /* general_profit, not the formula */
+	uint64_t full_scans;
+};
+
+int kvmops_ksm_figures(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
+		       struct kvmops_ksm_figures *figures);
+
+/*
+ * Seconds since ksmd last finished a full scan, as observed through a small
+ * state file at @state_path that every call updates (the kernel keeps only
+ * the count). -1 when no completed scan has been observed yet.
+ */
+int kvmops_ksm_scan_age(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
+			const char *state_path, int64_t *age_seconds);
+
+/*
+ * Checks @value for knob @name against this kernel's entries and the
+ * knob's type and range, without writing anything.
+ */
+int kvmops_ksm_check(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
+		     const char *name, const char *value);
+
+/*
+ * Writes @count knobs: checks all of them first, then writes them in
+ * order; if a write fails, the knobs already written get their old values
+ * back. All or nothing.
+ */
+int kvmops_ksm_set(struct kvmops_ctx *ctx, const char *const *names,
+		   const char *const *values, size_t count);
+
+int kvmops_ksm_set_run(struct kvmops_ctx *ctx, enum kvmops_ksm_run run);
+
+/* The knobs this library knows how to set, NULL-terminated. */
+const char *const *kvmops_ksm_known_knobs(void);
+
+/* ---- KSM per guest: QEMU processes in /proc ---------------------------- */
+
+struct kvmops_ksm_vm {
+	pid_t pid;
+	char name[256];		/* the guest's name; "" when unknown */
+	char uuid[37];		/* from -uuid; "" when absent */
+	char emulator[64];	/* qemu-system-x86_64 */
+	bool have_stat;		/* false: the kernel has no per-process figures */
+	uint64_t merging_pages;
+	uint64_t saved_bytes;	/* merging_pages x page size */
+	int64_t profit_bytes;	/* ksm_process_profit, or the formula */
+	uint64_t rss_bytes;
+};
+
+/*
+ * Finds every QEMU process by its executable and reads its KSM figures.
+ * With @conn, guest names come from libvirt (by UUID). *@vms is sorted by
+ * saved_bytes, largest first; free it with free().
+ */
+int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
+		   struct kvmops_ksm_vm **vms, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
