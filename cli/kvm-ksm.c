@@ -135,7 +135,7 @@ static void print_summary(const struct kvmops_ksm_figures *f, int64_t age)
 	       f->profit_from_kernel ? "general_profit, from the kernel" :
 				       "the kernel's formula");
 	if (age >= 0)
-		printf("  full scans     %" PRIu64 ", the last one %" PRId64
+		printf("  full scans     %" PRIu64 ", the last one at most %" PRId64
 		       " s ago\n",
 		       f->full_scans, age);
 	else
@@ -326,12 +326,17 @@ static int split_pairs(struct kvs_call *call, struct pairs *p)
 static int check_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		       const struct pairs *p)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < p->count; i++)
+	for (i = 0; i < p->count; i++) {
 		if (kvmops_ksm_check(call->st->ctx, ksm, p->names[i],
 				     p->values[i]))
 			return kvs_lib_error(call, KVS_USAGE);
+		for (j = 0; j < i; j++)
+			if (!strcmp(p->names[i], p->names[j]))
+				return kvs_error(call, KVS_USAGE,
+						 "%s is given twice", p->names[i]);
+	}
 	return KVS_OK;
 }
 

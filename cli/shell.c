@@ -458,8 +458,19 @@ static int parse_globals(struct kvs_state *st, int argc, char **argv,
 	struct kvs_call call = { .st = st };
 	int i, n = 0;
 
-	for (i = 1; i < argc && is_option_word(argv[i]); i++)
+	/* The command is the first word that is neither option nor value. */
+	for (i = 1; i < argc && is_option_word(argv[i]); i++) {
+		const struct kvs_opt *o = NULL;
+		const char *w = argv[i];
+
+		if (w[1] == '-' && !strchr(w, '='))
+			kvs_find_opt(NULL, w + 2, strlen(w + 2), 0, &o);
+		else if (w[1] != '-' && !w[2])
+			kvs_find_opt(NULL, NULL, 0, w[1], &o);
+		if (o && o->arg && i + 1 < argc)
+			i++;
 		n = i;
+	}
 	*status = kvs_parse(&call, n, argv + 1);
 	if (!*status && call.argc)
 		*status = kvs_error(&call, KVS_USAGE, "unexpected '%s'",

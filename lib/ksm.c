@@ -633,7 +633,8 @@ KVMOPS_EXPORT int kvmops_ksm_set_run(struct kvmops_ctx *ctx,
 struct scan_state {
 	char boot_id[64];
 	uint64_t full_scans;
-	int64_t changed_at; /* CLOCK_BOOTTIME seconds; -1: not seen */
+	int64_t seen_at;    /* CLOCK_BOOTTIME seconds of the last look */
+	int64_t changed_at; /* the scan ended after this; -1: never seen */
 };
 
 static void read_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len)
@@ -655,8 +656,8 @@ static bool load_state(const char *path, struct scan_state *st)
 
 	if (!f)
 		return false;
-	ok = fscanf(f, "%63s %" SCNu64 " %" SCNd64, st->boot_id,
-		    &st->full_scans, &st->changed_at) == 3;
+	ok = fscanf(f, "%63s %" SCNu64 " %" SCNd64 " %" SCNd64, st->boot_id,
+		    &st->full_scans, &st->seen_at, &st->changed_at) == 4;
 	fclose(f);
 	return ok;
 }
@@ -671,8 +672,8 @@ static int save_state(const char *path, const struct scan_state *st)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "%s %" PRIu64 " %" PRId64 "\n", st->boot_id,
-		st->full_scans, st->changed_at);
+	fprintf(f, "%s %" PRIu64 " %" PRId64 " %" PRId64 "\n", st->boot_id,
+		st->full_scans, st->seen_at, st->changed_at);
 	if (fclose(f) || rename(tmp, path)) {
 		int rc = -errno;
 
@@ -682,27 +683,32 @@ static int save_state(const char *path, const struct scan_state *st)
 	return 0;
 }
 
+/*
+ * The kernel counts full scans but keeps no time. When the count moves
+ * between two looks, the scan ended after the earlier look: the age is an
+ * upper bound, as tight as the looks are frequent (watch looks often).
+ */
 KVMOPS_EXPORT int kvmops_ksm_scan_age(struct kvmops_ctx *ctx,
 				      const struct kvmops_ksm *ksm,
 				      const char *state_path,
 				      int64_t *age_seconds)
 {
-	struct scan_state old = { .changed_at = -1 }, now = { .changed_at = -1 };
+	struct scan_state old = { .changed_at = -1 };
+	struct scan_state now = { .changed_at = -1 };
 	struct timespec ts;
 	int rc;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	read_boot_id(ctx, now.boot_id, sizeof(now.boot_id));
 	now.full_scans = u64_or_zero(ksm, "full_scans");
-	if (load_state(state_path, &old) && !strcmp(old.boot_id, now.boot_id)) {
+	now.seen_at = ts.tv_sec;
+	if (load_state(state_path, &old) && !strcmp(old.boot_id, now.boot_id) &&
+	    old.full_scans <= now.full_scans) {
 		now.changed_at = old.changed_at;
 		if (old.full_scans != now.full_scans)
-			now.changed_at = ts.tv_sec;
+			now.changed_at = old.seen_at;
 	}
 	*age_seconds = now.changed_at < 0 ? -1 : ts.tv_sec - now.changed_at;
-	if (old.full_scans == now.full_scans &&
-	    old.changed_at == now.changed_at && !strcmp(old.boot_id, now.boot_id))
-		return 0;
 	rc = save_state(state_path, &now);
 	if (rc)
 		return kvmops_fail(ctx, rc, "cannot save KSM scan state to %s: %s",

@@ -168,9 +168,11 @@ int kvmops_ksm_figures(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 		       struct kvmops_ksm_figures *figures);
 
 /*
- * Seconds since ksmd last finished a full scan, as observed through a small
- * state file at @state_path that every call updates (the kernel keeps only
- * the count). -1 when no completed scan has been observed yet.
+ * At most how many seconds ago ksmd finished its last full scan, as
+ * observed through a small state file at @state_path that every call
+ * updates (the kernel keeps only the count): the scan ended after the
+ * previous call that saw the old count. -1 when no completed scan has been
+ * observed yet.
  */
 int kvmops_ksm_scan_age(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 			const char *state_path, int64_t *age_seconds);

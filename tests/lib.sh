@@ -1,0 +1,78 @@
+# Shared by the shell tests: counters, checks, temp dirs, lab skips.
+# Each test prints "ok N - what" or "not ok N - what", and at the end one
+# line "N passed, M failed".
+
+passed=0
+failed=0
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmops-test.XXXXXX")
+trap 'rm -rf "$TEST_TMP"' EXIT
+export HOME="$TEST_TMP/home" XDG_STATE_HOME="$TEST_TMP/state"
+mkdir -p "$HOME" "$XDG_STATE_HOME"
+unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok $((passed + failed)) - $*"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok $((passed + failed)) - $*"
+}
+
+# Exits 77 (skip), or 1 when CI demands that the real thing runs.
+skip_or_fail() {
+	if [ "${KVMOPS_REQUIRE_LAB:-0}" = 1 ]; then
+		echo "FAIL (KVMOPS_REQUIRE_LAB=1): $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+# run CMD...: sets $status, $out and $err.
+run() {
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	status=$?
+	out=$(cat "$TEST_TMP/out")
+	err=$(cat "$TEST_TMP/err")
+}
+
+# expect_status N WHAT CMD...
+expect_status() {
+	want=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$status" = "$want" ]; then
+		ok "$what (exit $want)"
+	else
+		not_ok "$what: exit $status, wanted $want; stderr: $err"
+	fi
+}
+
+# expect_in TEXT WHERE WHAT: WHERE is the text to search.
+expect_in() {
+	case "$2" in
+	*"$1"*) ok "$3" ;;
+	*) not_ok "$3: '$1' not in: $2" ;;
+	esac
+}
+
+expect_eq() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3: got '$1', wanted '$2'"
+	fi
+}
+
+# A checksum of every file under a tree: "nothing changed" checks.
+tree_sum() {
+	(cd "$1" && find . -type f | LC_ALL=C sort | xargs cat | md5sum)
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit $?
+}
