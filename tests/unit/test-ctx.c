@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The library context: refcounts, logging, roots, errors, libvirt URIs. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "libkvmops-private.h"
+#include "fixture.h"
+
+static const char *const env_names[] = {
+	"KVMOPS_LOG",	      "KVMOPS_SYSFS_ROOT",   "KVMOPS_PROC_ROOT",
+	"KVMOPS_DEFAULT_URI", "LIBVIRT_DEFAULT_URI",
+};
+
+/* Every test starts from an environment that sets nothing of ours. */
+static int clear_env(void **state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(env_names); i++)
+		unsetenv(env_names[i]);
+	return 0;
+}
+
+static struct kvmops_ctx *new_ctx(void)
+{
+	struct kvmops_ctx *ctx = NULL;
+
+	assert_int_equal(kvmops_new(&ctx), 0);
+	assert_non_null(ctx);
+	return ctx;
+}
+
+/* ---- refcounting ------------------------------------------------------- */
+
+static void test_new_then_unref_frees(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_null(kvmops_unref(ctx));
+}
+
+static void test_ref_keeps_ctx_until_last_unref(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_ptr_equal(kvmops_ref(ctx), ctx);
+	assert_ptr_equal(kvmops_ref(ctx), ctx);
+	assert_ptr_equal(kvmops_unref(ctx), ctx);
+	assert_ptr_equal(kvmops_unref(ctx), ctx);
+	/* Still usable: valgrind would flag a use after free. */
+	assert_string_equal(kvmops_last_error(ctx), "");
+	assert_null(kvmops_unref(ctx));
+}
+
+static void test_ref_unref_null_is_harmless(void **state)
+{
+	assert_null(kvmops_ref(NULL));
+	assert_null(kvmops_unref(NULL));
+}
+
+static void test_userdata_round_trips(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	int marker;
+
+	assert_null(kvmops_get_userdata(ctx));
+	kvmops_set_userdata(ctx, &marker);
+	assert_ptr_equal(kvmops_get_userdata(ctx), &marker);
+	kvmops_unref(ctx);
+}
+
+static void test_version_is_package_version(void **state)
+{
+	assert_string_equal(kvmops_version(), PACKAGE_VERSION);
+}
+
+/* ---- logging ----------------------------------------------------------- */
+
+struct captured_log {
+	int calls;
+	int min_priority;
+	int max_priority;
+	char last[1024];
+};
+
+/* Records what the library logs, found through the context's userdata. */
+static void capture_log(struct kvmops_ctx *ctx, int priority,
+			const char *file, int line, const char *fn,
+			const char *format, va_list args)
+{
+	struct captured_log *log = kvmops_get_userdata(ctx);
+
+	if (!log->calls || priority < log->min_priority)
+		log->min_priority = priority;
+	if (!log->calls || priority > log->max_priority)
+		log->max_priority = priority;
+	log->calls++;
+	vsnprintf(log->last, sizeof(log->last), format, args);
+}
+
+/* A failed parse logs its message at debug priority, and nothing else. */
+static void log_one_failure(struct kvmops_ctx *ctx, struct captured_log *log)
+{
+	struct kvmops_size size;
+
+	memset(log, 0, sizeof(*log));
+	kvmops_set_userdata(ctx, log);
+	kvmops_set_log_fn(ctx, capture_log);
+	assert_int_equal(kvmops_size_parse(ctx, "abc", 0, &size), -EINVAL);
+}
+
+static void test_log_fn_gets_debug_messages_at_debug(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	struct captured_log log;
+
+	kvmops_set_log_priority(ctx, KVMOPS_LOG_DEBUG);
+	assert_int_equal(kvmops_get_log_priority(ctx), KVMOPS_LOG_DEBUG);
+	log_one_failure(ctx, &log);
+	assert_true(log.calls > 0);
+	assert_int_equal(log.min_priority, KVMOPS_LOG_DEBUG);
+	assert_int_equal(log.max_priority, KVMOPS_LOG_DEBUG);
+	assert_non_null(strstr(log.last, "abc"));
+	kvmops_unref(ctx);
+}
+
+static void test_log_fn_silent_at_err(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	struct captured_log log;
+
+	kvmops_set_log_priority(ctx, KVMOPS_LOG_ERR);
+	log_one_failure(ctx, &log);
+	assert_int_equal(log.calls, 0);
+	kvmops_unref(ctx);
+}
+
+static void test_log_priority_defaults_to_err(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_int_equal(kvmops_get_log_priority(ctx), KVMOPS_LOG_ERR);
+	kvmops_unref(ctx);
+}
+
+static void check_env_log(const char *value, int expected)
+{
+	struct kvmops_ctx *ctx;
+
+	setenv("KVMOPS_LOG", value, 1);
+	ctx = new_ctx();
+	assert_int_equal(kvmops_get_log_priority(ctx), expected);
+	kvmops_set_log_fn(ctx, NULL);
+	kvmops_unref(ctx);
+}
+
+static void test_env_log_debug(void **state)
+{
+	check_env_log("debug", KVMOPS_LOG_DEBUG);
+}
+
+static void test_env_log_info(void **state)
+{
+	check_env_log("info", KVMOPS_LOG_INFO);
+}
+
+static void test_env_log_err(void **state)
+{
+	check_env_log("err", KVMOPS_LOG_ERR);
+}
+
+static void test_env_log_junk_keeps_default(void **state)
+{
+	check_env_log("loud", KVMOPS_LOG_ERR);
+}
+
+/* ---- sysfs and proc roots ---------------------------------------------- */
+
+static void test_roots_default_to_slash(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/");
+	assert_string_equal(kvmops_get_proc_root(ctx), "/");
+	kvmops_unref(ctx);
+}
+
+static void test_roots_from_env_drop_trailing_slashes(void **state)
+{
+	struct kvmops_ctx *ctx;
+
+	setenv("KVMOPS_SYSFS_ROOT", "/tmp/fake-sys//", 1);
+	setenv("KVMOPS_PROC_ROOT", "/tmp/fake-proc/", 1);
+	ctx = new_ctx();
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/tmp/fake-sys");
+	assert_string_equal(kvmops_get_proc_root(ctx), "/tmp/fake-proc");
+	kvmops_unref(ctx);
+}
+
+static void test_empty_env_root_means_slash(void **state)
+{
+	struct kvmops_ctx *ctx;
+
+	setenv("KVMOPS_SYSFS_ROOT", "", 1);
+	ctx = new_ctx();
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/");
+	kvmops_unref(ctx);
+}
+
+static void test_set_roots_drop_trailing_slashes(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_int_equal(kvmops_set_sysfs_root(ctx, "/srv/sys/"), 0);
+	assert_int_equal(kvmops_set_proc_root(ctx, "/srv/proc///"), 0);
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/srv/sys");
+	assert_string_equal(kvmops_get_proc_root(ctx), "/srv/proc");
+	kvmops_unref(ctx);
+}
+
+static void test_set_root_keeps_lone_slash(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_int_equal(kvmops_set_sysfs_root(ctx, "///"), 0);
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/");
+	kvmops_unref(ctx);
+}
+
+static void test_set_root_null_or_empty_means_slash(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_int_equal(kvmops_set_sysfs_root(ctx, "/srv/sys"), 0);
+	assert_int_equal(kvmops_set_sysfs_root(ctx, NULL), 0);
+	assert_string_equal(kvmops_get_sysfs_root(ctx), "/");
+	assert_int_equal(kvmops_set_proc_root(ctx, "/srv/proc"), 0);
+	assert_int_equal(kvmops_set_proc_root(ctx, ""), 0);
+	assert_string_equal(kvmops_get_proc_root(ctx), "/");
+	kvmops_unref(ctx);
+}
+
+static void test_set_root_overrides_env(void **state)
+{
+	struct kvmops_ctx *ctx;
+
+	setenv("KVMOPS_PROC_ROOT", "/from/env", 1);
+	ctx = new_ctx();
+	assert_string_equal(kvmops_get_proc_root(ctx), "/from/env");
+	assert_int_equal(kvmops_set_proc_root(ctx, "/from/api"), 0);
+	assert_string_equal(kvmops_get_proc_root(ctx), "/from/api");
+	kvmops_unref(ctx);
+}
+
+/* The roots are joined, not concatenated with a doubled slash. */
+static void test_paths_join_root_and_absolute_path(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	char path[PATH_MAX];
+
+	assert_int_equal(kvmops_sys_path(ctx, path, sizeof(path), "/sys/%s",
+					 "x"),
+			 0);
+	assert_string_equal(path, "/sys/x");
+	assert_int_equal(kvmops_set_proc_root(ctx, "/fx/"), 0);
+	assert_int_equal(kvmops_proc_path(ctx, path, sizeof(path), "/proc/1"),
+			 0);
+	assert_string_equal(path, "/fx/proc/1");
+	assert_int_equal(kvmops_proc_path(ctx, path, 8, "/proc/1"),
+			 -ENAMETOOLONG);
+	kvmops_unref(ctx);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void test_last_error_empty_initially(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_string_equal(kvmops_last_error(ctx), "");
+	kvmops_unref(ctx);
+}
+
+static void test_last_error_set_after_failure(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	struct kvmops_size size;
+
+	assert_int_equal(kvmops_size_parse(ctx, "12Q", 0, &size), -EINVAL);
+	assert_non_null(strstr(kvmops_last_error(ctx), "'12Q'"));
+	kvmops_unref(ctx);
+}
+
+static void test_fail_returns_err_and_formats(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+
+	assert_int_equal(kvmops_fail(ctx, -EBUSY, "knob %s is %d", "x", 7),
+			 -EBUSY);
+	assert_string_equal(kvmops_last_error(ctx), "knob x is 7");
+	kvmops_clear_error(ctx);
+	assert_string_equal(kvmops_last_error(ctx), "");
+	kvmops_unref(ctx);
+}
+
+/* ---- parsing helpers --------------------------------------------------- */
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(kvmops_parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(kvmops_parse_u64("18446744073709551616", &v),
+			 -ERANGE);
+	assert_int_equal(kvmops_parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(kvmops_parse_u64(" 1", &v), -EINVAL);
+	assert_int_equal(kvmops_parse_u64("1x", &v), -EINVAL);
+	assert_int_equal(kvmops_parse_u64("", &v), -EINVAL);
+}
+
+static void test_parse_s64(void **state)
+{
+	int64_t v = 0;
+
+	assert_int_equal(kvmops_parse_s64("-42", &v), 0);
+	assert_true(v == -42);
+	assert_int_equal(kvmops_parse_s64("-", &v), -EINVAL);
+	assert_int_equal(kvmops_parse_s64("+1", &v), -EINVAL);
+	assert_int_equal(kvmops_parse_s64("9223372036854775808", &v),
+			 -ERANGE);
+	assert_int_equal(kvmops_parse_s64("", &v), -EINVAL);
+}
+
+/* ---- libvirt URIs ------------------------------------------------------ */
+
+static void test_pick_uri_null_without_env(void **state)
+{
+	assert_null(kvmops_pick_uri(NULL));
+	assert_null(kvmops_pick_uri(""));
+}
+
+static void test_pick_uri_explicit_wins(void **state)
+{
+	setenv("KVMOPS_DEFAULT_URI", "test:///kvmops", 1);
+	setenv("LIBVIRT_DEFAULT_URI", "test:///libvirt", 1);
+	assert_string_equal(kvmops_pick_uri("qemu:///system"),
+			    "qemu:///system");
+}
+
+static void test_pick_uri_kvmops_env_beats_libvirt_env(void **state)
+{
+	setenv("KVMOPS_DEFAULT_URI", "test:///kvmops", 1);
+	setenv("LIBVIRT_DEFAULT_URI", "test:///libvirt", 1);
+	assert_string_equal(kvmops_pick_uri(NULL), "test:///kvmops");
+	assert_string_equal(kvmops_pick_uri(""), "test:///kvmops");
+}
+
+static void test_pick_uri_libvirt_env_last(void **state)
+{
+	setenv("KVMOPS_DEFAULT_URI", "", 1);
+	setenv("LIBVIRT_DEFAULT_URI", "test:///libvirt", 1);
+	assert_string_equal(kvmops_pick_uri(NULL), "test:///libvirt");
+}
+
+static void test_connect_test_driver(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	virConnectPtr conn = NULL;
+
+	assert_int_equal(kvmops_connect(ctx, "test:///default", &conn), 0);
+	assert_non_null(conn);
+	assert_string_equal(kvmops_last_error(ctx), "");
+	virConnectClose(conn);
+	kvmops_unref(ctx);
+}
+
+static void test_connect_uses_env_uri(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	virConnectPtr conn = NULL;
+	char *uri;
+
+	setenv("KVMOPS_DEFAULT_URI", "test:///default", 1);
+	assert_int_equal(kvmops_connect(ctx, NULL, &conn), 0);
+	uri = virConnectGetURI(conn);
+	assert_string_equal(uri, "test:///default");
+	free(uri);
+	virConnectClose(conn);
+	kvmops_unref(ctx);
+}
+
+static void test_connect_bogus_uri_fails_naming_it(void **state)
+{
+	struct kvmops_ctx *ctx = new_ctx();
+	virConnectPtr conn = NULL;
+	int rc;
+
+	rc = kvmops_connect(ctx, "bogus:///nowhere", &conn);
+	assert_true(rc < 0);
+	assert_null(conn);
+	assert_non_null(strstr(kvmops_last_error(ctx), "bogus:///nowhere"));
+	kvmops_unref(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_then_unref_frees),
+		cmocka_unit_test(test_ref_keeps_ctx_until_last_unref),
+		cmocka_unit_test(test_ref_unref_null_is_harmless),
+		cmocka_unit_test(test_userdata_round_trips),
+		cmocka_unit_test(test_version_is_package_version),
+		cmocka_unit_test(test_log_fn_gets_debug_messages_at_debug),
+		cmocka_unit_test(test_log_fn_silent_at_err),
+		cmocka_unit_test(test_log_priority_defaults_to_err),
+		cmocka_unit_test(test_env_log_debug),
+		cmocka_unit_test(test_env_log_info),
+		cmocka_unit_test(test_env_log_err),
+		cmocka_unit_test(test_env_log_junk_keeps_default),
+		cmocka_unit_test(test_roots_default_to_slash),
+		cmocka_unit_test(test_roots_from_env_drop_trailing_slashes),
+		cmocka_unit_test(test_empty_env_root_means_slash),
+		cmocka_unit_test(test_set_roots_drop_trailing_slashes),
+		cmocka_unit_test(test_set_root_keeps_lone_slash),
+		cmocka_unit_test(test_set_root_null_or_empty_means_slash),
+		cmocka_unit_test(test_set_root_overrides_env),
+		cmocka_unit_test(test_paths_join_root_and_absolute_path),
+		cmocka_unit_test(test_last_error_empty_initially),
+		cmocka_unit_test(test_last_error_set_after_failure),
+		cmocka_unit_test(test_fail_returns_err_and_formats),
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_s64),
+		cmocka_unit_test(test_pick_uri_null_without_env),
+		cmocka_unit_test(test_pick_uri_explicit_wins),
+		cmocka_unit_test(test_pick_uri_kvmops_env_beats_libvirt_env),
+		cmocka_unit_test(test_pick_uri_libvirt_env_last),
+		cmocka_unit_test(test_connect_test_driver),
+		cmocka_unit_test(test_connect_uses_env_uri),
+		cmocka_unit_test(test_connect_bogus_uri_fails_naming_it),
+	};
+
+	return cmocka_run_group_tests(tests, clear_env, NULL);
+}
