@@ -658,6 +658,7 @@ static int cmd_vms(struct kvs_call *call)
 				 "invalid value '%s' for --sort: use saved, name, pid or rss",
 				 sort);
 	if (kvs_have_uri(call)) {
+		call->conn_flags = KVMOPS_CONNECT_READONLY; /* names only */
 		conn = kvs_conn(call);
 		if (!conn)
 			return KVS_FAIL;

@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,36 +124,13 @@ int kvs_opt_double(const struct kvs_call *call, const char *name, double min,
 
 /* ---- libvirt ----------------------------------------------------------- */
 
-static void *event_loop(void *unused)
-{
-	for (;;)
-		virEventRunDefaultImpl();
-	return NULL;
-}
-
-/* Keepalive needs a running event loop. */
-static void start_event_loop(void)
-{
-	static bool started;
-	pthread_t thread;
-
-	if (started)
-		return;
-	started = true;
-	if (virEventRegisterDefaultImpl() < 0)
-		return;
-	if (!pthread_create(&thread, NULL, event_loop, NULL))
-		pthread_detach(thread);
-}
-
 virConnectPtr kvs_conn(struct kvs_call *call)
 {
 	struct kvs_state *st = call->st;
 
 	if (st->conn)
 		return st->conn;
-	start_event_loop();
-	if (kvmops_connect(st->ctx, st->uri, &st->conn)) {
+	if (kvmops_connect(st->ctx, st->uri, call->conn_flags, &st->conn)) {
 		kvs_lib_error(call, KVS_FAIL);
 		return NULL;
 	}
@@ -371,7 +347,7 @@ static void apply_globals(struct kvs_call *call)
 	call->quiet = st->quiet || kvs_flag(call, "quiet");
 	if (uri && (!st->uri || strcmp(uri, st->uri))) {
 		if (st->conn)
-			virConnectClose(st->conn);
+			kvmops_disconnect(st->conn);
 		st->conn = NULL;
 		st->uri = uri;
 	}
@@ -512,7 +488,7 @@ int kvs_main(const struct kvs_tool *tool, int argc, char **argv)
 	if (rc < 0)
 		rc = KVS_OK;
 	if (st.conn)
-		virConnectClose(st.conn);
+		kvmops_disconnect(st.conn);
 	kvmops_unref(st.ctx);
 	return rc;
 }

@@ -85,6 +85,7 @@ struct kvs_call {
 	char **argv;
 	const char *values[KVS_MAX_OPTS]; /* by option index; "" for flags */
 	bool json, quiet;
+	unsigned int conn_flags; /* KVMOPS_CONNECT_*, set before kvs_conn() */
 };
 
 /* Set by SIGINT and SIGTERM; long-running commands poll it. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libvirt/virterror.h>
-
 #include "libkvmops-private.h"
+#include "virt.h"
 
 #define KEEPALIVE_INTERVAL 5
 #define KEEPALIVE_COUNT 3
@@ -26,39 +26,71 @@ KVMOPS_EXPORT const char *kvmops_pick_uri(const char *explicit_uri)
 	return NULL;
 }
 
-/* libvirt prints every error to stderr unless told otherwise. */
 static void silent_error(void *userdata, virErrorPtr error)
 {
 }
 
-static const char *libvirt_message(void)
+static void *run_event_loop(void *unused)
 {
-	virErrorPtr e = virGetLastError();
+	for (;;)
+		VIRT(virEventRunDefaultImpl)();
+	return NULL;
+}
 
-	return e && e->message ? e->message : "unknown libvirt error";
+/* Keepalive only works while someone runs libvirt's event loop. */
+static void start_event_loop_once(void)
+{
+	pthread_t thread;
+
+	if (VIRT(virEventRegisterDefaultImpl)() < 0)
+		return;
+	if (!pthread_create(&thread, NULL, run_event_loop, NULL))
+		pthread_detach(thread);
+}
+
+static void start_event_loop(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, start_event_loop_once);
 }
 
 KVMOPS_EXPORT int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
-				 virConnectPtr *out)
+				 unsigned int flags, virConnectPtr *out)
 {
 	const char *picked = kvmops_pick_uri(uri);
+	const char *shown = picked ? picked : "libvirt's default URI";
+	unsigned int open_flags = 0;
 	virConnectPtr conn;
+	int rc;
 
 	kvmops_clear_error(ctx);
-	virSetErrorFunc(NULL, silent_error);
-	conn = virConnectOpenAuth(picked, virConnectAuthPtrDefault, 0);
+	rc = kvmops_virt_load(ctx);
+	if (rc)
+		return rc;
+	if (!(flags & KVMOPS_CONNECT_NO_EVENT_LOOP))
+		start_event_loop();
+	if (flags & KVMOPS_CONNECT_READONLY)
+		open_flags |= VIR_CONNECT_RO;
+	conn = VIRT(virConnectOpenAuth)(picked, *kvmops_virt.auth_default,
+					open_flags);
 	if (!conn)
 		return kvmops_fail(ctx, -ECONNREFUSED,
 				   "cannot connect to libvirt at '%s': %s (check that libvirtd runs there, or pass another URI with -c)",
-				   picked ? picked : "the default URI",
-				   libvirt_message());
-	virConnSetErrorFunc(conn, NULL, silent_error);
-	/* Local connections do not support keepalive (returns 1): fine. */
-	if (virConnectSetKeepAlive(conn, KEEPALIVE_INTERVAL,
-				   KEEPALIVE_COUNT) < 0)
-		dbg(ctx, "no keepalive on %s: %s", picked ? picked : "default",
-		    libvirt_message());
-	info(ctx, "connected to %s", picked ? picked : "libvirt's default");
+				   shown, kvmops_virt_message());
+	VIRT(virConnSetErrorFunc)(conn, NULL, silent_error);
+	/* Local connections have no keepalive (it returns 1): fine. */
+	if (VIRT(virConnectSetKeepAlive)(conn, KEEPALIVE_INTERVAL,
+					 KEEPALIVE_COUNT) < 0)
+		dbg(ctx, "no keepalive on %s: %s", shown,
+		    kvmops_virt_message());
+	info(ctx, "connected to %s", shown);
 	*out = conn;
 	return 0;
+}
+
+KVMOPS_EXPORT void kvmops_disconnect(virConnectPtr conn)
+{
+	if (conn)
+		VIRT(virConnectClose)(conn);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "libkvmops-private.h"
+#include "virt.h"
 
 #define KSM_RMAP_ITEM_BYTES 64
 
@@ -190,13 +191,13 @@ static void name_from_libvirt(virConnectPtr conn, struct kvmops_ksm_vm *vm)
 
 	if (!conn || !vm->uuid[0])
 		return;
-	dom = virDomainLookupByUUIDString(conn, vm->uuid);
+	dom = VIRT(virDomainLookupByUUIDString)(conn, vm->uuid);
 	if (!dom)
 		return;
-	name = virDomainGetName(dom);
+	name = VIRT(virDomainGetName)(dom);
 	if (name)
 		snprintf(vm->name, sizeof(vm->name), "%s", name);
-	virDomainFree(dom);
+	VIRT(virDomainFree)(dom);
 }
 
 static int cmp_saved(const void *a, const void *b)

@@ -67,12 +67,20 @@ const char *kvmops_get_proc_root(struct kvmops_ctx *ctx);
  */
 const char *kvmops_pick_uri(const char *explicit_uri);
 
+/* Flags of kvmops_connect() */
+#define KVMOPS_CONNECT_READONLY (1u << 0)	 /* enough to look, not to act */
+#define KVMOPS_CONNECT_NO_EVENT_LOOP (1u << 1) /* the caller runs its own */
+
 /*
- * Opens a connection to kvmops_pick_uri(@uri) with keepalive enabled.
- * Errors name the URI. Release with virConnectClose().
+ * Opens a connection to kvmops_pick_uri(@uri) with keepalive, loading
+ * libvirt on first use (processes that never connect never load it).
+ * Unless told not to, it runs libvirt's default event loop in a thread,
+ * which keepalive needs. Errors name the URI. Close with
+ * kvmops_disconnect().
  */
 int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
-		   virConnectPtr *conn);
+		   unsigned int flags, virConnectPtr *conn);
+void kvmops_disconnect(virConnectPtr conn);
 
 /* ---- sizes ------------------------------------------------------------- */
 

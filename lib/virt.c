@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "config.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include "libkvmops-private.h"
+#include "virt.h"
+
+#define LIBVIRT_SONAME "libvirt.so.0"
+
+struct kvmops_virt kvmops_virt;
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static char load_error[512];
+
+/* libvirt prints every error to stderr unless told otherwise. */
+static void silent_error(void *userdata, virErrorPtr error)
+{
+}
+
+static void load(void)
+{
+	void *lib = dlopen(LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
+
+	if (!lib) {
+		snprintf(load_error, sizeof(load_error), "%s", dlerror());
+		return;
+	}
+#define KVMOPS_VIRT_RESOLVE(f)                                        \
+	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
+		missing = #f;
+	KVMOPS_VIRT_FUNCS(KVMOPS_VIRT_RESOLVE)
+#undef KVMOPS_VIRT_RESOLVE
+	kvmops_virt.auth_default = dlsym(lib, "virConnectAuthPtrDefault");
+	if (!missing && !kvmops_virt.auth_default)
+		missing = "virConnectAuthPtrDefault";
+	if (missing) {
+		snprintf(load_error, sizeof(load_error),
+			 "%s has no %s: it is older than this kvmops needs",
+			 LIBVIRT_SONAME, missing);
+		return;
+	}
+	VIRT(virSetErrorFunc)(NULL, silent_error);
+}
+
+int kvmops_virt_load(struct kvmops_ctx *ctx)
+{
+	pthread_once(&load_once, load);
+	if (!load_error[0])
+		return 0;
+	return kvmops_fail(ctx, -ENOENT,
+			   "cannot load libvirt (%s): install the libvirt0 package",
+			   load_error);
+}
+
+const char *kvmops_virt_message(void)
+{
+	virErrorPtr e = VIRT(virGetLastError)();
+
+	return e && e->message ? e->message : "unknown libvirt error";
+}
