@@ -73,4 +73,19 @@ wait-exit 0
 SCRIPT
 drive "an error keeps the shell open, exit leaves" "$TEST_TMP/fail"
 
+# watch refreshes on a terminal; Ctrl-C ends it, and in the shell only it.
+cat >"$TEST_TMP/watch" <<'SCRIPT'
+expect kvm-ksm> 
+send watch --interval 0.2\n
+expect pages merged
+expect pages merged
+send \x03
+expect kvm-ksm> 
+send status -q\n
+expect KSM is running
+send quit\n
+wait-exit 0
+SCRIPT
+drive "watch refreshes, and Ctrl-C returns to the shell" "$TEST_TMP/watch"
+
 finish
