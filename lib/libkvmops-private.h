@@ -17,7 +17,9 @@
 /*
  * The seam through which every /sys and /proc file is read and written, so
  * unit tests can make a write fail with EBUSY or EPERM, as only the real
- * kernel otherwise would. Both return 0 or a negative errno.
+ * kernel otherwise would. read_file returns the length read (at most
+ * len - 1 bytes, NUL-terminated) or a negative errno; write_file returns 0
+ * or a negative errno.
  */
 struct kvmops_io {
 	int (*read_file)(const char *path, char *buf, size_t len);

@@ -63,7 +63,8 @@ static int read_decimal(const char **p, uint64_t *mantissa, int *decimals)
 		if (dec >= 0)
 			dec++;
 	}
-	if (!digits || dec == 0)
+	/* pow10u() overflows past 10^19. */
+	if (!digits || dec == 0 || dec > 19)
 		return -EINVAL;
 	*p = s;
 	*mantissa = m;
