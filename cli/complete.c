@@ -10,13 +10,16 @@
 
 #include "shell-private.h"
 
-static void add_commands(struct kvs_state *st, struct kvs_list *out)
+static void add_commands(struct kvs_state *st, struct kvs_list *out,
+			 bool with_help)
 {
 	const struct kvs_cmd *c;
 
 	for (c = st->tool->cmds; c->name; c++)
 		if (!c->hidden)
 			kvs_list_add(out, c->name);
+	if (!with_help)
+		return;
 	kvs_list_add(out, "help");
 	if (st->interactive) {
 		kvs_list_add(out, "quit");
@@ -28,6 +31,16 @@ static void add_opts(const struct kvs_opt *opts, struct kvs_list *out)
 {
 	for (; opts && opts->name; opts++)
 		kvs_list_addf(out, "--%s", opts->name);
+}
+
+/* After the command, only the global options that mean something there. */
+static void add_line_globals(struct kvs_list *out)
+{
+	const struct kvs_opt *o;
+
+	for (o = kvs_global_opts; o->name; o++)
+		if (strcmp(o->name, "version") && strcmp(o->name, "keep-going"))
+			kvs_list_addf(out, "--%s", o->name);
 }
 
 static const struct kvs_opt *valued_opt(const struct kvs_cmd *cmd,
@@ -93,7 +106,10 @@ static void complete_for_cmd(struct kvs_state *st, const struct kvs_cmd *cmd,
 		complete_inline_value(st, cmd, word, out);
 	} else if (word[0] == '-') {
 		add_opts(cmd ? cmd->opts : NULL, out);
-		add_opts(kvs_global_opts, out);
+		if (cmd)
+			add_line_globals(out);
+		else
+			add_opts(kvs_global_opts, out);
 	} else if (cmd && cmd->complete_arg) {
 		cmd->complete_arg(st, word, out);
 	}
@@ -123,12 +139,12 @@ void kvs_complete(struct kvs_state *st, int n, char **words,
 		if (word[0] == '-')
 			add_opts(kvs_global_opts, out);
 		else if (n < 2 || !valued_opt(NULL, words[n - 2]))
-			add_commands(st, out);
+			add_commands(st, out, true);
 		else
 			complete_for_cmd(st, NULL, n, words, out);
 	} else if (!strcmp(words[at], "help")) {
 		if (n - at == 2)
-			add_commands(st, out);
+			add_commands(st, out, false);
 	} else {
 		cmd = kvs_find_cmd(st->tool, words[at]);
 		if (cmd)

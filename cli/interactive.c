@@ -105,8 +105,8 @@ static int run_line(struct kvs_state *st, const char *line)
 	if (is_blank_or_comment(line))
 		return 0;
 	if (kvs_split(line, &n, &words)) {
-		fprintf(stderr, "%s: error: unclosed quote in: %s\n",
-			st->tool->name, line);
+		fprintf(stderr, "%s: error: unclosed quote in: %.*s\n",
+			st->tool->name, (int)strcspn(line, "\r\n"), line);
 		return KVS_USAGE;
 	}
 	if (st->interactive && (!strcmp(words[0], "quit") ||

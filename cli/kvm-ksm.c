@@ -194,7 +194,8 @@ static void prom_choice(const char *name, const char *help, const char *text)
 
 static bool is_counter(const char *name)
 {
-	return !strcmp(name, "full_scans") || !strcmp(name, "pages_scanned");
+	return !strcmp(name, "full_scans") || !strcmp(name, "pages_scanned") ||
+	       !strcmp(name, "pages_skipped");
 }
 
 static void prom_entry(const struct kvmops_ksm *ksm, size_t i)
@@ -215,7 +216,9 @@ static void prom_entry(const struct kvmops_ksm *ksm, size_t i)
 	if (kvmops_ksm_get_s64(ksm, name, &s) &&
 	    kvmops_ksm_type(ksm, i) != KVMOPS_KSM_UINT)
 		return; /* text we cannot express as a number */
-	snprintf(metric, sizeof(metric), "%s%s", name,
+	/* ksm_zero_pages: kvmops_ksm_zero_pages, not kvmops_ksm_ksm_... */
+	snprintf(metric, sizeof(metric), "%s%s",
+		 strncmp(name, "ksm_", 4) ? name : name + 4,
 		 is_counter(name) ? "_total" : "");
 	prom_metric(metric, help, is_counter(name) ? "counter" : "gauge", NULL,
 		    kvmops_ksm_text(ksm, i));
@@ -276,6 +279,20 @@ static int cmd_status(struct kvs_call *call)
 }
 
 /* ---- set --------------------------------------------------------------- */
+
+/* The value as a user would write it: the chosen word of a choice. */
+static const char *knob_text(const struct kvmops_ksm *ksm, const char *name)
+{
+	ssize_t at = kvmops_ksm_find(ksm, name);
+	const char *word;
+
+	if (at < 0)
+		return "";
+	if (kvmops_ksm_type(ksm, (size_t)at) == KVMOPS_KSM_CHOICE &&
+	    !kvmops_ksm_get_choice(ksm, name, &word))
+		return word;
+	return kvmops_ksm_text(ksm, (size_t)at);
+}
 
 struct pairs {
 	size_t count;
@@ -378,8 +395,7 @@ static void report_changes(struct kvs_call *call, const struct kvmops_ksm *old,
 	size_t i;
 
 	for (i = 0; i < p->count; i++) {
-		ssize_t at = kvmops_ksm_find(old, p->names[i]);
-		const char *was = at < 0 ? "" : kvmops_ksm_text(old, (size_t)at);
+		const char *was = knob_text(old, p->names[i]);
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "old", json_object_new_string(was));
@@ -420,6 +436,15 @@ static int cmd_set(struct kvs_call *call)
 
 /* ---- start, stop, unmerge ---------------------------------------------- */
 
+static void add_entry(json_object *root, const struct kvmops_ksm *ksm,
+		      const char *name)
+{
+	ssize_t at = kvmops_ksm_find(ksm, name);
+
+	json_object_object_add(root, name,
+			       at < 0 ? NULL : entry_json(ksm, (size_t)at));
+}
+
 static void report_run(struct kvs_call *call, const char *what)
 {
 	struct kvmops_ksm_figures f;
@@ -433,22 +458,16 @@ static void report_run(struct kvs_call *call, const char *what)
 		root = json_object_new_object();
 		json_object_object_add(root, "state",
 				       json_object_new_string(run_names[f.run]));
-		json_object_object_add(root, "pages_to_scan",
-				       entry_json(ksm, (size_t)kvmops_ksm_find(ksm, "pages_to_scan")));
-		json_object_object_add(root, "sleep_millisecs",
-				       entry_json(ksm, (size_t)kvmops_ksm_find(ksm, "sleep_millisecs")));
+		add_entry(root, ksm, "pages_to_scan");
+		add_entry(root, ksm, "sleep_millisecs");
 		json_object_object_add(root, "pages_sharing",
 				       json_object_new_uint64(f.pages_sharing));
 		kvs_print_json(root);
 	} else if (!call->quiet) {
-		ssize_t p = kvmops_ksm_find(ksm, "pages_to_scan");
-		ssize_t s = kvmops_ksm_find(ksm, "sleep_millisecs");
-
 		printf("KSM %s (pages_to_scan=%s, sleep_millisecs=%s, pages_sharing=%" PRIu64
 		       ")\n",
-		       what, p < 0 ? "?" : kvmops_ksm_text(ksm, (size_t)p),
-		       s < 0 ? "?" : kvmops_ksm_text(ksm, (size_t)s),
-		       f.pages_sharing);
+		       what, knob_text(ksm, "pages_to_scan"),
+		       knob_text(ksm, "sleep_millisecs"), f.pages_sharing);
 	}
 	kvmops_ksm_free(ksm);
 }
@@ -670,7 +689,7 @@ static int cmd_vms(struct kvs_call *call)
 		print_vms_json(vms, n);
 	else if (!n && !call->quiet)
 		printf("no QEMU guests run on this host\n");
-	else
+	else if (n)
 		print_vms_table(vms, n);
 	free(vms);
 	return KVS_OK;

@@ -349,7 +349,10 @@ static void apply_globals(struct kvs_call *call)
 		if (st->conn)
 			kvmops_disconnect(st->conn);
 		st->conn = NULL;
-		st->uri = uri;
+		free(st->uri);
+		st->uri = strdup(uri);
+		if (!st->uri)
+			abort();
 	}
 }
 
@@ -458,7 +461,11 @@ static int parse_globals(struct kvs_state *st, int argc, char **argv,
 		print_version(st->tool);
 		*status = -1;
 	}
-	st->uri = kvs_opt(&call, "connect");
+	if (kvs_opt(&call, "connect")) {
+		st->uri = strdup(kvs_opt(&call, "connect"));
+		if (!st->uri)
+			abort();
+	}
 	st->json = kvs_flag(&call, "json");
 	st->quiet = kvs_flag(&call, "quiet");
 	st->keep_going = kvs_flag(&call, "keep-going");
@@ -489,6 +496,7 @@ int kvs_main(const struct kvs_tool *tool, int argc, char **argv)
 		rc = KVS_OK;
 	if (st.conn)
 		kvmops_disconnect(st.conn);
+	free(st.uri);
 	kvmops_unref(st.ctx);
 	return rc;
 }

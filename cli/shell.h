@@ -71,7 +71,7 @@ struct kvs_tool {
 struct kvs_state {
 	const struct kvs_tool *tool;
 	struct kvmops_ctx *ctx;
-	const char *uri;
+	char *uri; /* owned */
 	bool json, quiet, keep_going;
 	bool interactive;
 	virConnectPtr conn;

@@ -423,12 +423,16 @@ static int check_choice(struct kvmops_ctx *ctx, const char *name,
 		if (!strcmp(word, value))
 			return 0;
 	/* Show the kernel's list without the brackets. */
-	snprintf(choices, sizeof(choices), "%s", text);
-	for (char *p = choices; *p; p++)
-		if (*p == '[' || *p == ']')
-			*p = ' ';
+	{
+		size_t n = 0;
+
+		for (const char *t = text; *t && n + 1 < sizeof(choices); t++)
+			if (*t != '[' && *t != ']')
+				choices[n++] = *t;
+		choices[n] = '\0';
+	}
 	return kvmops_fail(ctx, -EINVAL,
-			   "invalid value '%s' for %s: this kernel accepts one of:%s",
+			   "invalid value '%s' for %s: this kernel accepts one of: %s",
 			   value, name, choices);
 }
 

@@ -157,4 +157,8 @@ expect_eq "$status $(cat "$KNOBS/run")" "2 1" "--keep-going runs the rest and st
 run sh -c "printf 'stop\nstatus --json\n' | '$K' -q"
 expect_eq "$(echo "$out" | $JSON_CHECK --get derived.state)" stopped "a script's commands run in order"
 
+# -c on one line stays in effect for the next (it once pointed into freed words).
+run sh -c "printf 'vms -q -c test:///default\nvms -q\n' | '$K'"
+expect_eq "$status" 0 "-c given on a script line outlives that line"
+
 finish

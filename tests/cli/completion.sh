@@ -1,0 +1,177 @@
+#!/bin/bash
+# The bash completion in completions/kvm-ksm, driven as bash would drive it,
+# against the built kvm-ksm and the ksm-6.18 fixture.
+#
+# Environment (set by 'make check'): KVM_KSM, top_srcdir, FIXTURES.
+# Without bash-completion this skips (77), or fails with KVMOPS_REQUIRE_LAB=1.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${FIXTURES:=$top_srcdir/tests/fixtures}"
+BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
+
+if [ -z "${KVM_KSM:-}" ] || [ ! -x "$KVM_KSM" ]; then
+	echo "KVM_KSM must name the built kvm-ksm (got '${KVM_KSM:-}')" >&2
+	exit 99
+fi
+if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
+	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
+		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin" "$tmp/home"
+ln -s "$KVM_KSM" "$tmp/bin/kvm-ksm"
+export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
+export KVMOPS_SYSFS_ROOT="$FIXTURES/ksm-6.18" KVMOPS_PROC_ROOT="$FIXTURES/proc"
+unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
+
+# shellcheck source=/dev/null
+. "$BASH_COMPLETION_SCRIPT"
+# shellcheck source=/dev/null
+. "$top_srcdir/completions/kvm-ksm"
+
+passed=0 failed=0 n=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && printf '#   %s\n' "$3"
+	fi
+}
+
+# Outside a real completion compopt fails; note what was asked instead.
+compopt() {
+	while [ $# -gt 1 ]; do
+		[ "$1" = -o ] && [ "$2" = nospace ] && nospace=yes
+		shift
+	done
+	return 0
+}
+
+# Splits LINE into COMP_WORDS as bash does, cursor at the end: blanks
+# separate words, and each run of '=' or ':' (in COMP_WORDBREAKS) is a word.
+split_line() {
+	local line=$1 word="" c i
+	COMP_WORDS=()
+	for ((i = 0; i < ${#line}; i++)); do
+		c=${line:i:1}
+		if [[ $c == [[:blank:]] ]]; then
+			[[ $word ]] && COMP_WORDS+=("$word")
+			word=""
+		elif [[ $c == [=:] ]]; then
+			[[ $word && $word != *[=:] ]] && { COMP_WORDS+=("$word"); word=""; }
+			word+=$c
+		else
+			[[ $word == *[=:] ]] && { COMP_WORDS+=("$word"); word=""; }
+			word+=$c
+		fi
+	done
+	COMP_WORDS+=("$word") # the word being typed, maybe empty
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE=$line
+	COMP_POINT=${#line}
+}
+
+# Completes LINE; the candidates, one a line, in $got; $nospace if asked.
+complete_line() {
+	split_line "$1"
+	COMPREPLY=()
+	nospace=
+	_kvm_ksm kvm-ksm "${COMP_WORDS[COMP_CWORD]}" \
+		"${COMP_WORDS[COMP_CWORD - 1]}"
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+}
+
+want() { printf '%s\n' "$@" | sort; }
+
+# check LINE WHAT CANDIDATE...: exactly these candidates
+check() {
+	local line=$1 what=$2 expect
+	shift 2
+	complete_line "$line"
+	expect=$(want "$@")
+	[ "$got" = "$expect" ]
+	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+# has LINE WHAT CANDIDATE...: at least these candidates
+has() {
+	local line=$1 what=$2 c rc=0
+	shift 2
+	complete_line "$line"
+	for c in "$@"; do
+		grep -qxF -- "$c" <<<"$got" || rc=1
+	done
+	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+commands="status set start stop unmerge vms watch help"
+
+# shellcheck disable=SC2086
+check 'kvm-ksm ' 'kvm-ksm <TAB> lists the commands' $commands
+check 'kvm-ksm st' 'kvm-ksm st<TAB> gives start status stop' start status stop
+check 'kvm-ksm set pages_' 'set pages_<TAB> gives pages_to_scan=' pages_to_scan=
+[ "$nospace" = yes ]
+ok $? 'set pages_<TAB> adds no space after pages_to_scan='
+check 'kvm-ksm set advisor_mode=' 'set advisor_mode=<TAB> gives none scan-time' \
+	none scan-time
+[ -z "$nospace" ]
+ok $? 'a whole value gets its space'
+check 'kvm-ksm set advisor_mode=sc' 'set advisor_mode=sc<TAB> gives scan-time' \
+	scan-time
+check 'kvm-ksm set pages_to_scan=1' 'set pages_to_scan=1<TAB> offers the current value' \
+	1000
+check 'kvm-ksm set use_zero_pages=' 'a switch completes to 0 and 1' 0 1
+has 'kvm-ksm set ' 'set <TAB> offers the knobs as KEY=' pages_to_scan= \
+	sleep_millisecs= merge_across_nodes= advisor_mode=
+check 'kvm-ksm vms --sort ' 'vms --sort <TAB> gives saved name pid rss' \
+	saved name pid rss
+check 'kvm-ksm vms --sort=p' 'vms --sort=p<TAB> gives pid' pid
+has 'kvm-ksm status --' 'status --<TAB> includes --json and --prometheus' \
+	--json --prometheus
+# shellcheck disable=SC2086
+has 'kvm-ksm help ' 'help <TAB> lists the commands' ${commands% help}
+check 'kvm-ksm help he' 'help <TAB> does not offer help itself'
+check 'kvm-ksm -c qemu:///system st' 'a URI with colons does not confuse it' \
+	start status stop
+check 'kvm-ksm --json s' 'global options before the command are skipped' \
+	set start status stop
+
+# The program that answers is the one typed, so a build tree works too.
+COMPREPLY=()
+split_line "$KVM_KSM vm"
+_kvm_ksm "$KVM_KSM" vm "$KVM_KSM"
+[ "${COMPREPLY[*]}" = vms ]
+ok $? 'the program named on the line answers'
+
+# The hidden command itself.
+raw=$(kvm-ksm complete -- set advisor_mode= | sort)
+[ "$raw" = "$(want advisor_mode=none advisor_mode=scan-time)" ]
+ok $? 'complete -- set advisor_mode= prints whole words' "got: $(echo "$raw" | tr "\n" " ")"
+raw=$(kvm-ksm complete -- '' | sort)
+# shellcheck disable=SC2086
+[ "$raw" = "$(want $commands)" ]
+ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+raw=$(kvm-ksm complete -- vms --sort=r)
+[ "$raw" = --sort=rss ]
+ok $? 'complete -- vms --sort=r prints --sort=rss' "got: $raw"
+raw=$(kvm-ksm complete -- set nosuch)
+[ -z "$raw" ]
+ok $? 'complete -- set nosuch prints nothing' "got: $raw"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The man pages render without a single warning, and kvm-ksm(1) documents
+# every command the program lists and its exit status.
+#
+# Environment (set by 'make check'): KVM_KSM, top_builddir.
+# Without man this skips (77), or fails with KVMOPS_REQUIRE_LAB=1.
+
+: "${top_builddir:=.}"
+
+if [ -z "${KVM_KSM:-}" ] || [ ! -x "$KVM_KSM" ]; then
+	echo "KVM_KSM must name the built kvm-ksm (got '${KVM_KSM:-}')" >&2
+	exit 99
+fi
+if ! command -v man >/dev/null 2>&1 || ! man --version >/dev/null 2>&1; then
+	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
+		echo "not ok 1 - man is missing (KVMOPS_REQUIRE_LAB=1)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "SKIP: man is missing (install man-db)"
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+# The same rendering wherever the test runs: 80 columns, no pager.
+MANWIDTH=80 MANPAGER=cat PAGER=cat
+export MANWIDTH MANPAGER PAGER
+unset MANOPT MANROFFOPT
+
+passed=0 failed=0 n=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		if [ -s "$tmp/why" ]; then
+			sed 's/^/#   /' "$tmp/why"
+		fi
+	fi
+	: >"$tmp/why"
+}
+: >"$tmp/why"
+
+# render PAGE: its text in $tmp/PAGE.txt; ok when man says nothing on stderr
+render() {
+	page=$top_builddir/man/$1
+	if [ ! -r "$page" ]; then
+		echo "$page is missing: run 'make man/$1'" >"$tmp/why"
+		ok 1 "$1 renders with no warnings"
+		: >"$tmp/$1.txt"
+		return
+	fi
+	man -l --warnings=all "$page" >"$tmp/$1.out" 2>"$tmp/why"
+	rc=$?
+	col -bx <"$tmp/$1.out" >"$tmp/$1.txt" 2>/dev/null ||
+		cp "$tmp/$1.out" "$tmp/$1.txt"
+	[ $rc = 0 ] && [ ! -s "$tmp/why" ] && [ -s "$tmp/$1.txt" ]
+	ok $? "$1 renders with no warnings"
+	# man's "all" leaves out some of groff's warnings (undefined macros).
+	if command -v groff >/dev/null 2>&1; then
+		groff -man -Tutf8 -ww -z "$page" >"$tmp/why" 2>&1 &&
+			[ ! -s "$tmp/why" ]
+		ok $? "$1 passes groff -ww"
+	fi
+}
+
+render kvm-ksm.1
+render kvmops.7
+
+# The commands, from the "Commands:" part of 'kvm-ksm help'.
+commands=$("$KVM_KSM" help | awk '/^Commands:/ { on = 1; next }
+	on && /^$/ { exit }
+	on { print $1 }')
+[ -n "$commands" ]
+ok $? "kvm-ksm help lists commands"
+
+# Each command has its own subsection: a line that starts with its name.
+for c in $commands; do
+	grep -Eq "^ {3}$c( |\$)" "$tmp/kvm-ksm.1.txt"
+	ok $? "kvm-ksm.1 documents the command '$c'"
+done
+
+grep -q '^EXIT STATUS$' "$tmp/kvm-ksm.1.txt"
+ok $? "kvm-ksm.1 has an EXIT STATUS section"
+grep -q '^EXIT STATUS$' "$tmp/kvmops.7.txt"
+ok $? "kvmops.7 has an EXIT STATUS section"
+grep -q 'kvm-ksm(1)' "$tmp/kvmops.7.txt"
+ok $? "kvmops.7 points to kvm-ksm(1)"
+grep -q 'kvmops(7)' "$tmp/kvm-ksm.1.txt"
+ok $? "kvm-ksm.1 points to kvmops(7)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
