@@ -13,6 +13,11 @@ cur=$(cat $KSM/pages_to_scan)
 echo "$cur" >$KSM/pages_to_scan 2>/dev/null ||
 	skip_or_fail "$KSM is not writable here"
 
+# One real-kernel test at a time on this machine (make -j, distcheck, a
+# second work tree): they would undo each other's knobs.
+exec 9>/run/lock/kvmops-ksm-real.lock 2>/dev/null || exec 9>/tmp/kvmops-ksm-real.lock
+flock 9
+
 # The chosen word of "[none] scan-time", or the number.
 value_of() {
 	sed 's/.*\[\(.*\)\].*/\1/' "$KSM/$1"
