@@ -335,10 +335,10 @@ static void test_format_largest(void **state)
 
 static void test_format_buffer_too_small(void **state)
 {
-	char buf[5];
+	char buf[6];
 
-	assert_int_equal(kvmops_size_format(1024, buf, sizeof(buf)), -ENOSPC);
-	assert_int_equal(kvmops_size_format(1024, buf, 6), 0);
+	assert_int_equal(kvmops_size_format(1024, buf, 5), -ENOSPC);
+	assert_int_equal(kvmops_size_format(1024, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "1 KiB");
 }
 
