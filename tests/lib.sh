@@ -71,6 +71,15 @@ tree_sum() {
 	(cd "$1" && find . -type f | LC_ALL=C sort | xargs cat | md5sum)
 }
 
+# fixture NAME: a writable copy of tests/fixtures/NAME, links made; prints
+# its path.
+fixture() {
+	cp -a "$FIXTURES/$1" "$TEST_TMP/$1"
+	chmod -R u+w "$TEST_TMP/$1"
+	sh "$FIXTURES/materialize.sh" "$TEST_TMP/$1"
+	echo "$TEST_TMP/$1"
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]

@@ -5,11 +5,11 @@
 
 K=$KVM_KSM
 EXPECTED=$top_srcdir/tests/cli/expected
-cp -a "$FIXTURES/ksm-6.18" "$TEST_TMP/new"
-cp -a "$FIXTURES/ksm-old" "$TEST_TMP/old"
+NEW=$(fixture ksm-6.18)
+OLD=$(fixture ksm-old)
 mkdir -p "$TEST_TMP/empty"
-export KVMOPS_SYSFS_ROOT=$TEST_TMP/new KVMOPS_PROC_ROOT=$FIXTURES/proc
-KNOBS=$TEST_TMP/new/sys/kernel/mm/ksm
+export KVMOPS_SYSFS_ROOT=$NEW KVMOPS_PROC_ROOT=$(fixture proc)
+KNOBS=$NEW/sys/kernel/mm/ksm
 
 # ---- output against expected files ----------------------------------------
 compare() {
@@ -24,7 +24,7 @@ compare() {
 }
 
 compare status-6.18.txt "$K" status
-KVMOPS_SYSFS_ROOT=$TEST_TMP/old compare status-old.txt "$K" status
+KVMOPS_SYSFS_ROOT=$OLD compare status-old.txt "$K" status
 compare vms.txt "$K" vms
 compare vms-by-pid.txt "$K" vms --sort=pid
 compare help-set.txt "$K" help set
@@ -39,7 +39,7 @@ expect_eq "$($JSON_CHECK "$TEST_TMP/status.json" --len entries 24 --get entries.
 expect_eq "$($JSON_CHECK "$TEST_TMP/status.json" --get entries.advisor_mode --get derived.profit_source)" "none
 general_profit" "status --json: advisor_mode and profit source"
 expect_eq "$($JSON_CHECK "$TEST_TMP/status.json" --type derived.sharing_ratio double --get derived.saved_bytes)" $((31162 * 4096)) "status --json: saved bytes"
-KVMOPS_SYSFS_ROOT=$TEST_TMP/old run "$K" --json status
+KVMOPS_SYSFS_ROOT=$OLD run "$K" --json status
 expect_eq "$(echo "$out" | $JSON_CHECK --len entries 9 --get derived.profit_source)" formula "old kernel: 9 entries, profit from the formula"
 run "$K" vms --json
 expect_eq "$(echo "$out" | $JSON_CHECK --len vms 2 --get vms.0.name --get vms.1.name --get total.merging_pages)" "db,two
@@ -93,7 +93,7 @@ expect_status 0 "unmerge" "$K" unmerge
 expect_eq "$(cat "$KNOBS/run")" 2 "unmerge wrote run=2"
 
 # ---- bad input: exit 2, a message naming it, nothing changed ---------------
-before=$(tree_sum "$TEST_TMP/new")
+before=$(tree_sum "$NEW")
 bad_input() {
 	name=$1 what=$2
 	shift 2
@@ -139,8 +139,8 @@ bad_input bogus "vms with a bad --sort" "$K" vms --sort bogus
 bad_input prometheus "--json with --prometheus" "$K" status --json --prometheus
 bad_input json "a flag given a value" "$K" status --json=yes
 bad_input quote "an unclosed quote on stdin" sh -c "echo 'status \"x' | '$K'"
-KVMOPS_SYSFS_ROOT=$TEST_TMP/old bad_input smart_scan "a knob this kernel lacks" "$K" set smart_scan=0
-expect_eq "$(tree_sum "$TEST_TMP/new")" "$before" "no bad input changed any file"
+KVMOPS_SYSFS_ROOT=$OLD bad_input smart_scan "a knob this kernel lacks" "$K" set smart_scan=0
+expect_eq "$(tree_sum "$NEW")" "$before" "no bad input changed any file"
 
 # ---- failed operations: exit 1 --------------------------------------------
 KVMOPS_SYSFS_ROOT=$TEST_TMP/empty expect_status 1 "no KSM directory" "$K" status

@@ -4,9 +4,8 @@
 # the history file.
 . "$top_srcdir/tests/lib.sh"
 
-cp -a "$FIXTURES/ksm-6.18" "$TEST_TMP/new"
-export KVMOPS_SYSFS_ROOT=$TEST_TMP/new KVMOPS_PROC_ROOT=$FIXTURES/proc
-KNOBS=$TEST_TMP/new/sys/kernel/mm/ksm
+export KVMOPS_SYSFS_ROOT=$(fixture ksm-6.18) KVMOPS_PROC_ROOT=$(fixture proc)
+KNOBS=$KVMOPS_SYSFS_ROOT/sys/kernel/mm/ksm
 
 drive() {
 	what=$1 script=$2

@@ -73,11 +73,14 @@ static inline void fixture_remove(char *dir)
 /*
  * Copies the fixture tree @name into a new temporary directory. The copy
  * is made writable: cp -a keeps the read-only modes of a distcheck tree.
+ * Its symbolic links are made from their NAME.link files (see
+ * tests/fixtures/materialize.sh).
  */
 static inline char *fixture_copy(const char *name)
 {
 	const char *cp[] = { "cp", "-a", NULL, NULL, NULL };
 	const char *mkrw[] = { "chmod", "-R", "u+w", NULL, NULL };
+	const char *links[] = { "sh", FIXTURES "/materialize.sh", NULL, NULL };
 	char src[PATH_MAX];
 	char *dir = fixture_mkdtemp();
 
@@ -87,7 +90,8 @@ static inline char *fixture_copy(const char *name)
 	cp[2] = src;
 	cp[3] = dir;
 	mkrw[3] = dir;
-	if (fixture_exec(cp) || fixture_exec(mkrw)) {
+	links[2] = dir;
+	if (fixture_exec(cp) || fixture_exec(mkrw) || fixture_exec(links)) {
 		fixture_remove(dir);
 		return NULL;
 	}

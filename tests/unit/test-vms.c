@@ -15,7 +15,6 @@
 #include "libkvmops-private.h"
 #include "fixture.h"
 
-#define PROC_FIXTURE FIXTURES "/proc"
 #define WEB1_UUID "6a1d3f2e-8f55-4d0b-9a8e-2c7b1f0e4d21"
 
 struct env {
@@ -51,8 +50,13 @@ static int list_vms(struct env *e, virConnectPtr conn)
 /* The fixture as it is, listed without libvirt. */
 static int setup_listed(void **state)
 {
-	struct env *e = new_env(PROC_FIXTURE);
+	char *tmp = fixture_copy("proc");
+	struct env *e;
 
+	if (!tmp)
+		return -1;
+	e = new_env(tmp);
+	e->tmp = tmp;
 	*state = e;
 	return list_vms(e, NULL);
 }
