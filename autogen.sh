@@ -12,7 +12,7 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
 libvirt-dev libxml2-dev libjson-c-dev libreadline-dev libcmocka-dev
 scdoc bash-completion man-db groff-base
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-qemu-utils cpio procps"
+qemu-utils cpio procps util-linux xz-utils"
 
 install_missing() {
 	missing=
