@@ -47,20 +47,6 @@ static int list_vms(struct env *e, virConnectPtr conn)
 	return kvmops_ksm_vms(e->ctx, conn, &e->vms, &e->count);
 }
 
-/* The fixture as it is, listed without libvirt. */
-static int setup_listed(void **state)
-{
-	char *tmp = fixture_copy("proc");
-	struct env *e;
-
-	if (!tmp)
-		return -1;
-	e = new_env(tmp);
-	e->tmp = tmp;
-	*state = e;
-	return list_vms(e, NULL);
-}
-
 /* A writable copy, for tests that change a process first. */
 static int setup_copy(void **state)
 {
@@ -73,6 +59,14 @@ static int setup_copy(void **state)
 	e->tmp = tmp;
 	*state = e;
 	return 0;
+}
+
+/* The fixture as it is, listed without libvirt. */
+static int setup_listed(void **state)
+{
+	if (setup_copy(state))
+		return -1;
+	return list_vms(*state, NULL);
 }
 
 static int teardown(void **state)
