@@ -40,6 +40,14 @@ configure_build() {
 	make -C build -j"$(nproc)"
 }
 
+# One closing line in the form CI and people read: "N passed, N failed".
+summary() {
+	awk '/^# PASS:/ { p = $3 } /^# (FAIL|ERROR|XPASS):/ { f += $3 }
+	     /^# SKIP:/ { s = $3 }
+	     END { printf "kvmops: %d passed, %d failed, %d skipped\n", p, f, s }' \
+		build/test-suite.log 2>/dev/null
+}
+
 case "${1:-}" in
 "")
 	bootstrap
@@ -50,10 +58,11 @@ check)
 	install_missing
 	bootstrap
 	configure_build "$@"
-	make -C build -j"$(nproc)" check || {
-		cat build/test-suite.log 2>/dev/null | tail -200
-		exit 1
-	}
+	status=0
+	make -C build -j"$(nproc)" check || status=1
+	[ "$status" = 0 ] || tail -200 build/test-suite.log 2>/dev/null
+	summary
+	exit "$status"
 	;;
 demo)
 	shift
