@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kvmops-guest: what a lab guest runs after its init, statically linked.
+ *
+ *   kvmops-guest WORKLOAD [WSS_MIB]
+ *
+ * The main thread prints "kvmops-heartbeat N" on the console every 100 ms,
+ * N counting from boot: a counter that goes on rising after a migration,
+ * instead of starting again near 0, proves the guest moved without a
+ * reboot. A second thread runs the workload over WSS_MIB MiB:
+ *   idle        nothing
+ *   dirty:RATE  rewrites RATE MiB/s across the working set, so a live
+ *               migration has something hard to converge on
+ *   same        content identical in every guest, so KSM can merge it
+ *   unique      random content, so KSM finds nothing to merge
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HEARTBEAT_NS 100000000L
+#define PAGE 4096
+
+struct workload {
+	char kind[16];
+	unsigned long rate_mib; /* dirty:RATE */
+	size_t wss;		/* bytes */
+	unsigned char *mem;
+};
+
+static void add_ns(struct timespec *t, long ns)
+{
+	t->tv_nsec += ns;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+/* Touches every page now, so the guest really holds the working set. */
+static unsigned char *map_wss(size_t bytes)
+{
+	unsigned char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				-1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Page i holds its index and a fixed pattern: the same in every guest. */
+static void fill_same(unsigned char *m, size_t bytes)
+{
+	for (size_t off = 0; off < bytes; off += PAGE) {
+		uint64_t index = off / PAGE;
+
+		memset(m + off, 0xa5, PAGE);
+		memcpy(m + off, &index, sizeof(index));
+	}
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static uint64_t random_seed(void)
+{
+	struct timespec t;
+	uint64_t seed = 0;
+	FILE *f = fopen("/dev/urandom", "r");
+
+	if (!f || fread(&seed, sizeof(seed), 1, f) != 1) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		seed = (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 32);
+	}
+	if (f)
+		fclose(f);
+	return seed | 1;
+}
+
+static void fill_unique(unsigned char *m, size_t bytes)
+{
+	uint64_t s = random_seed();
+
+	for (size_t off = 0; off + 8 <= bytes; off += 8) {
+		uint64_t v = xorshift(&s);
+
+		memcpy(m + off, &v, sizeof(v));
+	}
+}
+
+/* Writes rate_mib MiB per second, 10 slices a second, round the set. */
+static void dirty_forever(struct workload *w)
+{
+	size_t slice = (w->rate_mib << 20) / 10, pos = 0;
+	struct timespec next;
+	unsigned char v = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		for (size_t done = 0; done < slice; done += PAGE) {
+			w->mem[pos] = v++;
+			memset(w->mem + pos + 1, v, PAGE - 1);
+			pos = (pos + PAGE) % w->wss;
+		}
+		add_ns(&next, HEARTBEAT_NS);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+}
+
+static void *run_workload(void *arg)
+{
+	struct workload *w = arg;
+
+	w->mem = map_wss(w->wss);
+	if (!w->mem) {
+		printf("kvmops-guest: cannot map %zu MiB: %s\n", w->wss >> 20,
+		       strerror(errno));
+		return NULL;
+	}
+	if (!strcmp(w->kind, "same"))
+		fill_same(w->mem, w->wss);
+	else if (!strcmp(w->kind, "unique"))
+		fill_unique(w->mem, w->wss);
+	else if (!strcmp(w->kind, "dirty"))
+		dirty_forever(w);
+	printf("kvmops-workload %s ready\n", w->kind);
+	fflush(stdout);
+	return NULL;
+}
+
+static int parse_workload(const char *text, const char *wss,
+			  struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->wss = (size_t)strtoul(wss ? wss : "64", NULL, 10) << 20;
+	if (!strncmp(text, "dirty:", 6)) {
+		strcpy(w->kind, "dirty");
+		w->rate_mib = strtoul(text + 6, NULL, 10);
+		return w->rate_mib && w->wss ? 0 : -1;
+	}
+	if (strcmp(text, "idle") && strcmp(text, "same") &&
+	    strcmp(text, "unique"))
+		return -1;
+	snprintf(w->kind, sizeof(w->kind), "%s", text);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct workload w;
+	struct timespec next;
+	unsigned long long beat = 0;
+	pthread_t thread;
+
+	if (argc < 2 || parse_workload(argv[1], argc > 2 ? argv[2] : NULL, &w)) {
+		printf("kvmops-guest: bad workload '%s'; running idle\n",
+		       argc > 1 ? argv[1] : "");
+		parse_workload("idle", NULL, &w);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(w.kind, "idle"))
+		pthread_create(&thread, NULL, run_workload, &w);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		printf("kvmops-heartbeat %llu\n", beat++);
+		add_ns(&next, HEARTBEAT_NS);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+}
