@@ -1,15 +1,82 @@
 #!/bin/bash
-# make demo: this host's real KSM state and the per-guest view. Changes
-# nothing. (The lab tour with real guests comes with tests/lab.)
-K=${KVM_KSM:-kvm-ksm}
+# make demo: a two-host lab with three guests whose memory is alike, and
+# the kvmops commands at work on it, one step at a time. It leaves the lab
+# running to explore; make demo-stop ends it and puts KSM back as it was.
+#
+#   demo.sh        the tour
+#   demo.sh stop   lab down, and the KSM knobs the demo changed restored
+set -uo pipefail
 
+K=${KVM_KSM:-kvm-ksm}
+LAB=${LAB:-$(dirname "$0")/lab/lab}
+KSM_SAVED=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
+
+say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 step() {
-	printf '\n\033[1m$ %s\033[0m\n' "$*"
+	printf '\033[1m$ %s\033[0m\n' "$*"
 	"$@"
 }
 
-echo "kvmops demo: Kernel Samepage Merging on $(uname -n), kernel $(uname -r)"
-step "$K" status
-step "$K" vms
-step "$K" status --prometheus
-printf '\nTry the shell: %s   (tab completes commands and knobs; quit to leave)\n' "$K"
+stop() {
+	"$LAB" down
+	if [ -f "$KSM_SAVED" ]; then
+		echo 2 >/sys/kernel/mm/ksm/run
+		while read -r knob value; do
+			echo "$value" >"/sys/kernel/mm/ksm/$knob"
+		done <"$KSM_SAVED"
+		rm -f "$KSM_SAVED"
+		echo "KSM knobs put back as they were before the demo"
+	fi
+}
+
+# Once per demo: a second demo must not save the first one's settings.
+save_ksm() {
+	[ -f "$KSM_SAVED" ] && return 0
+	for knob in pages_to_scan sleep_millisecs run; do
+		echo "$knob $(cat /sys/kernel/mm/ksm/$knob)"
+	done >"$KSM_SAVED"
+}
+
+explore() {
+	local u1 u2
+	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2)
+	cat <<EOF
+
+The lab is still running. Explore it:
+  $K -c $u1 vms
+  virsh -c $u1 list          (host 2: $u2)
+  $LAB status
+  $LAB heartbeat demo1
+Stop it, and put KSM back as it was:  make demo-stop
+EOF
+}
+
+tour() {
+	[ "$(id -u)" = 0 ] || { echo "demo: the lab needs root" >&2; exit 1; }
+	say "The lab: two libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
+	"$LAB" down >/dev/null 2>&1
+	step "$LAB" up --hosts 2 || exit 1
+	say "Three guests (TCG, 256 MiB) on host 1, each filling 128 MiB with the same content"
+	for i in 1 2 3; do
+		"$LAB" guest "demo$i" --workload same --wss 128 || exit 1
+	done
+	sleep 8
+	step "$LAB" status
+	save_ksm
+	say "KSM before: ksmd stopped, nothing shared"
+	step "$K" unmerge -q
+	step "$K" status -q
+	say "Start ksmd, scanning fast: 5000 pages every 10 ms"
+	step "$K" start --pages 5000 --sleep 10
+	say "Watch it merge (one line per sample when the output is not a terminal)"
+	step "$K" watch --interval 3 --count 6
+	say "What KSM saves now for each guest, named through libvirt on host 1"
+	step "$K" -c "$("$LAB" uri 1)" vms
+	step "$K" status -q
+	explore
+}
+
+case ${1:-} in
+stop) stop ;;
+*) tour ;;
+esac
