@@ -11,14 +11,18 @@ ROUNDS=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "lab bench: needs root" >&2; exit 77; }
 
 exec 7>/run/lock/kvmops-lab.lock
-flock 7
+flock -w 1800 7 || { echo "lab bench: the lab lock stayed taken" >&2; exit 1; }
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 
 now() { date +%s%N; }
 
-# first_beat FILE: waits for a heartbeat line in FILE.
+# first_beat FILE: waits (at most a minute) for a heartbeat line in FILE.
 first_beat() {
-	until grep -q '^kvmops-heartbeat' "$1" 2>/dev/null; do sleep 0.05; done
+	local end=$((SECONDS + 60))
+	until grep -q '^kvmops-heartbeat' "$1" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || { echo "lab bench: no heartbeat in $1" >&2; return 1; }
+		sleep 0.05
+	done
 }
 
 bare_qemu_boot() {
@@ -30,27 +34,31 @@ bare_qemu_boot() {
 		-append "console=ttyS0 quiet kvmops.workload=idle" \
 		-device virtio-balloon-pci -serial "file:$BENCH_TMP/serial" &
 	pid=$!
-	first_beat "$BENCH_TMP/serial"
-	echo $(($(now) - t0))
+	first_beat "$BENCH_TMP/serial" && echo $(($(now) - t0))
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 }
 
 lab_guest_boot() {
-	local n=$1 t0
+	local n=$1 t0 end=$((SECONDS + 60))
 	t0=$(now)
-	"$LAB" guest "bench$n" >/dev/null || exit 1
-	until "$LAB" heartbeat "bench$n" >/dev/null 2>&1; do sleep 0.05; done
+	"$LAB" guest "bench$n" >/dev/null || return 1
+	until "$LAB" heartbeat "bench$n" >/dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || { echo "lab bench: bench$n never beat" >&2; return 1; }
+		sleep 0.05
+	done
 	echo $(($(now) - t0))
 }
 
 "$LAB" down >/dev/null 2>&1
 for r in $(seq "$ROUNDS"); do
 	t0=$(now)
-	"$LAB" up --hosts 2 >/dev/null || exit 1
+	"$LAB" up --hosts 2 >/dev/null 7>&- || exit 1
 	echo "up $(($(now) - t0))"
-	echo "guest $(lab_guest_boot "$r")"
-	echo "bare $(bare_qemu_boot "${KVMOPS_LAB_DIR:-/var/tmp/kvmops-lab}/image")"
+	g=$(lab_guest_boot "$r") || exit 1
+	echo "guest $g"
+	b=$(bare_qemu_boot "${KVMOPS_LAB_DIR:-/var/tmp/kvmops-lab}/image") || exit 1
+	echo "bare $b"
 	"$LAB" down >/dev/null
 done >"$BENCH_TMP/times"
 

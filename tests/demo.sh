@@ -19,13 +19,18 @@ step() {
 
 stop() {
 	"$LAB" down
-	if [ -f "$KSM_SAVED" ]; then
-		echo 2 >/sys/kernel/mm/ksm/run
-		while read -r knob value; do
-			echo "$value" >"/sys/kernel/mm/ksm/$knob"
-		done <"$KSM_SAVED"
+	local ok=yes
+	[ -f "$KSM_SAVED" ] || return 0
+	echo 2 >/sys/kernel/mm/ksm/run || ok=no
+	while read -r knob value; do
+		echo "$value" >"/sys/kernel/mm/ksm/$knob" || ok=no
+	done <"$KSM_SAVED"
+	if [ $ok = yes ]; then
 		rm -f "$KSM_SAVED"
 		echo "KSM knobs put back as they were before the demo"
+	else
+		echo "demo: could not put every KSM knob back; they are in $KSM_SAVED" >&2
+		return 1
 	fi
 }
 
@@ -51,11 +56,19 @@ Stop it, and put KSM back as it was:  make demo-stop
 EOF
 }
 
+# Not while tests own the lab or the KSM knobs (they would undo the demo).
+take_locks() {
+	exec 7>/run/lock/kvmops-lab.lock 9>/run/lock/kvmops-ksm-real.lock
+	flock -n 7 && flock -n 9 ||
+		{ echo "demo: the lab or KSM is in use (a test run?); try again later" >&2; exit 1; }
+}
+
 tour() {
 	[ "$(id -u)" = 0 ] || { echo "demo: the lab needs root" >&2; exit 1; }
+	take_locks
 	say "The lab: two libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
 	"$LAB" down >/dev/null 2>&1
-	step "$LAB" up --hosts 2 || exit 1
+	step "$LAB" up --hosts 2 7>&- 9>&- || exit 1
 	say "Three guests (TCG, 256 MiB) on host 1, each filling 128 MiB with the same content"
 	for i in 1 2 3; do
 		"$LAB" guest "demo$i" --workload same --wss 128 || exit 1
@@ -77,6 +90,6 @@ tour() {
 }
 
 case ${1:-} in
-stop) stop ;;
+stop) take_locks; stop ;;
 *) tour ;;
 esac

@@ -24,10 +24,10 @@ lab_start() {
 	lab_require
 	# make -j runs tests side by side: one lab on the machine at a time.
 	exec 7>/run/lock/kvmops-lab.lock
-	flock 7
+	flock -w 1800 7 || { not_ok "the lab lock stayed taken for 30 minutes"; finish; }
 	lab down >/dev/null 2>&1
 	trap 'lab down >/dev/null 2>&1; rm -rf "$TEST_TMP"' EXIT
-	if ! lab up --hosts "$1" >"$TEST_TMP/lab-up.log" 2>&1; then
+	if ! lab up --hosts "$1" >"$TEST_TMP/lab-up.log" 2>&1 7>&-; then
 		cat "$TEST_TMP/lab-up.log"
 		not_ok "lab up --hosts $1"
 		finish

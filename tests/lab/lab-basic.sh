@@ -25,6 +25,13 @@ expect_status 2 "a malformed --mem" lab guest bad2 --mem lots
 expect_status 2 "an unknown workload" lab guest bad3 --workload busy
 expect_status 2 "lab uri of a missing host" lab uri 7
 expect_status 1 "lab up while a lab is up" lab up
+expect_status 2 "an option without its value" lab guest bad4 --host
+expect_status 2 "a guest name that is a path" lab guest ../bad5
+expect_status 2 "a working set that leaves the guest no memory" lab guest bad6 --mem 256M --wss 250
+mkdir -p "$TEST_TMP/not-a-lab" && echo 2 >"$TEST_TMP/not-a-lab/hosts"
+KVMOPS_LAB_DIR=$TEST_TMP/not-a-lab expect_status 1 "lab down refuses a directory that is not a lab's" lab down
+expect_eq "$(cat "$TEST_TMP/not-a-lab/hosts" 2>&1)" 2 "and leaves its files alone"
+KVMOPS_LAB_DIR=relative/dir expect_status 1 "a relative KVMOPS_LAB_DIR" lab status
 
 pids=$(lab pids)
 expect_eq "$(echo "$pids" | wc -w)" 5 "the lab owns 4 daemons and 1 guest"

@@ -26,6 +26,7 @@
 
 #define HEARTBEAT_NS 100000000L
 #define PAGE 4096
+#define MAX_RATE_MIB 4096
 
 struct workload {
 	char kind[16];
@@ -41,6 +42,23 @@ static void add_ns(struct timespec *t, long ns)
 		t->tv_nsec -= 1000000000L;
 		t->tv_sec++;
 	}
+}
+
+/*
+ * Sleeps until the next period. After a stall (a paused or migrating
+ * guest), it starts again from now rather than catching up in a burst.
+ */
+static void next_period(struct timespec *next)
+{
+	struct timespec now;
+
+	add_ns(next, HEARTBEAT_NS);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > next->tv_sec + 1) {
+		*next = now;
+		return;
+	}
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
 }
 
 /* Touches every page now, so the guest really holds the working set. */
@@ -105,6 +123,9 @@ static void dirty_forever(struct workload *w)
 	struct timespec next;
 	unsigned char v = 0;
 
+	slice = (slice + PAGE - 1) / PAGE * PAGE;
+	if (slice > w->wss)
+		slice = w->wss;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
 		for (size_t done = 0; done < slice; done += PAGE) {
@@ -112,8 +133,7 @@ static void dirty_forever(struct workload *w)
 			memset(w->mem + pos + 1, v, PAGE - 1);
 			pos = (pos + PAGE) % w->wss;
 		}
-		add_ns(&next, HEARTBEAT_NS);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		next_period(&next);
 	}
 }
 
@@ -141,12 +161,16 @@ static void *run_workload(void *arg)
 static int parse_workload(const char *text, const char *wss,
 			  struct workload *w)
 {
+	unsigned long mib = strtoul(wss ? wss : "64", NULL, 10);
+
 	memset(w, 0, sizeof(*w));
-	w->wss = (size_t)strtoul(wss ? wss : "64", NULL, 10) << 20;
+	if (!mib || mib > (SIZE_MAX >> 21))
+		return -1;
+	w->wss = (size_t)mib << 20;
 	if (!strncmp(text, "dirty:", 6)) {
 		strcpy(w->kind, "dirty");
 		w->rate_mib = strtoul(text + 6, NULL, 10);
-		return w->rate_mib && w->wss ? 0 : -1;
+		return w->rate_mib && w->rate_mib <= MAX_RATE_MIB ? 0 : -1;
 	}
 	if (strcmp(text, "idle") && strcmp(text, "same") &&
 	    strcmp(text, "unique"))
@@ -162,18 +186,18 @@ int main(int argc, char **argv)
 	unsigned long long beat = 0;
 	pthread_t thread;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || parse_workload(argv[1], argc > 2 ? argv[2] : NULL, &w)) {
 		printf("kvmops-guest: bad workload '%s'; running idle\n",
 		       argc > 1 ? argv[1] : "");
 		parse_workload("idle", NULL, &w);
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (strcmp(w.kind, "idle"))
-		pthread_create(&thread, NULL, run_workload, &w);
+	if (strcmp(w.kind, "idle") &&
+	    pthread_create(&thread, NULL, run_workload, &w))
+		printf("kvmops-guest: cannot start the workload\n");
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
 		printf("kvmops-heartbeat %llu\n", beat++);
-		add_ns(&next, HEARTBEAT_NS);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		next_period(&next);
 	}
 }
