@@ -65,6 +65,12 @@ void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
 int kvmops_parse_u64(const char *text, uint64_t *value);
 int kvmops_parse_s64(const char *text, int64_t *value);
 
+/*
+ * Bytes in one @suffix as virsh reads units: K/KiB/k powers of two, KB
+ * powers of ten, B bytes, "" KiB. -EINVAL for an unknown unit.
+ */
+int kvmops_unit_bytes(const char *suffix, uint64_t *bytes);
+
 /* Internal to ksm.c and ksm-vms.c */
 uint64_t kvmops_page_size(void);
 

@@ -227,6 +227,102 @@ struct kvmops_ksm_vm {
 int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 		   struct kvmops_ksm_vm **vms, size_t *count);
 
+/* ---- virtio balloon -------------------------------------------------- */
+
+/* Which of a guest's figures arrived (struct kvmops_balloon.have) */
+#define KVMOPS_BALLOON_HAVE_USABLE (1u << 0)
+#define KVMOPS_BALLOON_HAVE_UNUSED (1u << 1)
+#define KVMOPS_BALLOON_HAVE_AVAILABLE (1u << 2)
+#define KVMOPS_BALLOON_HAVE_DISK_CACHES (1u << 3)
+#define KVMOPS_BALLOON_HAVE_RSS (1u << 4)
+#define KVMOPS_BALLOON_HAVE_SWAP (1u << 5)
+#define KVMOPS_BALLOON_HAVE_FAULTS (1u << 6)
+#define KVMOPS_BALLOON_HAVE_LAST_UPDATE (1u << 7)
+
+/* What keeps the balloon from being seen or steered (.problems) */
+#define KVMOPS_BALLOON_NO_DEVICE (1u << 0) /* <memballoon model='none'/> */
+#define KVMOPS_BALLOON_NO_PERIOD (1u << 1) /* no stats period: no stats */
+#define KVMOPS_BALLOON_NO_DRIVER (1u << 2) /* a period, yet no stats */
+#define KVMOPS_BALLOON_STALE (1u << 3)	   /* stats stopped coming */
+
+struct kvmops_balloon {
+	char name[256];
+	int state;		 /* virDomainState */
+	uint64_t current_kib;	 /* what the guest has now */
+	uint64_t max_kib;	 /* the most it may have */
+	unsigned int have;	 /* KVMOPS_BALLOON_HAVE_* */
+	uint64_t usable_kib;	 /* what it can give up without swapping */
+	uint64_t unused_kib;	 /* free, not even cache (MemFree) */
+	uint64_t available_kib;	 /* what the guest sees as its memory */
+	uint64_t disk_caches_kib;
+	uint64_t rss_kib;	 /* its QEMU process on the host */
+	uint64_t swap_in_kib, swap_out_kib;
+	uint64_t major_faults, minor_faults;
+	int64_t stats_age;	 /* seconds since the guest's last stats */
+	int stats_period;	 /* seconds; 0 none, -1 not looked up */
+	uint64_t min_guarantee_kib; /* <memtune>, 0 without */
+	unsigned int problems;	 /* KVMOPS_BALLOON_NO_* and _STALE */
+};
+
+/* Which domains kvmops_balloon_list() returns */
+#define KVMOPS_BALLOON_LIST_ACTIVE (1u << 0)
+#define KVMOPS_BALLOON_LIST_INACTIVE (1u << 1)
+
+/*
+ * Every domain of @conn (or those @flags select), in one bulk call. The
+ * domain XML is read only for running guests whose stats are missing or
+ * old, to say why. Free *@list with free().
+ */
+int kvmops_balloon_list(struct kvmops_ctx *ctx, virConnectPtr conn,
+			unsigned int flags, struct kvmops_balloon **list,
+			size_t *count);
+/* One domain, with its XML details (period, min_guarantee) always read. */
+int kvmops_balloon_get(struct kvmops_ctx *ctx, virConnectPtr conn,
+		       const char *name, struct kvmops_balloon *balloon);
+
+/*
+ * The safety floor: memory in use (current - usable) plus @margin_kib,
+ * raised to <min_guarantee>. -ENODATA without the guest's stats.
+ */
+int kvmops_balloon_floor(struct kvmops_ctx *ctx,
+			 const struct kvmops_balloon *balloon,
+			 uint64_t margin_kib, uint64_t *floor_kib);
+
+/* Flags of kvmops_balloon_set() */
+#define KVMOPS_BALLOON_LIVE (1u << 0)
+#define KVMOPS_BALLOON_CONFIG (1u << 1)
+#define KVMOPS_BALLOON_FORCE (1u << 2)	   /* below the floor */
+#define KVMOPS_BALLOON_RAISE_MAX (1u << 3) /* above the maximum: raise it */
+
+/*
+ * Sets the balloon of @name to @size (absolute, +/- relative, or a
+ * percent of the maximum) after every check; nothing changes when one
+ * fails. Checks that refuse return -ENOENT (no domain), -ENODEV (no
+ * balloon), -ENODATA (no stats), -EINVAL (zero or negative), -E2BIG
+ * (above the maximum) or -EDOM (below the floor). *@target_kib gets the
+ * target.
+ */
+int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
+		       const char *name, const struct kvmops_size *size,
+		       unsigned int flags, uint64_t margin_kib,
+		       uint64_t *target_kib);
+
+/*
+ * Waits until the balloon of @name is within @tolerance_kib of
+ * @target_kib, or @timeout_ms passes (-ETIMEDOUT), or it stops moving
+ * short of the target for @stall_ms (-EAGAIN). *@reached_kib gets where
+ * it is.
+ */
+int kvmops_balloon_wait(struct kvmops_ctx *ctx, virConnectPtr conn,
+			const char *name, uint64_t target_kib,
+			uint64_t tolerance_kib, unsigned int timeout_ms,
+			unsigned int stall_ms, uint64_t *reached_kib);
+
+/* Sets the stats period of @name; flags KVMOPS_BALLOON_LIVE/CONFIG. */
+int kvmops_balloon_set_period(struct kvmops_ctx *ctx, virConnectPtr conn,
+			      const char *name, int seconds,
+			      unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,7 @@
  * As virsh: a letter K, M, G or T (either case) alone or with "iB" is a
  * power of two, with "B" a power of ten; "B" alone is bytes; no unit is KiB.
  */
-static int unit_bytes(const char *suffix, uint64_t *bytes)
+int kvmops_unit_bytes(const char *suffix, uint64_t *bytes)
 {
 	static const char letters[] = "kmgt";
 	const char *letter;
@@ -106,7 +106,7 @@ static int parse_amount(struct kvmops_ctx *ctx, const char *text,
 	uint64_t unit, div = pow10u(decimals), bytes;
 	unsigned __int128 wide;
 
-	if (unit_bytes(suffix, &unit))
+	if (kvmops_unit_bytes(suffix, &unit))
 		return kvmops_fail(ctx, -EINVAL,
 				   "invalid size '%s': unknown unit '%s' (use K, M, G, T, KiB, MiB, GiB, TiB, KB, MB, GB, TB or B)",
 				   text, suffix);

@@ -8,6 +8,7 @@
 #include "virt.h"
 
 #define LIBVIRT_SONAME "libvirt.so.0"
+#define LIBXML2_SONAME "libxml2.so.2"
 
 struct kvmops_virt kvmops_virt;
 
@@ -17,6 +18,25 @@ static char load_error[512];
 /* libvirt prints every error to stderr unless told otherwise. */
 static void silent_error(void *userdata, virErrorPtr error)
 {
+}
+
+/* Already in the process with libvirt: only its symbols are looked up. */
+static const char *load_xml(void)
+{
+	void *lib = dlopen(LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
+
+	if (!lib)
+		return LIBXML2_SONAME;
+#define KVMOPS_XML_RESOLVE(f)                                          \
+	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
+		missing = #f;
+	KVMOPS_XML_FUNCS(KVMOPS_XML_RESOLVE)
+#undef KVMOPS_XML_RESOLVE
+	kvmops_virt.xml_free = dlsym(lib, "xmlFree");
+	if (!missing && !kvmops_virt.xml_free)
+		missing = "xmlFree";
+	return missing;
 }
 
 static void load(void)
@@ -36,10 +56,12 @@ static void load(void)
 	kvmops_virt.auth_default = dlsym(lib, "virConnectAuthPtrDefault");
 	if (!missing && !kvmops_virt.auth_default)
 		missing = "virConnectAuthPtrDefault";
+	if (!missing)
+		missing = load_xml();
 	if (missing) {
 		snprintf(load_error, sizeof(load_error),
-			 "%s has no %s: it is older than this kvmops needs",
-			 LIBVIRT_SONAME, missing);
+			 "no %s in %s or %s: they are older than this kvmops needs",
+			 missing, LIBVIRT_SONAME, LIBXML2_SONAME);
 		return;
 	}
 	VIRT(virSetErrorFunc)(NULL, silent_error);

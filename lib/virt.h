@@ -12,6 +12,8 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 
 #define KVMOPS_VIRT_FUNCS(X)            \
 	X(virConnectOpenAuth)           \
@@ -25,13 +27,44 @@
 	X(virDomainGetName)             \
 	X(virDomainFree)                \
 	X(virEventRegisterDefaultImpl)  \
-	X(virEventRunDefaultImpl)
+	X(virEventRunDefaultImpl)       \
+	X(virConnectGetAllDomainStats)  \
+	X(virDomainListGetStats)        \
+	X(virDomainStatsRecordListFree) \
+	X(virDomainLookupByName)        \
+	X(virDomainGetXMLDesc)          \
+	X(virDomainGetState)            \
+	X(virDomainIsPersistent)        \
+	X(virDomainSetMemoryFlags)      \
+	X(virDomainSetMemoryStatsPeriod) \
+	X(virConnectListAllDomains)     \
+	X(virNodeGetInfo)               \
+	X(virNodeGetFreeMemory)
+
+/*
+ * libxml2, for the few domain XML details libvirt's API does not give
+ * (the balloon device, its stats period, <memtune>). libvirt links it, so
+ * once libvirt is loaded this costs nothing more.
+ */
+#define KVMOPS_XML_FUNCS(X)         \
+	X(xmlReadMemory)            \
+	X(xmlFreeDoc)               \
+	X(xmlXPathNewContext)       \
+	X(xmlXPathFreeContext)      \
+	X(xmlXPathEvalExpression)   \
+	X(xmlXPathFreeObject)       \
+	X(xmlXPathCastToNumber)     \
+	X(xmlXPathCastToString)
 
 struct kvmops_virt {
 #define KVMOPS_VIRT_FIELD(f) __typeof__(f) *f;
 	KVMOPS_VIRT_FUNCS(KVMOPS_VIRT_FIELD)
 #undef KVMOPS_VIRT_FIELD
 	virConnectAuthPtr *auth_default; /* &virConnectAuthPtrDefault */
+#define KVMOPS_XML_FIELD(f) __typeof__(f) *f;
+	KVMOPS_XML_FUNCS(KVMOPS_XML_FIELD)
+#undef KVMOPS_XML_FIELD
+	void (**xml_free)(void *); /* &xmlFree, a variable */
 };
 
 extern struct kvmops_virt kvmops_virt;

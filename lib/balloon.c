@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The virtio balloon: figures for every guest at once, and safe changes. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libkvmops-private.h"
+#include "virt.h"
+
+/* Stats older than this many periods (and at least STALE_MIN_S) are stale. */
+#define STALE_PERIODS 3
+#define STALE_MIN_S 10
+#define WAIT_POLL_MS 250
+
+static const char *conn_uri(virConnectPtr conn)
+{
+	static __thread char uri[512];
+	char *u = VIRT(virConnectGetURI)(conn);
+
+	snprintf(uri, sizeof(uri), "%s", u ? u : "this connection");
+	free(u);
+	return uri;
+}
+
+/* ---- the stats record ------------------------------------------------- */
+
+struct field {
+	const char *name;
+	size_t offset;
+	unsigned int have;
+};
+
+#define FIELD(n, member, h) { n, offsetof(struct kvmops_balloon, member), h }
+
+static const struct field fields[] = {
+	FIELD("balloon.current", current_kib, 0),
+	FIELD("balloon.maximum", max_kib, 0),
+	FIELD("balloon.usable", usable_kib, KVMOPS_BALLOON_HAVE_USABLE),
+	FIELD("balloon.unused", unused_kib, KVMOPS_BALLOON_HAVE_UNUSED),
+	FIELD("balloon.available", available_kib, KVMOPS_BALLOON_HAVE_AVAILABLE),
+	FIELD("balloon.disk_caches", disk_caches_kib, KVMOPS_BALLOON_HAVE_DISK_CACHES),
+	FIELD("balloon.rss", rss_kib, KVMOPS_BALLOON_HAVE_RSS),
+	FIELD("balloon.swap_in", swap_in_kib, KVMOPS_BALLOON_HAVE_SWAP),
+	FIELD("balloon.swap_out", swap_out_kib, KVMOPS_BALLOON_HAVE_SWAP),
+	FIELD("balloon.major_fault", major_faults, KVMOPS_BALLOON_HAVE_FAULTS),
+	FIELD("balloon.minor_fault", minor_faults, KVMOPS_BALLOON_HAVE_FAULTS),
+};
+
+static uint64_t param_u64(const virTypedParameter *p)
+{
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT:
+		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
+	case VIR_TYPED_PARAM_UINT:
+		return p->value.ui;
+	case VIR_TYPED_PARAM_LLONG:
+		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
+	case VIR_TYPED_PARAM_ULLONG:
+		return p->value.ul;
+	default:
+		return 0;
+	}
+}
+
+static void take_param(struct kvmops_balloon *b, const virTypedParameter *p,
+		       time_t now)
+{
+	size_t i;
+
+	if (!strcmp(p->field, "state.state")) {
+		b->state = (int)param_u64(p);
+		return;
+	}
+	if (!strcmp(p->field, "balloon.last-update")) {
+		b->have |= KVMOPS_BALLOON_HAVE_LAST_UPDATE;
+		b->stats_age = (int64_t)now - (int64_t)param_u64(p);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		if (strcmp(p->field, fields[i].name))
+			continue;
+		*(uint64_t *)((char *)b + fields[i].offset) = param_u64(p);
+		b->have |= fields[i].have;
+		return;
+	}
+}
+
+static void from_record(const virDomainStatsRecord *rec,
+			struct kvmops_balloon *b)
+{
+	time_t now = time(NULL);
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	b->stats_period = -1;
+	snprintf(b->name, sizeof(b->name), "%s",
+		 VIRT(virDomainGetName)(rec->dom));
+	for (i = 0; i < rec->nparams; i++)
+		take_param(b, &rec->params[i], now);
+}
+
+/* ---- the domain XML ---------------------------------------------------- */
+
+static double xpath_number(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr o = VIRT(xmlXPathEvalExpression)(BAD_CAST expr, xp);
+	double v = NAN;
+
+	if (o) {
+		v = VIRT(xmlXPathCastToNumber)(o);
+		VIRT(xmlXPathFreeObject)(o);
+	}
+	return v;
+}
+
+static char *xpath_string(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr o = VIRT(xmlXPathEvalExpression)(BAD_CAST expr, xp);
+	xmlChar *s = NULL;
+	char *copy;
+
+	if (o) {
+		s = VIRT(xmlXPathCastToString)(o);
+		VIRT(xmlXPathFreeObject)(o);
+	}
+	copy = strdup(s ? (const char *)s : "");
+	if (s)
+		(*kvmops_virt.xml_free)(s);
+	return copy;
+}
+
+/* <min_guarantee unit='...'>: libvirt writes KiB, but accepts others. */
+static uint64_t scale_to_kib(double value, const char *unit)
+{
+	uint64_t bytes;
+
+	if (isnan(value) || value <= 0)
+		return 0;
+	if (!strcmp(unit, "bytes"))
+		unit = "B";
+	if (kvmops_unit_bytes(unit, &bytes))
+		return 0;
+	return (uint64_t)(value * (double)bytes / 1024.0);
+}
+
+static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
+			     struct kvmops_balloon *b, bool *has_device)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags), *model, *unit;
+	xmlXPathContextPtr xp;
+	xmlDocPtr doc;
+	double period;
+
+	*has_device = true;
+	if (!xml)
+		return;
+	doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOERROR |
+					  XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc)
+		return;
+	xp = VIRT(xmlXPathNewContext)(doc);
+	if (xp) {
+		model = xpath_string(xp, "string(/domain/devices/memballoon/@model)");
+		*has_device = model && *model && strcmp(model, "none");
+		period = xpath_number(xp, "number(/domain/devices/memballoon/stats/@period)");
+		b->stats_period = isnan(period) ? 0 : (int)period;
+		unit = xpath_string(xp, "string(/domain/memtune/min_guarantee/@unit)");
+		b->min_guarantee_kib = scale_to_kib(
+			xpath_number(xp, "number(/domain/memtune/min_guarantee)"),
+			unit ? unit : "");
+		free(model);
+		free(unit);
+		VIRT(xmlXPathFreeContext)(xp);
+	}
+	VIRT(xmlFreeDoc)(doc);
+}
+
+/* Why a running guest's stats are missing or old, from its XML. */
+static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always)
+{
+	bool device, have = b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE;
+	int stale_after;
+
+	if (!always && b->state == VIR_DOMAIN_RUNNING && have &&
+	    b->stats_age <= STALE_MIN_S)
+		return;
+	if (!always && b->state != VIR_DOMAIN_RUNNING)
+		return;
+	read_xml_details(dom, 0, b, &device);
+	if (!device) {
+		b->problems |= KVMOPS_BALLOON_NO_DEVICE;
+		return;
+	}
+	if (b->state != VIR_DOMAIN_RUNNING)
+		return;
+	stale_after = b->stats_period * STALE_PERIODS;
+	if (stale_after < STALE_MIN_S)
+		stale_after = STALE_MIN_S;
+	if (b->stats_period <= 0)
+		b->problems |= KVMOPS_BALLOON_NO_PERIOD;
+	else if (!have)
+		b->problems |= KVMOPS_BALLOON_NO_DRIVER;
+	else if (b->stats_age > stale_after)
+		b->problems |= KVMOPS_BALLOON_STALE;
+}
+
+/* ---- listing ----------------------------------------------------------- */
+
+#define BALLOON_STATS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BALLOON)
+
+static unsigned int list_flags(unsigned int flags)
+{
+	unsigned int f = 0;
+
+	if (flags & KVMOPS_BALLOON_LIST_ACTIVE)
+		f |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+	if (flags & KVMOPS_BALLOON_LIST_INACTIVE)
+		f |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE;
+	return f;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
+				      virConnectPtr conn, unsigned int flags,
+				      struct kvmops_balloon **out,
+				      size_t *count)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	struct kvmops_balloon *list;
+	int n, i;
+
+	kvmops_clear_error(ctx);
+	n = VIRT(virConnectGetAllDomainStats)(conn, BALLOON_STATS, &recs,
+					      list_flags(flags));
+	if (n < 0)
+		return kvmops_fail(ctx, -EIO,
+				   "cannot get the domains' balloon stats from %s: %s",
+				   conn_uri(conn), kvmops_virt_message());
+	list = calloc(n ? (size_t)n : 1, sizeof(*list));
+	if (!list) {
+		VIRT(virDomainStatsRecordListFree)(recs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		from_record(recs[i], &list[i]);
+		diagnose(recs[i]->dom, &list[i], false);
+	}
+	VIRT(virDomainStatsRecordListFree)(recs);
+	*out = list;
+	*count = (size_t)n;
+	return 0;
+}
+
+static int lookup(struct kvmops_ctx *ctx, virConnectPtr conn,
+		  const char *name, virDomainPtr *dom)
+{
+	*dom = VIRT(virDomainLookupByName)(conn, name);
+	if (!*dom)
+		return kvmops_fail(ctx, -ENOENT, "no domain '%s' at %s", name,
+				   conn_uri(conn));
+	return 0;
+}
+
+static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
+		   struct kvmops_balloon *b)
+{
+	virDomainPtr doms[] = { dom, NULL };
+	virDomainStatsRecordPtr *recs = NULL;
+	int n = VIRT(virDomainListGetStats)(doms, BALLOON_STATS, &recs, 0);
+
+	if (n < 1) {
+		VIRT(virDomainStatsRecordListFree)(recs);
+		return kvmops_fail(ctx, -EIO,
+				   "cannot get the balloon stats of %s: %s",
+				   VIRT(virDomainGetName)(dom),
+				   kvmops_virt_message());
+	}
+	from_record(recs[0], b);
+	VIRT(virDomainStatsRecordListFree)(recs);
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,
+				     virConnectPtr conn, const char *name,
+				     struct kvmops_balloon *b)
+{
+	virDomainPtr dom;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = lookup(ctx, conn, name, &dom);
+	if (rc)
+		return rc;
+	rc = get_one(ctx, dom, b);
+	if (!rc)
+		diagnose(dom, b, true);
+	VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+/* ---- the floor --------------------------------------------------------- */
+
+static const char *stats_fix(const struct kvmops_balloon *b)
+{
+	if (b->problems & KVMOPS_BALLOON_NO_PERIOD)
+		return "it has no stats period: set one with 'kvm-balloon period DOMAIN 2'";
+	if (b->problems & KVMOPS_BALLOON_STALE)
+		return "its stats stopped coming: is the guest hung, or its virtio_balloon driver unloaded?";
+	return "the guest sends none: load its virtio_balloon driver";
+}
+
+KVMOPS_EXPORT int kvmops_balloon_floor(struct kvmops_ctx *ctx,
+				       const struct kvmops_balloon *b,
+				       uint64_t margin_kib,
+				       uint64_t *floor_kib)
+{
+	uint64_t used, floor;
+
+	if (!(b->have & KVMOPS_BALLOON_HAVE_USABLE) ||
+	    (b->problems & (KVMOPS_BALLOON_NO_PERIOD | KVMOPS_BALLOON_NO_DRIVER |
+			    KVMOPS_BALLOON_STALE)))
+		return kvmops_fail(ctx, -ENODATA,
+				   "no memory figures from %s, so no safe floor: %s (or use --force)",
+				   b->name, stats_fix(b));
+	used = b->usable_kib < b->current_kib ? b->current_kib - b->usable_kib : 0;
+	floor = used + margin_kib;
+	if (floor < b->min_guarantee_kib)
+		floor = b->min_guarantee_kib;
+	*floor_kib = floor;
+	return 0;
+}
+
+/* ---- setting ----------------------------------------------------------- */
+
+static int check_flags(struct kvmops_ctx *ctx, virDomainPtr dom,
+		       const struct kvmops_balloon *b, unsigned int flags)
+{
+	if (!(flags & (KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_CONFIG)))
+		return kvmops_fail(ctx, -EINVAL, "neither live nor config given");
+	if ((flags & KVMOPS_BALLOON_LIVE) && b->state != VIR_DOMAIN_RUNNING &&
+	    b->state != VIR_DOMAIN_PAUSED)
+		return kvmops_fail(ctx, -EINVAL,
+				   "%s is not running: change its config instead (--config)",
+				   b->name);
+	if ((flags & KVMOPS_BALLOON_CONFIG) &&
+	    VIRT(virDomainIsPersistent)(dom) != 1)
+		return kvmops_fail(ctx, -EINVAL,
+				   "%s is transient: it has no config to change",
+				   b->name);
+	return 0;
+}
+
+static int check_target(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+			const struct kvmops_size *size, unsigned int flags,
+			uint64_t *target)
+{
+	if (kvmops_size_resolve(ctx, size, b->current_kib, b->max_kib, target))
+		return kvmops_fail(ctx, -EINVAL,
+				   "that change would leave %s with less than nothing (it has %" PRIu64
+				   " KiB)",
+				   b->name, b->current_kib);
+	if (!*target)
+		return kvmops_fail(ctx, -EINVAL,
+				   "a balloon target of 0 would leave %s no memory at all",
+				   b->name);
+	if (*target > b->max_kib && !(flags & KVMOPS_BALLOON_RAISE_MAX))
+		return kvmops_fail(ctx, -E2BIG,
+				   "%" PRIu64 " KiB is above the maximum of %s (%" PRIu64
+				   " KiB); --raise-max raises the maximum in its persistent config",
+				   *target, b->name, b->max_kib);
+	if (*target > b->max_kib && (flags & KVMOPS_BALLOON_LIVE))
+		return kvmops_fail(ctx, -E2BIG,
+				   "a running guest's maximum is fixed until it restarts: use --raise-max with --config alone, then restart %s",
+				   b->name);
+	return 0;
+}
+
+static int check_floor(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+		       uint64_t target, uint64_t margin)
+{
+	uint64_t floor;
+	int rc = kvmops_balloon_floor(ctx, b, margin, &floor);
+
+	if (rc)
+		return rc;
+	if (target >= floor)
+		return 0;
+	return kvmops_fail(ctx, -EDOM,
+			   "%" PRIu64 " KiB is below the safety floor of %s: %" PRIu64
+			   " KiB (%" PRIu64 " in use + %" PRIu64 " margin%s); the guest would swap or kill processes. --force goes below it",
+			   target, b->name, floor,
+			   b->current_kib > b->usable_kib ? b->current_kib - b->usable_kib : 0,
+			   margin,
+			   floor == b->min_guarantee_kib ? ", raised to its <min_guarantee>" : "");
+}
+
+static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
+		 const struct kvmops_balloon *b, uint64_t target,
+		 unsigned int flags)
+{
+	unsigned int vf = 0;
+
+	if (target > b->max_kib &&
+	    VIRT(virDomainSetMemoryFlags)(dom, target,
+					  VIR_DOMAIN_AFFECT_CONFIG |
+						  VIR_DOMAIN_MEM_MAXIMUM) < 0)
+		return kvmops_fail(ctx, -EIO, "cannot raise the maximum of %s: %s",
+				   b->name, kvmops_virt_message());
+	if (flags & KVMOPS_BALLOON_LIVE)
+		vf |= VIR_DOMAIN_AFFECT_LIVE;
+	if (flags & KVMOPS_BALLOON_CONFIG)
+		vf |= VIR_DOMAIN_AFFECT_CONFIG;
+	if (VIRT(virDomainSetMemoryFlags)(dom, target, vf) < 0)
+		return kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
+				   b->name, kvmops_virt_message());
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
+				     virConnectPtr conn, const char *name,
+				     const struct kvmops_size *size,
+				     unsigned int flags, uint64_t margin_kib,
+				     uint64_t *target_kib)
+{
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = lookup(ctx, conn, name, &dom);
+	if (rc)
+		return rc;
+	rc = get_one(ctx, dom, &b);
+	if (!rc) {
+		diagnose(dom, &b, true);
+		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
+			rc = kvmops_fail(ctx, -ENODEV,
+					 "%s has no balloon device (<memballoon model='none'/>): its memory can only change with a restart",
+					 name);
+	}
+	if (!rc)
+		rc = check_flags(ctx, dom, &b, flags);
+	if (!rc)
+		rc = check_target(ctx, &b, size, flags, target_kib);
+	if (!rc && (flags & KVMOPS_BALLOON_LIVE) &&
+	    !(flags & KVMOPS_BALLOON_FORCE))
+		rc = check_floor(ctx, &b, *target_kib, margin_kib);
+	if (!rc)
+		rc = apply(ctx, dom, &b, *target_kib, flags);
+	VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+/* ---- waiting ----------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool close_enough(uint64_t a, uint64_t b, uint64_t tolerance)
+{
+	return (a > b ? a - b : b - a) <= tolerance;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
+				      virConnectPtr conn, const char *name,
+				      uint64_t target_kib,
+				      uint64_t tolerance_kib,
+				      unsigned int timeout_ms,
+				      unsigned int stall_ms,
+				      uint64_t *reached_kib)
+{
+	uint64_t start = now_ms(), moved = start, last = 0;
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = lookup(ctx, conn, name, &dom);
+	while (!rc) {
+		rc = get_one(ctx, dom, &b);
+		if (rc)
+			break;
+		*reached_kib = b.current_kib;
+		if (close_enough(b.current_kib, target_kib, tolerance_kib))
+			break;
+		if (b.current_kib != last) {
+			last = b.current_kib;
+			moved = now_ms();
+		}
+		if (now_ms() - start >= timeout_ms)
+			rc = kvmops_fail(ctx, -ETIMEDOUT,
+					 "%s reached %" PRIu64 " KiB of %" PRIu64
+					 " KiB in %u s",
+					 name, b.current_kib, target_kib,
+					 timeout_ms / 1000);
+		else if (now_ms() - moved >= stall_ms)
+			rc = kvmops_fail(ctx, -EAGAIN,
+					 "%s stopped at %" PRIu64 " KiB, short of %" PRIu64
+					 " KiB: the guest will not give up more (or take more)",
+					 name, b.current_kib, target_kib);
+		else
+			usleep(WAIT_POLL_MS * 1000);
+	}
+	if (dom)
+		VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+/* ---- the stats period -------------------------------------------------- */
+
+KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
+					    virConnectPtr conn,
+					    const char *name, int seconds,
+					    unsigned int flags)
+{
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	unsigned int vf = 0;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	if (seconds < 0)
+		return kvmops_fail(ctx, -EINVAL, "a stats period cannot be negative");
+	rc = lookup(ctx, conn, name, &dom);
+	if (rc)
+		return rc;
+	rc = get_one(ctx, dom, &b);
+	if (!rc) {
+		diagnose(dom, &b, true);
+		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
+			rc = kvmops_fail(ctx, -ENODEV,
+					 "%s has no balloon device, so no stats to ask for",
+					 name);
+	}
+	if (!rc)
+		rc = check_flags(ctx, dom, &b, flags);
+	if (flags & KVMOPS_BALLOON_LIVE)
+		vf |= VIR_DOMAIN_AFFECT_LIVE;
+	if (flags & KVMOPS_BALLOON_CONFIG)
+		vf |= VIR_DOMAIN_AFFECT_CONFIG;
+	if (!rc && VIRT(virDomainSetMemoryStatsPeriod)(dom, seconds, vf) < 0)
+		rc = kvmops_fail(ctx, -EIO, "cannot set the stats period of %s: %s",
+				 name, kvmops_virt_message());
+	VIRT(virDomainFree)(dom);
+	return rc;
+}
