@@ -338,6 +338,17 @@ KVMOPS_EXPORT int kvmops_balloon_floor(struct kvmops_ctx *ctx,
 
 /* ---- setting ----------------------------------------------------------- */
 
+/* "128 MiB (131072 KiB)": readable, and exact for scripts. */
+static const char *kib_str(uint64_t kib, int slot)
+{
+	static __thread char bufs[4][64];
+	char human[32];
+
+	kvmops_size_format(kib * 1024, human, sizeof(human));
+	snprintf(bufs[slot], sizeof(bufs[slot]), "%s (%" PRIu64 " KiB)", human, kib);
+	return bufs[slot];
+}
+
 static int check_flags(struct kvmops_ctx *ctx, virDomainPtr dom,
 		       const struct kvmops_balloon *b, unsigned int flags)
 {
@@ -371,9 +382,8 @@ static int check_target(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
 				   b->name);
 	if (*target > b->max_kib && !(flags & KVMOPS_BALLOON_RAISE_MAX))
 		return kvmops_fail(ctx, -E2BIG,
-				   "%" PRIu64 " KiB is above the maximum of %s (%" PRIu64
-				   " KiB); --raise-max raises the maximum in its persistent config",
-				   *target, b->name, b->max_kib);
+				   "%s is above the maximum of %s, %s; --raise-max raises the maximum in its persistent config",
+				   kib_str(*target, 0), b->name, kib_str(b->max_kib, 1));
 	if (*target > b->max_kib && (flags & KVMOPS_BALLOON_LIVE))
 		return kvmops_fail(ctx, -E2BIG,
 				   "a running guest's maximum is fixed until it restarts: use --raise-max with --config alone, then restart %s",
@@ -392,11 +402,11 @@ static int check_floor(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
 	if (target >= floor)
 		return 0;
 	return kvmops_fail(ctx, -EDOM,
-			   "%" PRIu64 " KiB is below the safety floor of %s: %" PRIu64
-			   " KiB (%" PRIu64 " in use + %" PRIu64 " margin%s); the guest would swap or kill processes. --force goes below it",
-			   target, b->name, floor,
-			   b->current_kib > b->usable_kib ? b->current_kib - b->usable_kib : 0,
-			   margin,
+			   "%s is below the safety floor of %s, %s: %s in use + %s margin%s. The guest would swap or kill processes; --force goes below it",
+			   kib_str(target, 0), b->name, kib_str(floor, 1),
+			   kib_str(b->current_kib > b->usable_kib ?
+					   b->current_kib - b->usable_kib : 0, 2),
+			   kib_str(margin, 3),
 			   floor == b->min_guarantee_kib ? ", raised to its <min_guarantee>" : "");
 }
 

@@ -323,6 +323,48 @@ int kvmops_balloon_set_period(struct kvmops_ctx *ctx, virConnectPtr conn,
 			      const char *name, int seconds,
 			      unsigned int flags);
 
+/* ---- the host's overcommit -------------------------------------------- */
+
+enum kvmops_verdict {
+	KVMOPS_VERDICT_OK = 0,
+	KVMOPS_VERDICT_WARN = 1,
+	KVMOPS_VERDICT_FAIL = 2,
+};
+
+struct kvmops_overcommit {
+	uint64_t host_mem_kib, host_free_kib;
+	unsigned int host_cpus;
+	unsigned int guests;	       /* running */
+	uint64_t sum_max_kib, sum_current_kib;
+	unsigned int sum_vcpus;
+	unsigned int widest_vcpus;     /* the guest with the most vCPUs */
+	char widest_name[256];
+	unsigned int multi_vcpu_guests; /* guests with more than one vCPU */
+	uint64_t reclaimed_kib;	       /* balloons: sum of max - current */
+	bool have_ksm;
+	uint64_t ksm_saved_bytes;
+	double mem_ratio;	       /* sum_max / host memory */
+	double vcpu_ratio;	       /* sum_vcpus / host CPUs */
+	enum kvmops_verdict mem_verdict, vcpu_verdict;
+};
+
+/* Reads the host and its running guests (one bulk call), then judges. */
+int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
+		      struct kvmops_overcommit *oc);
+
+/*
+ * The seeds' guidance: memory overcommit up to 1.5x is fine, above it a
+ * warning, above 2x a failure; a guest with more vCPUs than the host has
+ * CPUs fails; more vCPUs than CPUs in all, with guests of several vCPUs,
+ * is a warning (many single-vCPU guests overcommit better).
+ */
+void kvmops_overcommit_judge(struct kvmops_overcommit *oc);
+
+/* Names of the domains (KVMOPS_BALLOON_LIST_* flags); free with free(). */
+int kvmops_domain_names(struct kvmops_ctx *ctx, virConnectPtr conn,
+			unsigned int flags, char ***names, size_t *count);
+void kvmops_free_names(char **names, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

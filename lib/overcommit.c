@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Is this host overcommitted, by the seeds' rules of thumb? */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libkvmops-private.h"
+#include "virt.h"
+
+#define MEM_WARN_RATIO 1.5
+#define MEM_FAIL_RATIO 2.0
+
+KVMOPS_EXPORT void kvmops_overcommit_judge(struct kvmops_overcommit *oc)
+{
+	oc->mem_ratio = oc->host_mem_kib ?
+				(double)oc->sum_max_kib / (double)oc->host_mem_kib :
+				0;
+	oc->vcpu_ratio = oc->host_cpus ?
+				 (double)oc->sum_vcpus / (double)oc->host_cpus :
+				 0;
+	if (oc->mem_ratio > MEM_FAIL_RATIO)
+		oc->mem_verdict = KVMOPS_VERDICT_FAIL;
+	else if (oc->mem_ratio > MEM_WARN_RATIO)
+		oc->mem_verdict = KVMOPS_VERDICT_WARN;
+	else
+		oc->mem_verdict = KVMOPS_VERDICT_OK;
+	if (oc->widest_vcpus > oc->host_cpus)
+		oc->vcpu_verdict = KVMOPS_VERDICT_FAIL;
+	else if (oc->sum_vcpus > oc->host_cpus && oc->multi_vcpu_guests)
+		oc->vcpu_verdict = KVMOPS_VERDICT_WARN;
+	else
+		oc->vcpu_verdict = KVMOPS_VERDICT_OK;
+}
+
+static uint64_t field_u64(const virDomainStatsRecord *rec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rec->nparams; i++) {
+		const virTypedParameter *p = &rec->params[i];
+
+		if (strcmp(p->field, name))
+			continue;
+		switch (p->type) {
+		case VIR_TYPED_PARAM_UINT:
+			return p->value.ui;
+		case VIR_TYPED_PARAM_ULLONG:
+			return p->value.ul;
+		case VIR_TYPED_PARAM_INT:
+			return p->value.i > 0 ? (uint64_t)p->value.i : 0;
+		case VIR_TYPED_PARAM_LLONG:
+			return p->value.l > 0 ? (uint64_t)p->value.l : 0;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void add_guest(struct kvmops_overcommit *oc,
+		      const virDomainStatsRecord *rec)
+{
+	uint64_t max = field_u64(rec, "balloon.maximum");
+	uint64_t cur = field_u64(rec, "balloon.current");
+	unsigned int vcpus = (unsigned int)field_u64(rec, "vcpu.current");
+
+	oc->guests++;
+	oc->sum_max_kib += max;
+	oc->sum_current_kib += cur;
+	oc->reclaimed_kib += max > cur ? max - cur : 0;
+	oc->sum_vcpus += vcpus;
+	if (vcpus > 1)
+		oc->multi_vcpu_guests++;
+	if (vcpus > oc->widest_vcpus) {
+		oc->widest_vcpus = vcpus;
+		snprintf(oc->widest_name, sizeof(oc->widest_name), "%s",
+			 VIRT(virDomainGetName)(rec->dom));
+	}
+}
+
+static void add_ksm(struct kvmops_ctx *ctx, struct kvmops_overcommit *oc)
+{
+	struct kvmops_ksm_figures f;
+	struct kvmops_ksm *ksm;
+
+	if (kvmops_ksm_read(ctx, &ksm))
+		return;
+	kvmops_ksm_figures(ctx, ksm, &f);
+	oc->have_ksm = true;
+	oc->ksm_saved_bytes = f.saved_bytes;
+	kvmops_ksm_free(ksm);
+	kvmops_clear_error(ctx);
+}
+
+KVMOPS_EXPORT int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
+				    struct kvmops_overcommit *oc)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	unsigned long long free_bytes;
+	virNodeInfo node;
+	int n, i;
+
+	kvmops_clear_error(ctx);
+	memset(oc, 0, sizeof(*oc));
+	if (VIRT(virNodeGetInfo)(conn, &node) < 0)
+		return kvmops_fail(ctx, -EIO, "cannot read the host's size: %s",
+				   kvmops_virt_message());
+	oc->host_mem_kib = node.memory;
+	oc->host_cpus = node.cpus;
+	free_bytes = VIRT(virNodeGetFreeMemory)(conn);
+	oc->host_free_kib = free_bytes / 1024;
+	n = VIRT(virConnectGetAllDomainStats)(
+		conn, VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU, &recs,
+		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	if (n < 0)
+		return kvmops_fail(ctx, -EIO, "cannot read the running guests: %s",
+				   kvmops_virt_message());
+	for (i = 0; i < n; i++)
+		add_guest(oc, recs[i]);
+	VIRT(virDomainStatsRecordListFree)(recs);
+	add_ksm(ctx, oc);
+	kvmops_overcommit_judge(oc);
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_domain_names(struct kvmops_ctx *ctx,
+				      virConnectPtr conn, unsigned int flags,
+				      char ***names, size_t *count)
+{
+	virDomainPtr *doms = NULL;
+	unsigned int f = 0;
+	char **list;
+	int n, i;
+
+	if (flags & KVMOPS_BALLOON_LIST_ACTIVE)
+		f |= VIR_CONNECT_LIST_DOMAINS_ACTIVE;
+	if (flags & KVMOPS_BALLOON_LIST_INACTIVE)
+		f |= VIR_CONNECT_LIST_DOMAINS_INACTIVE;
+	n = VIRT(virConnectListAllDomains)(conn, &doms, f);
+	if (n < 0)
+		return kvmops_fail(ctx, -EIO, "cannot list the domains: %s",
+				   kvmops_virt_message());
+	list = calloc((size_t)n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		if (list)
+			list[i] = strdup(VIRT(virDomainGetName)(doms[i]));
+		VIRT(virDomainFree)(doms[i]);
+	}
+	free(doms);
+	if (!list)
+		return -ENOMEM;
+	*names = list;
+	*count = (size_t)n;
+	return 0;
+}
+
+KVMOPS_EXPORT void kvmops_free_names(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; names && i < count; i++)
+		free(names[i]);
+	free(names);
+}
