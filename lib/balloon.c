@@ -16,6 +16,12 @@
 #define STALE_PERIODS 3
 #define STALE_MIN_S 10
 #define WAIT_POLL_MS 250
+/*
+ * list reads at most this many domain XMLs to say why stats are missing;
+ * past it, such guests are flagged no-stats without the cause, so a host
+ * of many silent guests still costs one bulk call (stats DOMAIN tells).
+ */
+#define MAX_DIAGNOSED 16
 
 static const char *conn_uri(virConnectPtr conn)
 {
@@ -182,8 +188,12 @@ static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
 	VIRT(xmlFreeDoc)(doc);
 }
 
-/* Why a running guest's stats are missing or old, from its XML. */
-static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always)
+/*
+ * Why a running guest's stats are missing or old, from its XML. *@budget
+ * counts the XML reads left; with none left, the cause stays unknown.
+ */
+static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always,
+		     int *budget)
 {
 	bool device, have = b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE;
 	int stale_after;
@@ -193,6 +203,10 @@ static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always)
 		return;
 	if (!always && b->state != VIR_DOMAIN_RUNNING)
 		return;
+	if (!always && (*budget)-- <= 0) {
+		b->problems |= have ? KVMOPS_BALLOON_STALE : KVMOPS_BALLOON_NO_DRIVER;
+		return;
+	}
 	read_xml_details(dom, 0, b, &device);
 	if (!device) {
 		b->problems |= KVMOPS_BALLOON_NO_DEVICE;
@@ -233,7 +247,7 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 {
 	virDomainStatsRecordPtr *recs = NULL;
 	struct kvmops_balloon *list;
-	int n, i;
+	int n, i, budget = MAX_DIAGNOSED;
 
 	kvmops_clear_error(ctx);
 	n = VIRT(virConnectGetAllDomainStats)(conn, BALLOON_STATS, &recs,
@@ -249,7 +263,7 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 	}
 	for (i = 0; i < n; i++) {
 		from_record(recs[i], &list[i]);
-		diagnose(recs[i]->dom, &list[i], false);
+		diagnose(recs[i]->dom, &list[i], false, &budget);
 	}
 	VIRT(virDomainStatsRecordListFree)(recs);
 	*out = list;
@@ -299,7 +313,7 @@ KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,
 		return rc;
 	rc = get_one(ctx, dom, b);
 	if (!rc)
-		diagnose(dom, b, true);
+		diagnose(dom, b, true, NULL);
 	VIRT(virDomainFree)(dom);
 	return rc;
 }
@@ -448,7 +462,7 @@ KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
 		return rc;
 	rc = get_one(ctx, dom, &b);
 	if (!rc) {
-		diagnose(dom, &b, true);
+		diagnose(dom, &b, true, NULL);
 		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
 			rc = kvmops_fail(ctx, -ENODEV,
 					 "%s has no balloon device (<memballoon model='none'/>): its memory can only change with a restart",
@@ -547,7 +561,7 @@ KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
 		return rc;
 	rc = get_one(ctx, dom, &b);
 	if (!rc) {
-		diagnose(dom, &b, true);
+		diagnose(dom, &b, true, NULL);
 		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
 			rc = kvmops_fail(ctx, -ENODEV,
 					 "%s has no balloon device, so no stats to ask for",
