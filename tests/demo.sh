@@ -8,6 +8,7 @@
 set -uo pipefail
 
 K=${KVM_KSM:-kvm-ksm}
+KB=${KVM_BALLOON:-kvm-balloon}
 LAB=${LAB:-$(dirname "$0")/lab/lab}
 KSM_SAVED=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
 
@@ -49,6 +50,7 @@ explore() {
 
 The lab is still running. Explore it:
   $K -c $u1 vms
+  $KB -c $u1 list
   virsh -c $u1 list          (host 2: $u2)
   $LAB status
   $LAB heartbeat demo1
@@ -86,7 +88,28 @@ tour() {
 	say "What KSM saves now for each guest, named through libvirt on host 1"
 	step "$K" -c "$("$LAB" uri 1)" vms
 	step "$K" status -q
+	balloon_tour
 	explore
+}
+
+# kvm-balloon on the same guests.
+balloon_tour() {
+	local u1 floor
+	u1=$("$LAB" uri 1)
+	say "kvm-balloon: every guest's memory in one bulk call; 'usable' is what a guest can give up without swapping"
+	step "$KB" -c "$u1" list
+	say "Shrink demo1 to 160 MiB and wait for the guest to get there"
+	step "$KB" -c "$u1" set demo1 160M --wait
+	sleep 3
+	say "The guest now sees less memory (available), and QEMU's RSS on the host follows"
+	step "$KB" -c "$u1" stats demo1
+	floor=$("$KB" -c "$u1" stats demo1 --json | sed -n 's/.*"floor_kib": *\([0-9]*\).*/\1/p')
+	say "Below the safety floor ($((floor / 1024)) MiB: what demo1 uses plus a margin) kvm-balloon refuses, and changes nothing"
+	step "$KB" -c "$u1" set demo1 $((floor / 1024 - 16))M
+	say "Give it back"
+	step "$KB" -c "$u1" set demo1 256M --wait
+	say "Is host 1 overcommitted? (the seeds' rules: memory up to 1.5x is fine)"
+	step "$KB" -c "$u1" overcommit
 }
 
 case ${1:-} in
