@@ -153,6 +153,24 @@ void kvs_complete(struct kvs_state *st, int n, char **words,
 	keep_prefixed(out, word);
 }
 
+/* A -c URI typed on the line counts for completing what follows it. */
+static void take_uri(struct kvs_state *st, int n, char **words)
+{
+	const char *uri = NULL;
+	int i;
+
+	for (i = 0; i < n - 1; i++) {
+		if (!strcmp(words[i], "-c") || !strcmp(words[i], "--connect"))
+			uri = words[i + 1];
+		else if (!strncmp(words[i], "--connect=", 10))
+			uri = words[i] + 10;
+	}
+	if (!uri)
+		return;
+	free(st->uri);
+	st->uri = strdup(uri);
+}
+
 /* kvm-ksm complete -- WORD... : the words after the program name. */
 int kvs_run_complete(struct kvs_state *st, int n, char **words)
 {
@@ -168,6 +186,7 @@ int kvs_run_complete(struct kvs_state *st, int n, char **words)
 		n = 1;
 		words = empty;
 	}
+	take_uri(st, n, words);
 	kvs_complete(st, n, words, &out);
 	for (i = 0; i < out.count; i++)
 		puts(out.items[i]);

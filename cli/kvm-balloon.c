@@ -213,6 +213,7 @@ static int cmd_list(struct kvs_call *call)
 	rc = parse_state_filter(call, &flags);
 	if (rc)
 		return rc;
+	call->conn_flags = KVMOPS_CONNECT_READONLY;
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
@@ -256,7 +257,6 @@ static uint64_t default_margin(const struct kvmops_balloon *b)
 static void print_stats(const struct kvs_call *call,
 			const struct kvmops_balloon *b)
 {
-	char buf[24];
 	uint64_t floor;
 
 	printf("%s: %s\n", b->name, state_name(b->state));
@@ -288,17 +288,18 @@ static void print_stats(const struct kvs_call *call,
 			  "the least 'set' allows without --force (in use + margin)");
 	else
 		printf("  %s\n", kvmops_last_error(call->st->ctx));
-	(void)buf;
 }
 
 static int cmd_stats(struct kvs_call *call)
 {
 	struct kvmops_balloon b;
-	virConnectPtr conn = kvs_conn(call);
+	virConnectPtr conn;
 	json_object *o;
 	uint64_t floor;
 	int rc;
 
+	call->conn_flags = KVMOPS_CONNECT_READONLY;
+	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
 	rc = kvmops_balloon_get(call->st->ctx, conn, call->argv[0], &b);
@@ -402,7 +403,7 @@ static int wait_for(struct kvs_call *call, virConnectPtr conn,
 		return rc;
 	rc = kvmops_balloon_wait(call->st->ctx, conn, name, target,
 				 WAIT_TOLERANCE_KIB, (unsigned int)timeout * 1000,
-				 STALL_MS, reached);
+				 STALL_MS, (const volatile int *)&kvs_interrupted, reached);
 	return rc ? kvs_lib_error(call, KVS_FAIL) : KVS_OK;
 }
 
@@ -442,7 +443,8 @@ static int cmd_set(struct kvs_call *call)
 			return rc;
 	}
 	report_set(call, name, b.current_kib, target,
-		   kvs_flag(call, "wait"), reached, elapsed(&t0));
+		   kvs_flag(call, "wait") && (set_flags(call, &b) & KVMOPS_BALLOON_LIVE),
+		   reached, elapsed(&t0));
 	return KVS_OK;
 }
 
@@ -479,8 +481,10 @@ static int set_one_period(struct kvs_call *call, virConnectPtr conn,
 					       KVMOPS_BALLOON_LIVE);
 	if (rc)
 		return kvs_lib_error(call, status_of(rc));
-	if (!call->quiet && !call->json)
+	if (!call->quiet && !call->json && seconds)
 		printf("%s: stats every %d s\n", name, seconds);
+	else if (!call->quiet && !call->json)
+		printf("%s: stats off\n", name);
 	return KVS_OK;
 }
 
@@ -577,8 +581,10 @@ static json_object *overcommit_json(const struct kvmops_overcommit *oc)
 static int cmd_overcommit(struct kvs_call *call)
 {
 	struct kvmops_overcommit oc;
-	virConnectPtr conn = kvs_conn(call);
+	virConnectPtr conn;
 
+	call->conn_flags = KVMOPS_CONNECT_READONLY;
+	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
 	if (kvmops_overcommit(call->st->ctx, conn, &oc))
@@ -603,13 +609,12 @@ static void complete_domain(struct kvs_state *st, const char *prefix,
 	char **names;
 	size_t n, i;
 
-	call.conn_flags = KVMOPS_CONNECT_READONLY;
-	if (!kvs_have_uri(&call) && !st->conn)
+	if (!kvs_have_uri(&call))
 		return; /* libvirt's default may prompt or be slow: not here */
-	conn = st->conn;
+	conn = st->complete_conn;
 	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
 		return;
-	st->conn = conn;
+	st->complete_conn = conn;
 	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {
 		for (i = 0; i < n; i++)
 			kvs_list_add(out, names[i]);

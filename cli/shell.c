@@ -128,8 +128,16 @@ virConnectPtr kvs_conn(struct kvs_call *call)
 {
 	struct kvs_state *st = call->st;
 
+	bool readonly = call->conn_flags & KVMOPS_CONNECT_READONLY;
+
+	/* A read-only connection cannot serve a command that changes things. */
+	if (st->conn && st->conn_readonly && !readonly) {
+		kvmops_disconnect(st->conn);
+		st->conn = NULL;
+	}
 	if (st->conn)
 		return st->conn;
+	st->conn_readonly = readonly;
 	if (kvmops_connect(st->ctx, st->uri, call->conn_flags, &st->conn)) {
 		kvs_lib_error(call, KVS_FAIL);
 		return NULL;
@@ -348,7 +356,9 @@ static void apply_globals(struct kvs_call *call)
 	if (uri && (!st->uri || strcmp(uri, st->uri))) {
 		if (st->conn)
 			kvmops_disconnect(st->conn);
-		st->conn = NULL;
+		if (st->complete_conn)
+			kvmops_disconnect(st->complete_conn);
+		st->conn = st->complete_conn = NULL;
 		free(st->uri);
 		st->uri = strdup(uri);
 		if (!st->uri)
@@ -496,6 +506,8 @@ int kvs_main(const struct kvs_tool *tool, int argc, char **argv)
 		rc = KVS_OK;
 	if (st.conn)
 		kvmops_disconnect(st.conn);
+	if (st.complete_conn)
+		kvmops_disconnect(st.complete_conn);
 	free(st.uri);
 	kvmops_unref(st.ctx);
 	return rc;

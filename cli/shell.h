@@ -75,6 +75,8 @@ struct kvs_state {
 	bool json, quiet, keep_going;
 	bool interactive;
 	virConnectPtr conn;
+	bool conn_readonly;
+	virConnectPtr complete_conn; /* completion's own, read-only */
 };
 
 /* One parsed command line. */

@@ -189,6 +189,39 @@ static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
 }
 
 /*
+ * The sizes in the persistent config, which may differ from the running
+ * guest's: a config-only change is judged against them.
+ */
+static void read_config_sizes(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(dom, VIR_DOMAIN_XML_INACTIVE);
+	xmlXPathContextPtr xp;
+	xmlDocPtr doc;
+	double v;
+
+	if (!xml)
+		return;
+	doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOERROR |
+					  XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc)
+		return;
+	xp = VIRT(xmlXPathNewContext)(doc);
+	if (xp) {
+		/* libvirt writes both in KiB. */
+		v = xpath_number(xp, "number(/domain/memory)");
+		if (!isnan(v) && v > 0)
+			b->max_kib = (uint64_t)v;
+		v = xpath_number(xp, "number(/domain/currentMemory)");
+		if (!isnan(v) && v > 0)
+			b->current_kib = (uint64_t)v;
+		VIRT(xmlXPathFreeContext)(xp);
+	}
+	VIRT(xmlFreeDoc)(doc);
+}
+
+/*
  * Why a running guest's stats are missing or old, from its XML. *@budget
  * counts the XML reads left; with none left, the cause stays unknown.
  */
@@ -440,9 +473,15 @@ static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
 		vf |= VIR_DOMAIN_AFFECT_LIVE;
 	if (flags & KVMOPS_BALLOON_CONFIG)
 		vf |= VIR_DOMAIN_AFFECT_CONFIG;
-	if (VIRT(virDomainSetMemoryFlags)(dom, target, vf) < 0)
-		return kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
-				   b->name, kvmops_virt_message());
+	if (VIRT(virDomainSetMemoryFlags)(dom, target, vf) < 0) {
+		kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
+			    b->name, kvmops_virt_message());
+		if (target > b->max_kib)
+			VIRT(virDomainSetMemoryFlags)(dom, b->max_kib,
+						      VIR_DOMAIN_AFFECT_CONFIG |
+							      VIR_DOMAIN_MEM_MAXIMUM);
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -470,10 +509,13 @@ KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
 	}
 	if (!rc)
 		rc = check_flags(ctx, dom, &b, flags);
+	if (!rc && !(flags & KVMOPS_BALLOON_LIVE))
+		read_config_sizes(dom, &b);
 	if (!rc)
 		rc = check_target(ctx, &b, size, flags, target_kib);
+	/* Only shrinking can starve a guest. */
 	if (!rc && (flags & KVMOPS_BALLOON_LIVE) &&
-	    !(flags & KVMOPS_BALLOON_FORCE))
+	    !(flags & KVMOPS_BALLOON_FORCE) && *target_kib < b.current_kib)
 		rc = check_floor(ctx, &b, *target_kib, margin_kib);
 	if (!rc)
 		rc = apply(ctx, dom, &b, *target_kib, flags);
@@ -502,6 +544,7 @@ KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
 				      uint64_t tolerance_kib,
 				      unsigned int timeout_ms,
 				      unsigned int stall_ms,
+				      const volatile int *cancel,
 				      uint64_t *reached_kib)
 {
 	uint64_t start = now_ms(), moved = start, last = 0;
@@ -522,7 +565,12 @@ KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
 			last = b.current_kib;
 			moved = now_ms();
 		}
-		if (now_ms() - start >= timeout_ms)
+		if (cancel && *cancel)
+			rc = kvmops_fail(ctx, -ECANCELED,
+					 "interrupted at %" PRIu64 " KiB of %" PRIu64
+					 " KiB; the balloon goes on toward its target",
+					 b.current_kib, target_kib);
+		else if (now_ms() - start >= timeout_ms)
 			rc = kvmops_fail(ctx, -ETIMEDOUT,
 					 "%s reached %" PRIu64 " KiB of %" PRIu64
 					 " KiB in %u s",

@@ -310,13 +310,14 @@ int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
 /*
  * Waits until the balloon of @name is within @tolerance_kib of
  * @target_kib, or @timeout_ms passes (-ETIMEDOUT), or it stops moving
- * short of the target for @stall_ms (-EAGAIN). *@reached_kib gets where
- * it is.
+ * short of the target for @stall_ms (-EAGAIN), or *@cancel (if given)
+ * turns non-zero (-ECANCELED). *@reached_kib gets where it is.
  */
 int kvmops_balloon_wait(struct kvmops_ctx *ctx, virConnectPtr conn,
 			const char *name, uint64_t target_kib,
 			uint64_t tolerance_kib, unsigned int timeout_ms,
-			unsigned int stall_ms, uint64_t *reached_kib);
+			unsigned int stall_ms, const volatile int *cancel,
+			uint64_t *reached_kib);
 
 /* Sets the stats period of @name; flags KVMOPS_BALLOON_LIVE/CONFIG. */
 int kvmops_balloon_set_period(struct kvmops_ctx *ctx, virConnectPtr conn,

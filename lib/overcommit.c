@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libkvmops-private.h"
 #include "virt.h"
@@ -79,12 +80,25 @@ static void add_guest(struct kvmops_overcommit *oc,
 	}
 }
 
-static void add_ksm(struct kvmops_ctx *ctx, struct kvmops_overcommit *oc)
+/* KSM is this machine's: it counts only for a host that is this machine. */
+static bool same_machine(virConnectPtr conn)
+{
+	char here[256] = "", *there = VIRT(virConnectGetHostname)(conn);
+	bool same;
+
+	gethostname(here, sizeof(here) - 1);
+	same = there && !strcmp(there, here);
+	free(there);
+	return same;
+}
+
+static void add_ksm(struct kvmops_ctx *ctx, virConnectPtr conn,
+		    struct kvmops_overcommit *oc)
 {
 	struct kvmops_ksm_figures f;
 	struct kvmops_ksm *ksm;
 
-	if (kvmops_ksm_read(ctx, &ksm))
+	if (!same_machine(conn) || kvmops_ksm_read(ctx, &ksm))
 		return;
 	kvmops_ksm_figures(ctx, ksm, &f);
 	oc->have_ksm = true;
@@ -119,7 +133,7 @@ KVMOPS_EXPORT int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
 	for (i = 0; i < n; i++)
 		add_guest(oc, recs[i]);
 	VIRT(virDomainStatsRecordListFree)(recs);
-	add_ksm(ctx, oc);
+	add_ksm(ctx, conn, oc);
 	kvmops_overcommit_judge(oc);
 	return 0;
 }

@@ -39,7 +39,8 @@
 	X(virDomainSetMemoryStatsPeriod) \
 	X(virConnectListAllDomains)     \
 	X(virNodeGetInfo)               \
-	X(virNodeGetFreeMemory)
+	X(virNodeGetFreeMemory)         \
+	X(virConnectGetHostname)
 
 /*
  * libxml2, for the few domain XML details libvirt's API does not give

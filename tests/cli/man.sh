@@ -69,29 +69,34 @@ render() {
 }
 
 render kvm-ksm.1
+render kvm-balloon.1
 render kvmops.7
 
-# The commands, from the "Commands:" part of 'kvm-ksm help'.
-commands=$("$KVM_KSM" help | awk '/^Commands:/ { on = 1; next }
-	on && /^$/ { exit }
-	on { print $1 }')
-[ -n "$commands" ]
-ok $? "kvm-ksm help lists commands"
-
-# Each command has its own subsection: a line that starts with its name.
-for c in $commands; do
-	grep -Eq "^ {3}$c( |\$)" "$tmp/kvm-ksm.1.txt"
-	ok $? "kvm-ksm.1 documents the command '$c'"
+# Each page documents every command its program lists in 'help', has an
+# EXIT STATUS section and points to kvmops(7).
+KVM_BALLOON=${KVM_BALLOON:-$top_builddir/cli/kvm-balloon}
+for tool in kvm-ksm kvm-balloon; do
+	bin=$KVM_KSM
+	[ "$tool" = kvm-balloon ] && bin=$KVM_BALLOON
+	commands=$("$bin" help | awk '/^Commands:/ { on = 1; next }
+		on && /^$/ { exit }
+		on { print $1 }')
+	[ -n "$commands" ]
+	ok $? "$tool help lists commands"
+	for c in $commands; do
+		grep -Eq "^ {3}$c( |\$)" "$tmp/$tool.1.txt"
+		ok $? "$tool.1 documents the command '$c'"
+	done
+	grep -q '^EXIT STATUS$' "$tmp/$tool.1.txt"
+	ok $? "$tool.1 has an EXIT STATUS section"
+	grep -q 'kvmops(7)' "$tmp/$tool.1.txt"
+	ok $? "$tool.1 points to kvmops(7)"
+	grep -q "$tool(1)" "$tmp/kvmops.7.txt"
+	ok $? "kvmops.7 points to $tool(1)"
 done
 
-grep -q '^EXIT STATUS$' "$tmp/kvm-ksm.1.txt"
-ok $? "kvm-ksm.1 has an EXIT STATUS section"
 grep -q '^EXIT STATUS$' "$tmp/kvmops.7.txt"
 ok $? "kvmops.7 has an EXIT STATUS section"
-grep -q 'kvm-ksm(1)' "$tmp/kvmops.7.txt"
-ok $? "kvmops.7 points to kvm-ksm(1)"
-grep -q 'kvmops(7)' "$tmp/kvm-ksm.1.txt"
-ok $? "kvm-ksm.1 points to kvmops(7)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

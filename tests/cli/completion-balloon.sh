@@ -1,0 +1,189 @@
+#!/bin/bash
+# The bash completion in completions/kvm-balloon, driven as bash would drive
+# it, against the built kvm-balloon and libvirt's test driver
+# (test:///default, which holds one running domain, "test").
+#
+# Environment (set by 'make check'): KVM_BALLOON, top_srcdir, top_builddir.
+# Without bash-completion this skips (77), or fails with KVMOPS_REQUIRE_LAB=1.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=.}"
+KVM_BALLOON=${KVM_BALLOON:-$top_builddir/cli/kvm-balloon}
+BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
+
+if [ ! -x "$KVM_BALLOON" ]; then
+	echo "KVM_BALLOON must name the built kvm-balloon (got '$KVM_BALLOON')" >&2
+	exit 99
+fi
+case $KVM_BALLOON in
+/*) ;;
+*) KVM_BALLOON=$(cd "$(dirname "$KVM_BALLOON")" && pwd)/$(basename "$KVM_BALLOON") ;;
+esac
+if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
+	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
+		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin" "$tmp/home"
+ln -s "$KVM_BALLOON" "$tmp/bin/kvm-balloon"
+export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
+unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
+
+# shellcheck source=/dev/null
+. "$BASH_COMPLETION_SCRIPT"
+# shellcheck source=/dev/null
+. "$top_srcdir/completions/kvm-balloon"
+
+passed=0 failed=0 n=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && printf '#   %s\n' "$3"
+	fi
+}
+
+# Outside a real completion compopt fails; note what was asked instead.
+compopt() {
+	while [ $# -gt 1 ]; do
+		[ "$1" = -o ] && [ "$2" = nospace ] && nospace=yes
+		shift
+	done
+	return 0
+}
+
+# Splits LINE into COMP_WORDS as bash does, cursor at the end: blanks
+# separate words, and each run of '=' or ':' (in COMP_WORDBREAKS) is a word.
+split_line() {
+	local line=$1 word="" c i
+	COMP_WORDS=()
+	for ((i = 0; i < ${#line}; i++)); do
+		c=${line:i:1}
+		if [[ $c == [[:blank:]] ]]; then
+			[[ $word ]] && COMP_WORDS+=("$word")
+			word=""
+		elif [[ $c == [=:] ]]; then
+			[[ $word && $word != *[=:] ]] && { COMP_WORDS+=("$word"); word=""; }
+			word+=$c
+		else
+			[[ $word == *[=:] ]] && { COMP_WORDS+=("$word"); word=""; }
+			word+=$c
+		fi
+	done
+	COMP_WORDS+=("$word") # the word being typed, maybe empty
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE=$line
+	COMP_POINT=${#line}
+}
+
+# Completes LINE; the candidates, one a line, in $got; $nospace if asked.
+complete_line() {
+	split_line "$1"
+	COMPREPLY=()
+	nospace=
+	_kvm_balloon kvm-balloon "${COMP_WORDS[COMP_CWORD]}" \
+		"${COMP_WORDS[COMP_CWORD - 1]}"
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
+}
+
+want() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
+
+# check LINE WHAT CANDIDATE...: exactly these candidates
+check() {
+	local line=$1 what=$2 expect
+	shift 2
+	complete_line "$line"
+	expect=$(want "$@")
+	[ "$got" = "$expect" ]
+	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+# has LINE WHAT CANDIDATE...: at least these candidates
+has() {
+	local line=$1 what=$2 c rc=0
+	shift 2
+	complete_line "$line"
+	for c in "$@"; do
+		grep -qxF -- "$c" <<<"$got" || rc=1
+	done
+	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+commands="list stats set period overcommit help"
+uri=test:///default
+
+# Commands and options, from the program's tables.
+# shellcheck disable=SC2086
+check 'kvm-balloon ' 'kvm-balloon <TAB> lists the commands' $commands
+check 'kvm-balloon s' 'kvm-balloon s<TAB> gives set stats' set stats
+has 'kvm-balloon set --' 'set --<TAB> offers the options of set' \
+	--wait --force --raise-max --margin --timeout --live --config
+has 'kvm-balloon period --' 'period --<TAB> offers --all --live --config' \
+	--all --live --config
+has 'kvm-balloon list --' 'list --<TAB> offers --sort --state and --json' \
+	--sort --state --json
+check 'kvm-balloon list --sort ' 'list --sort <TAB> gives current usable rss name' \
+	current usable rss name
+check 'kvm-balloon list --sort=u' 'list --sort=u<TAB> gives usable' usable
+check 'kvm-balloon list --state ' 'list --state <TAB> gives running shutoff all' \
+	running shutoff all
+check 'kvm-balloon list --state=s' 'list --state=s<TAB> gives shutoff' shutoff
+[ -z "$nospace" ]
+ok $? 'a whole value gets its space'
+# shellcheck disable=SC2086
+has 'kvm-balloon help ' 'help <TAB> lists the commands' ${commands% help}
+check 'kvm-balloon help he' 'help <TAB> does not offer help itself'
+
+# Domain names, from the connection, when a URI is known.
+check "kvm-balloon -c $uri stats " '-c URI stats <TAB> gives the domain' test
+check "kvm-balloon -c $uri stats t" '-c URI stats t<TAB> gives the domain' test
+check "kvm-balloon -c $uri stats x" 'a prefix no domain has gives nothing'
+check "kvm-balloon --connect $uri set " '--connect URI set <TAB> gives the domain' test
+check "kvm-balloon --connect=$uri period " '--connect=URI period <TAB> gives the domain' test
+check "kvm-balloon stats -c $uri " 'a URI after the command counts too' test
+check "kvm-balloon -c $uri --json s" 'a URI with colons and global options do not confuse it' \
+	set stats
+check 'kvm-balloon stats ' 'without a URI no connection is tried, no names given'
+check 'kvm-balloon -c ' 'the URI itself is not completed'
+KVMOPS_DEFAULT_URI=$uri check 'kvm-balloon stats ' 'the URI from KVMOPS_DEFAULT_URI' test
+LIBVIRT_DEFAULT_URI=$uri check 'kvm-balloon set ' 'the URI from LIBVIRT_DEFAULT_URI' test
+
+# The program that answers is the one typed, so a build tree works too.
+COMPREPLY=()
+split_line "$KVM_BALLOON ov"
+_kvm_balloon "$KVM_BALLOON" ov "$KVM_BALLOON"
+[ "${COMPREPLY[*]}" = overcommit ]
+ok $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
+
+# The hidden command itself.
+raw=$(kvm-balloon complete -- '' | sort)
+# shellcheck disable=SC2086
+[ "$raw" = "$(want $commands)" ]
+ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+raw=$(kvm-balloon complete -- list --sort=r)
+[ "$raw" = --sort=rss ]
+ok $? 'complete -- list --sort=r prints --sort=rss' "got: $raw"
+raw=$(kvm-balloon -c "$uri" complete -- stats '')
+[ "$raw" = test ]
+ok $? 'kvm-balloon -c URI complete -- stats "" prints the domain' "got: $raw"
+raw=$(kvm-balloon complete -- nosuch '')
+[ -z "$raw" ]
+ok $? 'complete -- nosuch "" prints nothing' "got: $raw"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
