@@ -436,7 +436,8 @@ static int cmd_set(struct kvs_call *call)
 	rc = kvmops_balloon_set(call->st->ctx, conn, name, &size,
 				set_flags(call, &b), margin, &target);
 	if (rc)
-		return kvs_lib_error(call, status_of(rc));
+		return kvs_error(call, status_of(rc), "set %s %s: %s", name,
+				 call->argv[1], kvmops_last_error(call->st->ctx));
 	if (kvs_flag(call, "wait") && (set_flags(call, &b) & KVMOPS_BALLOON_LIVE)) {
 		rc = wait_for(call, conn, name, target, &reached);
 		if (rc)

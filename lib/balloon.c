@@ -100,6 +100,7 @@ static void from_record(const virDomainStatsRecord *rec,
 			struct kvmops_balloon *b)
 {
 	time_t now = time(NULL);
+	virDomainInfo info;
 	int i;
 
 	memset(b, 0, sizeof(*b));
@@ -108,6 +109,11 @@ static void from_record(const virDomainStatsRecord *rec,
 		 VIRT(virDomainGetName)(rec->dom));
 	for (i = 0; i < rec->nparams; i++)
 		take_param(b, &rec->params[i], now);
+	/* Drivers without balloon stats (test:///) still know the sizes. */
+	if (!b->max_kib && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
+		b->max_kib = info.maxMem;
+		b->current_kib = info.memory;
+	}
 }
 
 /* ---- the domain XML ---------------------------------------------------- */

@@ -65,6 +65,14 @@ static void add_guest(struct kvmops_overcommit *oc,
 	uint64_t max = field_u64(rec, "balloon.maximum");
 	uint64_t cur = field_u64(rec, "balloon.current");
 	unsigned int vcpus = (unsigned int)field_u64(rec, "vcpu.current");
+	virDomainInfo info;
+
+	/* Drivers without these stats (test:///) still know the sizes. */
+	if ((!max || !vcpus) && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
+		max = max ? max : info.maxMem;
+		cur = cur ? cur : info.memory;
+		vcpus = vcpus ? vcpus : info.nrVirtCpu;
+	}
 
 	oc->guests++;
 	oc->sum_max_kib += max;

@@ -40,7 +40,8 @@
 	X(virConnectListAllDomains)     \
 	X(virNodeGetInfo)               \
 	X(virNodeGetFreeMemory)         \
-	X(virConnectGetHostname)
+	X(virConnectGetHostname)        \
+	X(virDomainGetInfo)
 
 /*
  * libxml2, for the few domain XML details libvirt's API does not give

@@ -26,10 +26,12 @@ KVMOPS_SYSFS_ROOT=$(fixture ksm-6.18)
 export KVMOPS_SYSFS_ROOT
 KSM_SAVED=$((31162 * 4096))
 
-if [ ! -x "$B" ]; then
-	echo "kvm-balloon not built: $B" >&2
-	exit 99
-fi
+for prog in "$B" "$JSON_CHECK"; do
+	if [ ! -x "$prog" ]; then
+		echo "not built: $prog" >&2
+		exit 99
+	fi
+done
 
 # The names in a JSON array of objects, one a line.
 json_names() {
