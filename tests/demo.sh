@@ -71,10 +71,11 @@ tour() {
 	say "The lab: two libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
 	"$LAB" down >/dev/null 2>&1
 	step "$LAB" up --hosts 2 7>&- 9>&- || exit 1
-	say "Three guests (TCG, 256 MiB) on host 1, each filling 128 MiB with the same content"
+	say "Three guests (TCG, 256 MiB) on host 1, each filling 128 MiB with the same content, and one idle"
 	for i in 1 2 3; do
 		"$LAB" guest "demo$i" --workload same --wss 128 || exit 1
 	done
+	"$LAB" guest idle1 || exit 1 # for kvm-balloon
 	sleep 8
 	step "$LAB" status
 	save_ksm
@@ -98,16 +99,16 @@ balloon_tour() {
 	u1=$("$LAB" uri 1)
 	say "kvm-balloon: every guest's memory in one bulk call; 'usable' is what a guest can give up without swapping"
 	step "$KB" -c "$u1" list
-	say "Shrink demo1 to 160 MiB and wait for the guest to get there"
-	step "$KB" -c "$u1" set demo1 160M --wait
+	say "Shrink idle1 from 256 to 128 MiB, and wait for the guest to get there"
+	step "$KB" -c "$u1" set idle1 128M --wait
 	sleep 3
 	say "The guest now sees less memory (available), and QEMU's RSS on the host follows"
-	step "$KB" -c "$u1" stats demo1
-	floor=$("$KB" -c "$u1" stats demo1 --json | sed -n 's/.*"floor_kib": *\([0-9]*\).*/\1/p')
-	say "Below the safety floor ($((floor / 1024)) MiB: what demo1 uses plus a margin) kvm-balloon refuses, and changes nothing"
-	step "$KB" -c "$u1" set demo1 $((floor / 1024 - 16))M
+	step "$KB" -c "$u1" stats idle1
+	floor=$("$KB" -c "$u1" stats idle1 --json | sed -n 's/.*"floor_kib": *\([0-9]*\).*/\1/p')
+	say "Below the safety floor ($((floor / 1024)) MiB: what idle1 uses plus a margin) kvm-balloon refuses, and changes nothing"
+	step "$KB" -c "$u1" set idle1 $((floor / 1024 - 16))M
 	say "Give it back"
-	step "$KB" -c "$u1" set demo1 256M --wait
+	step "$KB" -c "$u1" set idle1 256M --wait
 	say "Is host 1 overcommitted? (the seeds' rules: memory up to 1.5x is fine)"
 	step "$KB" -c "$u1" overcommit
 }
