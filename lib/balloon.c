@@ -16,6 +16,7 @@
 #define STALE_PERIODS 3
 #define STALE_MIN_S 10
 #define WAIT_POLL_MS 250
+#define FRESH_STATS_MS 5000
 /*
  * list reads at most this many domain XMLs to say why stats are missing;
  * past it, such guests are flagged no-stats without the cause, so a host
@@ -339,6 +340,18 @@ static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
 	return 0;
 }
 
+static int get_one_quiet(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	virDomainPtr doms[] = { dom, NULL };
+	virDomainStatsRecordPtr *recs = NULL;
+	int n = VIRT(virDomainListGetStats)(doms, BALLOON_STATS, &recs, 0);
+
+	if (n >= 1)
+		from_record(recs[0], b);
+	VIRT(virDomainStatsRecordListFree)(recs);
+	return n >= 1 ? 0 : -EIO;
+}
+
 KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,
 				     virConnectPtr conn, const char *name,
 				     struct kvmops_balloon *b)
@@ -544,6 +557,25 @@ static bool close_enough(uint64_t a, uint64_t b, uint64_t tolerance)
 	return (a > b ? a - b : b - a) <= tolerance;
 }
 
+/*
+ * Once the balloon is there, waits (a little) for the guest's next stats:
+ * until then they describe the old size, and a floor computed from them
+ * right away would be wrong.
+ */
+static void fresh_stats(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	time_t reached = time(NULL);
+	uint64_t deadline = now_ms() + FRESH_STATS_MS;
+
+	if (!(b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE))
+		return;
+	while (time(NULL) - b->stats_age <= reached && now_ms() < deadline) {
+		usleep(WAIT_POLL_MS * 1000);
+		if (get_one_quiet(dom, b))
+			return;
+	}
+}
+
 KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
 				      virConnectPtr conn, const char *name,
 				      uint64_t target_kib,
@@ -565,8 +597,10 @@ KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
 		if (rc)
 			break;
 		*reached_kib = b.current_kib;
-		if (close_enough(b.current_kib, target_kib, tolerance_kib))
+		if (close_enough(b.current_kib, target_kib, tolerance_kib)) {
+			fresh_stats(dom, &b);
 			break;
+		}
 		if (b.current_kib != last) {
 			last = b.current_kib;
 			moved = now_ms();
