@@ -161,38 +161,59 @@ static uint64_t scale_to_kib(double value, const char *unit)
 	return (uint64_t)(value * (double)bytes / 1024.0);
 }
 
+/*
+ * Parses the domain's XML (@xml_flags as virDomainGetXMLDesc takes them)
+ * for XPath queries; 0, or -1 when it cannot. Close with close_xml().
+ */
+static int open_xml(virDomainPtr dom, unsigned int xml_flags, xmlDocPtr *doc,
+		    xmlXPathContextPtr *xp)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags);
+
+	if (!xml)
+		return -1;
+	*doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
+				   XML_PARSE_NONET | XML_PARSE_NOERROR |
+					   XML_PARSE_NOWARNING);
+	free(xml);
+	if (!*doc)
+		return -1;
+	*xp = VIRT(xmlXPathNewContext)(*doc);
+	if (!*xp) {
+		VIRT(xmlFreeDoc)(*doc);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_xml(xmlDocPtr doc, xmlXPathContextPtr xp)
+{
+	VIRT(xmlXPathFreeContext)(xp);
+	VIRT(xmlFreeDoc)(doc);
+}
+
 static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
 			     struct kvmops_balloon *b, bool *has_device)
 {
-	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags), *model, *unit;
 	xmlXPathContextPtr xp;
 	xmlDocPtr doc;
+	char *model, *unit;
 	double period;
 
 	*has_device = true;
-	if (!xml)
+	if (open_xml(dom, xml_flags, &doc, &xp))
 		return;
-	doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
-				  XML_PARSE_NONET | XML_PARSE_NOERROR |
-					  XML_PARSE_NOWARNING);
-	free(xml);
-	if (!doc)
-		return;
-	xp = VIRT(xmlXPathNewContext)(doc);
-	if (xp) {
-		model = xpath_string(xp, "string(/domain/devices/memballoon/@model)");
-		*has_device = model && *model && strcmp(model, "none");
-		period = xpath_number(xp, "number(/domain/devices/memballoon/stats/@period)");
-		b->stats_period = isnan(period) ? 0 : (int)period;
-		unit = xpath_string(xp, "string(/domain/memtune/min_guarantee/@unit)");
-		b->min_guarantee_kib = scale_to_kib(
-			xpath_number(xp, "number(/domain/memtune/min_guarantee)"),
-			unit ? unit : "");
-		free(model);
-		free(unit);
-		VIRT(xmlXPathFreeContext)(xp);
-	}
-	VIRT(xmlFreeDoc)(doc);
+	model = xpath_string(xp, "string(/domain/devices/memballoon/@model)");
+	*has_device = model && *model && strcmp(model, "none");
+	period = xpath_number(xp, "number(/domain/devices/memballoon/stats/@period)");
+	b->stats_period = isnan(period) ? 0 : (int)period;
+	unit = xpath_string(xp, "string(/domain/memtune/min_guarantee/@unit)");
+	b->min_guarantee_kib = scale_to_kib(
+		xpath_number(xp, "number(/domain/memtune/min_guarantee)"),
+		unit ? unit : "");
+	free(model);
+	free(unit);
+	close_xml(doc, xp);
 }
 
 /*
@@ -201,31 +222,20 @@ static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
  */
 static void read_config_sizes(virDomainPtr dom, struct kvmops_balloon *b)
 {
-	char *xml = VIRT(virDomainGetXMLDesc)(dom, VIR_DOMAIN_XML_INACTIVE);
 	xmlXPathContextPtr xp;
 	xmlDocPtr doc;
 	double v;
 
-	if (!xml)
+	if (open_xml(dom, VIR_DOMAIN_XML_INACTIVE, &doc, &xp))
 		return;
-	doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
-				  XML_PARSE_NONET | XML_PARSE_NOERROR |
-					  XML_PARSE_NOWARNING);
-	free(xml);
-	if (!doc)
-		return;
-	xp = VIRT(xmlXPathNewContext)(doc);
-	if (xp) {
-		/* libvirt writes both in KiB. */
-		v = xpath_number(xp, "number(/domain/memory)");
-		if (!isnan(v) && v > 0)
-			b->max_kib = (uint64_t)v;
-		v = xpath_number(xp, "number(/domain/currentMemory)");
-		if (!isnan(v) && v > 0)
-			b->current_kib = (uint64_t)v;
-		VIRT(xmlXPathFreeContext)(xp);
-	}
-	VIRT(xmlFreeDoc)(doc);
+	/* libvirt writes both in KiB. */
+	v = xpath_number(xp, "number(/domain/memory)");
+	if (!isnan(v) && v > 0)
+		b->max_kib = (uint64_t)v;
+	v = xpath_number(xp, "number(/domain/currentMemory)");
+	if (!isnan(v) && v > 0)
+		b->current_kib = (uint64_t)v;
+	close_xml(doc, xp);
 }
 
 /*
@@ -321,25 +331,6 @@ static int lookup(struct kvmops_ctx *ctx, virConnectPtr conn,
 	return 0;
 }
 
-static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
-		   struct kvmops_balloon *b)
-{
-	virDomainPtr doms[] = { dom, NULL };
-	virDomainStatsRecordPtr *recs = NULL;
-	int n = VIRT(virDomainListGetStats)(doms, BALLOON_STATS, &recs, 0);
-
-	if (n < 1) {
-		VIRT(virDomainStatsRecordListFree)(recs);
-		return kvmops_fail(ctx, -EIO,
-				   "cannot get the balloon stats of %s: %s",
-				   VIRT(virDomainGetName)(dom),
-				   kvmops_virt_message());
-	}
-	from_record(recs[0], b);
-	VIRT(virDomainStatsRecordListFree)(recs);
-	return 0;
-}
-
 static int get_one_quiet(virDomainPtr dom, struct kvmops_balloon *b)
 {
 	virDomainPtr doms[] = { dom, NULL };
@@ -350,6 +341,17 @@ static int get_one_quiet(virDomainPtr dom, struct kvmops_balloon *b)
 		from_record(recs[0], b);
 	VIRT(virDomainStatsRecordListFree)(recs);
 	return n >= 1 ? 0 : -EIO;
+}
+
+static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
+		   struct kvmops_balloon *b)
+{
+	if (get_one_quiet(dom, b))
+		return kvmops_fail(ctx, -EIO,
+				   "cannot get the balloon stats of %s: %s",
+				   VIRT(virDomainGetName)(dom),
+				   kvmops_virt_message());
+	return 0;
 }
 
 KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,

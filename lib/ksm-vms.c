@@ -11,8 +11,6 @@
 #include "libkvmops-private.h"
 #include "virt.h"
 
-#define KSM_RMAP_ITEM_BYTES 64
-
 /*
  * A QEMU process is known by its executable, never by its flags: libvirt
  * starts guests with -accel, so ksmtuned's match on -enable-kvm misses them.

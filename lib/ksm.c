@@ -12,8 +12,6 @@
 #include "libkvmops-private.h"
 
 #define KSM_DIR "/sys/kernel/mm/ksm"
-/* sizeof(struct ksm_rmap_item) on 64-bit kernels, for the profit formula */
-#define KSM_RMAP_ITEM_BYTES 64
 
 struct knob_def {
 	const char *name;

@@ -71,6 +71,9 @@ int kvmops_parse_s64(const char *text, int64_t *value);
  */
 int kvmops_unit_bytes(const char *suffix, uint64_t *bytes);
 
+/* sizeof(struct ksm_rmap_item) on 64-bit kernels, for the profit formula */
+#define KSM_RMAP_ITEM_BYTES 64
+
 /* Internal to ksm.c and ksm-vms.c */
 uint64_t kvmops_page_size(void);
 

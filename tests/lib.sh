@@ -71,6 +71,18 @@ tree_sum() {
 	(cd "$1" && find . -type f | LC_ALL=C sort | xargs cat | md5sum)
 }
 
+# bad_input NAME WHAT CMD...: CMD must exit 2 with NAME in its message.
+bad_input() {
+	name=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$status" = 2 ] && [[ "$err" == *"$name"* ]]; then
+		ok "$what: exit 2 naming '$name'"
+	else
+		not_ok "$what: exit $status, stderr '$err' (wanted 2 naming '$name')"
+	fi
+}
+
 # fixture NAME: a writable copy of tests/fixtures/NAME, links made; prints
 # its path.
 fixture() {

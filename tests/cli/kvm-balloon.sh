@@ -179,16 +179,6 @@ dominfo() {
 	fi
 }
 before=$(dominfo)
-bad_input() {
-	name=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$status" = 2 ] && [[ "$err" == *"$name"* ]]; then
-		ok "$what: exit 2 naming '$name'"
-	else
-		not_ok "$what: exit $status, stderr '$err' (wanted 2 naming '$name')"
-	fi
-}
 bad_input frobnicate "unknown command" "$B" -c "$URI" frobnicate
 bad_input nope "help for an unknown command" "$B" help nope
 bad_input "DOMAIN SIZE" "set without arguments" "$B" -c "$URI" set

@@ -94,16 +94,6 @@ expect_eq "$(cat "$KNOBS/run")" 2 "unmerge wrote run=2"
 
 # ---- bad input: exit 2, a message naming it, nothing changed ---------------
 before=$(tree_sum "$NEW")
-bad_input() {
-	name=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$status" = 2 ] && [[ "$err" == *"$name"* ]]; then
-		ok "$what: exit 2 naming '$name'"
-	else
-		not_ok "$what: exit $status, stderr '$err' (wanted 2 naming '$name')"
-	fi
-}
 bad_input frobnicate "unknown command" "$K" frobnicate
 bad_input frobnicate "unknown command after global options" "$K" -q --json frobnicate
 bad_input nope "help for an unknown command" "$K" help nope

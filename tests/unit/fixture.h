@@ -164,4 +164,21 @@ static inline int fixture_read(const char *dir, const char *rel, char *buf,
 	return 0;
 }
 
+/* A context per test, for cmocka_unit_test_setup_teardown(). */
+static inline int ctx_setup(void **state)
+{
+	struct kvmops_ctx *ctx;
+
+	if (kvmops_new(&ctx))
+		return -1;
+	*state = ctx;
+	return 0;
+}
+
+static inline int ctx_teardown(void **state)
+{
+	kvmops_unref(*state);
+	return 0;
+}
+
 #endif

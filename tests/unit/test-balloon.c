@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "libkvmops-private.h"
+#include "fixture.h"
 #include "virt.h"
 
 #define KIB_PER_MIB 1024ull
@@ -26,22 +27,6 @@
 #define TEST_URI "test:///default"
 /* As kvm-balloon parses SIZE for 'set'. */
 #define SET_FLAGS (KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT)
-
-static int ctx_setup(void **state)
-{
-	struct kvmops_ctx *ctx;
-
-	if (kvmops_new(&ctx))
-		return -1;
-	*state = ctx;
-	return 0;
-}
-
-static int ctx_teardown(void **state)
-{
-	kvmops_unref(*state);
-	return 0;
-}
 
 static void assert_in_error(struct kvmops_ctx *ctx, const char *text)
 {

@@ -11,27 +11,12 @@
 #include <string.h>
 
 #include "libkvmops-private.h"
+#include "fixture.h"
 
 #define ALLOW_ALL (KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT)
 #define KIB_PER_MIB 1024ull
 #define KIB_PER_GIB (1024ull * 1024)
 #define KIB_PER_TIB (1024ull * 1024 * 1024)
-
-static int ctx_setup(void **state)
-{
-	struct kvmops_ctx *ctx;
-
-	if (kvmops_new(&ctx))
-		return -1;
-	*state = ctx;
-	return 0;
-}
-
-static int ctx_teardown(void **state)
-{
-	kvmops_unref(*state);
-	return 0;
-}
 
 static void parses_to(struct kvmops_ctx *ctx, const char *text,
 		      unsigned int flags, enum kvmops_size_kind kind, int sign,
