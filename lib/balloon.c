@@ -506,6 +506,35 @@ static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
 	return 0;
 }
 
+/*
+ * What every change starts with: the domain, its figures and why any are
+ * missing, a balloon device (else -ENODEV, @no_device_why saying what that
+ * means), and flags that fit its state. On success the caller frees *@dom.
+ */
+static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn,
+		   const char *name, unsigned int flags,
+		   const char *no_device_why, virDomainPtr *dom,
+		   struct kvmops_balloon *b)
+{
+	int rc = lookup(ctx, conn, name, dom);
+
+	if (rc)
+		return rc;
+	rc = get_one(ctx, *dom, b);
+	if (!rc) {
+		diagnose(*dom, b, true, NULL);
+		if (b->problems & KVMOPS_BALLOON_NO_DEVICE)
+			rc = kvmops_fail(ctx, -ENODEV,
+					 "%s has no balloon device (<memballoon model='none'/>): %s",
+					 name, no_device_why);
+	}
+	if (!rc)
+		rc = check_flags(ctx, *dom, b, flags);
+	if (rc)
+		VIRT(virDomainFree)(*dom);
+	return rc;
+}
+
 KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
 				     virConnectPtr conn, const char *name,
 				     const struct kvmops_size *size,
@@ -517,23 +546,13 @@ KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
 	int rc;
 
 	kvmops_clear_error(ctx);
-	rc = lookup(ctx, conn, name, &dom);
+	rc = prepare(ctx, conn, name, flags,
+		     "its memory can only change with a restart", &dom, &b);
 	if (rc)
 		return rc;
-	rc = get_one(ctx, dom, &b);
-	if (!rc) {
-		diagnose(dom, &b, true, NULL);
-		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
-			rc = kvmops_fail(ctx, -ENODEV,
-					 "%s has no balloon device (<memballoon model='none'/>): its memory can only change with a restart",
-					 name);
-	}
-	if (!rc)
-		rc = check_flags(ctx, dom, &b, flags);
-	if (!rc && !(flags & KVMOPS_BALLOON_LIVE))
+	if (!(flags & KVMOPS_BALLOON_LIVE))
 		read_config_sizes(dom, &b);
-	if (!rc)
-		rc = check_target(ctx, &b, size, flags, target_kib);
+	rc = check_target(ctx, &b, size, flags, target_kib);
 	/* Only shrinking can starve a guest. */
 	if (!rc && (flags & KVMOPS_BALLOON_LIVE) &&
 	    !(flags & KVMOPS_BALLOON_FORCE) && *target_kib < b.current_kib)
@@ -646,24 +665,14 @@ KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
 	kvmops_clear_error(ctx);
 	if (seconds < 0)
 		return kvmops_fail(ctx, -EINVAL, "a stats period cannot be negative");
-	rc = lookup(ctx, conn, name, &dom);
+	rc = prepare(ctx, conn, name, flags, "it has no stats to ask for", &dom, &b);
 	if (rc)
 		return rc;
-	rc = get_one(ctx, dom, &b);
-	if (!rc) {
-		diagnose(dom, &b, true, NULL);
-		if (b.problems & KVMOPS_BALLOON_NO_DEVICE)
-			rc = kvmops_fail(ctx, -ENODEV,
-					 "%s has no balloon device, so no stats to ask for",
-					 name);
-	}
-	if (!rc)
-		rc = check_flags(ctx, dom, &b, flags);
 	if (flags & KVMOPS_BALLOON_LIVE)
 		vf |= VIR_DOMAIN_AFFECT_LIVE;
 	if (flags & KVMOPS_BALLOON_CONFIG)
 		vf |= VIR_DOMAIN_AFFECT_CONFIG;
-	if (!rc && VIRT(virDomainSetMemoryStatsPeriod)(dom, seconds, vf) < 0)
+	if (VIRT(virDomainSetMemoryStatsPeriod)(dom, seconds, vf) < 0)
 		rc = kvmops_fail(ctx, -EIO, "cannot set the stats period of %s: %s",
 				 name, kvmops_virt_message());
 	VIRT(virDomainFree)(dom);
