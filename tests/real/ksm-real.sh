@@ -74,9 +74,19 @@ expect_eq "$(cat $KSM/max_page_sharing)" "$mps" "max_page_sharing unchanged"
 expect_status 0 "set --unmerge-first" "$K" set --unmerge-first max_page_sharing=$new_mps
 expect_eq "$(cat $KSM/max_page_sharing) $(cat $KSM/run)" "$new_mps 1" "it was set and ksmd runs again"
 
+# The build tree may sit where nobody cannot read (mktemp -d is 0700):
+# nobody runs a copy of the program and its library from a directory of
+# its own.
 nobody_home=$TEST_TMP/nobody
-mkdir -p "$nobody_home" && chmod 777 "$nobody_home"
-run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$nobody_home" "$K" set pages_to_scan=100
+mkdir -p "$nobody_home" && chmod 755 "$TEST_TMP" && chmod 777 "$nobody_home"
+nobody_k=$K
+if [ -x "$(dirname "$K")/.libs/kvm-ksm" ]; then
+	cp "$(dirname "$K")/.libs/kvm-ksm" "$nobody_home/"
+	cp -P "$top_builddir"/lib/.libs/libkvmops.so* "$nobody_home/"
+	nobody_k=$nobody_home/kvm-ksm
+fi
+run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$nobody_home" \
+	LD_LIBRARY_PATH="$nobody_home" "$nobody_k" set pages_to_scan=100
 expect_eq "$status" 1 "a user who is not root fails with exit 1"
 expect_in "root" "$err" "and is told it needs root"
 
