@@ -366,6 +366,153 @@ int kvmops_domain_names(struct kvmops_ctx *ctx, virConnectPtr conn,
 			unsigned int flags, char ***names, size_t *count);
 void kvmops_free_names(char **names, size_t count);
 
+/* ---- migration --------------------------------------------------------- */
+
+enum kvmops_migrate_kind {
+	KVMOPS_MIGRATE_LIVE,	     /* memory only; disks on shared storage */
+	KVMOPS_MIGRATE_COPY_STORAGE, /* live, copying the disks too */
+	KVMOPS_MIGRATE_OFFLINE,	     /* shut off: disks and definition */
+};
+
+enum kvmops_copy_storage {
+	KVMOPS_COPY_NONE,
+	KVMOPS_COPY_ALL, /* whole disks */
+	KVMOPS_COPY_INC, /* only the top image; the backing is on both hosts */
+};
+
+enum kvmops_on_timeout {
+	KVMOPS_ON_TIMEOUT_ABORT,
+	KVMOPS_ON_TIMEOUT_SUSPEND,  /* pause the guest so the copy catches up */
+	KVMOPS_ON_TIMEOUT_POSTCOPY, /* switch to post-copy */
+};
+
+/*
+ * What a migration should do. Zero it, set .size = sizeof(it), then the
+ * fields you need: fields are only ever appended, so a program built
+ * against an older header keeps working.
+ */
+struct kvmops_migrate_opts {
+	size_t size;
+	enum kvmops_migrate_kind kind;
+	enum kvmops_copy_storage copy_storage;
+	const char *dname;	    /* the name on the destination; NULL: same */
+	const char *migrate_uri;    /* tcp://HOST[:PORT] for the data */
+	const char *listen_address; /* where the destination listens */
+	bool keep_source;	    /* keep the source definition */
+	bool unsafe;		    /* as virsh --unsafe */
+	/* live */
+	uint64_t bandwidth_mib;	    /* MiB/s; 0: unlimited */
+	uint64_t max_downtime_ms;   /* 0: the hypervisor's default */
+	const char *compress;	    /* "xbzrle,zstd"; "": default; NULL: none */
+	unsigned int parallel;	    /* connections; 0: one */
+	bool auto_converge;
+	bool postcopy;		    /* allow switching to post-copy */
+	bool postcopy_after_precopy; /* switch after the first pass */
+	bool tls;
+	unsigned int timeout_s;	    /* 0: none */
+	enum kvmops_on_timeout on_timeout;
+	/* offline */
+	bool keep_state;	    /* save, move, restore: the guest goes on */
+	const char *state_file;	    /* on storage both hosts see */
+	bool shutdown;		    /* shut a running guest down first */
+	unsigned int shutdown_timeout_s; /* 0: 60 */
+	bool force;		    /* destroy it if it does not shut down */
+	bool start;		    /* start it on the destination */
+	bool delete_source_disks;
+	const char *pool;	    /* destination pool; NULL: by directory */
+};
+
+/* Checks the options alone: -EINVAL naming the bad one or pair. */
+int kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
+			      const struct kvmops_migrate_opts *opts);
+
+struct kvmops_check_item {
+	char id[48];	   /* "name", "memory", "disk vda", "network default" */
+	enum kvmops_verdict verdict;
+	char text[320];	   /* what was found */
+	char fix[320];	   /* WARN and FAIL: what to do about it */
+};
+
+/*
+ * The pre-flight check of moving @name from @src to @dst the way @opts
+ * says: the seeds' six points (shared storage, CPU type, 64-bit, NX, name
+ * clash, networks) and what else stops a migration halfway. Free *@items
+ * with free(). Returns 0 when the check ran, whatever it found.
+ */
+int kvmops_migrate_check(struct kvmops_ctx *ctx, virConnectPtr src,
+			 virConnectPtr dst, const char *name,
+			 const struct kvmops_migrate_opts *opts,
+			 struct kvmops_check_item **items, size_t *count);
+enum kvmops_verdict kvmops_check_worst(const struct kvmops_check_item *items,
+				       size_t count);
+
+enum kvmops_migrate_phase {
+	KVMOPS_PHASE_SETUP,
+	KVMOPS_PHASE_DISKS,
+	KVMOPS_PHASE_MEMORY,
+	KVMOPS_PHASE_POSTCOPY,
+	KVMOPS_PHASE_FINISHING,
+	KVMOPS_PHASE_SHUTDOWN, /* offline: waiting for the guest to stop */
+	KVMOPS_PHASE_SAVE,     /* offline --keep-state: saving its memory */
+	KVMOPS_PHASE_COPY,     /* offline: copying a disk */
+	KVMOPS_PHASE_VERIFY,   /* offline: reading the copy back */
+	KVMOPS_PHASE_RESTORE,
+	KVMOPS_PHASE_DONE,
+};
+
+const char *kvmops_phase_name(enum kvmops_migrate_phase phase);
+
+/* A job's figures, as virDomainGetJobStats gives them; 0 when unknown. */
+struct kvmops_job {
+	enum kvmops_migrate_phase phase;
+	uint64_t elapsed_ms;
+	uint64_t data_total, data_processed, data_remaining;	 /* bytes */
+	uint64_t mem_total, mem_processed, mem_remaining;
+	uint64_t disk_total, disk_processed, disk_remaining;
+	uint64_t mem_bps, disk_bps;	/* bytes per second */
+	uint64_t dirty_rate;		/* pages per second */
+	uint64_t page_size;
+	uint64_t iteration;		/* the memory pass, from 1 */
+	uint64_t downtime_ms, setup_ms; /* when completed */
+	bool have_downtime;
+	uint64_t throttle_percent;	/* auto-converge */
+	char disk[64];			/* offline: the disk being copied */
+	char dest_path[4096];		/* offline: its copy on the destination */
+	uint64_t checksum;		/* offline VERIFY: FNV-1a 64 of the copy */
+};
+
+typedef void (*kvmops_progress_fn)(struct kvmops_ctx *ctx,
+				   const struct kvmops_job *job,
+				   void *userdata);
+
+/*
+ * Live migration of @name from @src to @dst through virDomainMigrate3,
+ * calling @progress about twice a second. If *@cancel turns non-zero the
+ * job is aborted and the guest stays on @src: -ECANCELED. The guest ends
+ * persistent on @dst; unless opts->keep_source, its source definition is
+ * removed once @dst runs it. @summary gets the completed job's figures.
+ * After a failure the message says what state each side is in.
+ */
+int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
+			virConnectPtr dst, const char *name,
+			const struct kvmops_migrate_opts *opts,
+			kvmops_progress_fn progress, void *userdata,
+			const volatile int *cancel, struct kvmops_job *summary);
+
+/*
+ * Static migration: the guest's disks are copied through libvirt storage
+ * streams, each copy checked against a checksum of the source, and the
+ * domain is defined on @dst with its disk paths rewritten. With
+ * opts->keep_state its memory is saved to opts->state_file and restored on
+ * @dst. Nothing on @src changes until @dst is verified; a failed or
+ * cancelled run removes what it made on @dst and leaves @src as it was.
+ */
+int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
+			   virConnectPtr dst, const char *name,
+			   const struct kvmops_migrate_opts *opts,
+			   kvmops_progress_fn progress, void *userdata,
+			   const volatile int *cancel, struct kvmops_job *summary);
+
 #ifdef __cplusplus
 }
 #endif

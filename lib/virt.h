@@ -41,7 +41,60 @@
 	X(virNodeGetInfo)               \
 	X(virNodeGetFreeMemory)         \
 	X(virConnectGetHostname)        \
-	X(virDomainGetInfo)
+	X(virDomainGetInfo)             \
+	X(virDomainMigrate3)            \
+	X(virDomainGetJobStats)         \
+	X(virDomainAbortJob)            \
+	X(virDomainMigrateSetMaxDowntime) \
+	X(virDomainMigrateStartPostCopy) \
+	X(virDomainUndefineFlags)       \
+	X(virDomainIsActive)            \
+	X(virDomainSuspend)             \
+	X(virDomainResume)              \
+	X(virDomainShutdown)            \
+	X(virDomainDestroy)             \
+	X(virDomainSaveFlags)           \
+	X(virDomainRestore)             \
+	X(virDomainRestoreFlags)        \
+	X(virDomainSaveImageGetXMLDesc) \
+	X(virDomainDefineXML)           \
+	X(virDomainCreate)              \
+	X(virConnectIsAlive)            \
+	X(virConnectGetCapabilities)    \
+	X(virConnectGetDomainCapabilities) \
+	X(virConnectCompareHypervisorCPU) \
+	X(virConnectListAllStoragePools) \
+	X(virStoragePoolLookupByName)   \
+	X(virStoragePoolGetXMLDesc)     \
+	X(virStoragePoolGetInfo)        \
+	X(virStoragePoolGetName)        \
+	X(virStoragePoolIsActive)       \
+	X(virStoragePoolRefresh)        \
+	X(virStoragePoolFree)           \
+	X(virStorageVolLookupByPath)    \
+	X(virStorageVolGetInfo)         \
+	X(virStorageVolGetInfoFlags)    \
+	X(virStorageVolGetXMLDesc)      \
+	X(virStorageVolCreateXML)       \
+	X(virStorageVolDelete)          \
+	X(virStorageVolFree)            \
+	X(virStorageVolDownload)        \
+	X(virStorageVolUpload)          \
+	X(virStreamNew)                 \
+	X(virStreamRecv)                \
+	X(virStreamSend)                \
+	X(virStreamFinish)              \
+	X(virStreamAbort)               \
+	X(virStreamFree)                \
+	X(virNetworkLookupByName)       \
+	X(virNetworkIsActive)           \
+	X(virNetworkFree)               \
+	X(virInterfaceLookupByName)     \
+	X(virInterfaceFree)             \
+	X(virTypedParamsAddString)      \
+	X(virTypedParamsAddULLong)      \
+	X(virTypedParamsAddInt)         \
+	X(virTypedParamsFree)
 
 /*
  * libxml2, for the few domain XML details libvirt's API does not give
@@ -56,7 +109,15 @@
 	X(xmlXPathEvalExpression)   \
 	X(xmlXPathFreeObject)       \
 	X(xmlXPathCastToNumber)     \
-	X(xmlXPathCastToString)
+	X(xmlXPathCastToString)     \
+	X(xmlDocDumpMemory)         \
+	X(xmlGetProp)               \
+	X(xmlSetProp)               \
+	X(xmlNodeSetContent)        \
+	X(xmlBufferCreate)          \
+	X(xmlBufferFree)            \
+	X(xmlBufferContent)         \
+	X(xmlNodeDump)
 
 struct kvmops_virt {
 #define KVMOPS_VIRT_FIELD(f) __typeof__(f) *f;
