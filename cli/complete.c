@@ -54,7 +54,7 @@ static const struct kvs_opt *valued_opt(const struct kvs_cmd *cmd,
 		kvs_find_opt(cmd, word + 2, strlen(word + 2), 0, &o);
 	else if (word[1] && !word[2])
 		kvs_find_opt(cmd, NULL, 0, word[1], &o);
-	return o && o->arg ? o : NULL;
+	return o && o->arg && o->arg[0] != '[' ? o : NULL;
 }
 
 /* "--opt=PREFIX": the values of --opt, each with "--opt=" before it. */
@@ -93,6 +93,20 @@ static int find_command_word(const struct kvs_cmd *none, int n, char **words)
 	return -1;
 }
 
+/* How many positional arguments come before the word being completed. */
+static int count_args(const struct kvs_cmd *cmd, int n, char **words)
+{
+	int i, args = 0;
+
+	for (i = 1; i < n - 1; i++) {
+		if (words[i][0] != '-')
+			args++;
+		else if (valued_opt(cmd, words[i]))
+			i++;
+	}
+	return args;
+}
+
 static void complete_for_cmd(struct kvs_state *st, const struct kvs_cmd *cmd,
 			     int n, char **words, struct kvs_list *out)
 {
@@ -111,6 +125,7 @@ static void complete_for_cmd(struct kvs_state *st, const struct kvs_cmd *cmd,
 		else
 			add_opts(kvs_global_opts, out);
 	} else if (cmd && cmd->complete_arg) {
+		st->complete_argno = count_args(cmd, n, words);
 		cmd->complete_arg(st, word, out);
 	}
 }

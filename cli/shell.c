@@ -163,6 +163,11 @@ static int take_value(struct kvs_call *call, const struct kvs_opt *o,
 		      int index, const char *inline_value, int *i, int n,
 		      char **words)
 {
+	if (o->arg && o->arg[0] == '[') {
+		/* an optional value, given only as --opt=VALUE */
+		call->values[index] = inline_value ? inline_value : "";
+		return KVS_OK;
+	}
 	if (!o->arg) {
 		if (inline_value)
 			return kvs_error(call, KVS_USAGE,
@@ -253,7 +258,7 @@ static void print_opts(const struct kvs_opt *opts)
 			n = snprintf(left, sizeof(left), "-%c, ",
 				     opts->short_name);
 		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s",
-			 opts->name, opts->arg ? " " : "",
+			 opts->name, opts->arg && opts->arg[0] != '[' ? " " : "",
 			 opts->arg ? opts->arg : "");
 		printf("  %-26s %s\n", left, opts->help);
 	}
@@ -419,9 +424,10 @@ static void log_to_stderr(struct kvmops_ctx *ctx, int priority,
 	fputc('\n', stderr);
 }
 
+/* Counts: a long job says something else at the second Ctrl-C. */
 static void on_signal(int sig)
 {
-	kvs_interrupted = 1;
+	kvs_interrupted = kvs_interrupted + 1;
 }
 
 static void install_signals(void)

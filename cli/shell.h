@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -77,6 +78,7 @@ struct kvs_state {
 	virConnectPtr conn;
 	bool conn_readonly;
 	virConnectPtr complete_conn; /* completion's own, read-only */
+	int complete_argno; /* for complete_arg: which positional, from 0 */
 };
 
 /* One parsed command line. */
@@ -90,7 +92,7 @@ struct kvs_call {
 	unsigned int conn_flags; /* KVMOPS_CONNECT_*, set before kvs_conn() */
 };
 
-/* Set by SIGINT and SIGTERM; long-running commands poll it. */
+/* Counts SIGINT and SIGTERM; long-running commands poll it. */
 extern volatile sig_atomic_t kvs_interrupted;
 
 int kvs_main(const struct kvs_tool *tool, int argc, char **argv);
@@ -135,5 +137,14 @@ void kvs_table_init(struct kvs_table *t, size_t ncols,
 void kvs_table_row(struct kvs_table *t, ...); /* ncols strings */
 void kvs_table_print(struct kvs_table *t);
 void kvs_table_free(struct kvs_table *t);
+
+/* ---- a migration's progress (progress.c) ---- */
+
+/* One line for a terminal; never a percentage that could run backwards. */
+void kvs_job_line(const struct kvmops_job *job, char *buf, size_t len);
+/* The job's figures as JSON, with "event": @event. */
+json_object *kvs_job_json(const struct kvmops_job *job, const char *event);
+/* The seeds' measures of a migration: time, downtime, setup, data, rate. */
+void kvs_job_summary(FILE *out, const struct kvmops_job *job);
 
 #endif

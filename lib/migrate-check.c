@@ -1013,12 +1013,18 @@ KVMOPS_EXPORT int kvmops_migrate_check(struct kvmops_ctx *ctx,
 				       struct kvmops_check_item **items,
 				       size_t *count)
 {
+	struct kvmops_migrate_opts o = { 0 };
 	struct kvmops_probe sp, dp;
 	virDomainPtr dom;
 	int state = VIR_DOMAIN_NOSTATE, reason, rc;
 	char *xml;
 
-	rc = kvmops_migrate_opts_check(ctx, opts);
+	if (opts)
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	o.size = sizeof(o);
+	if (o.keep_state && !o.state_file)
+		o.state_file = "/"; /* the check saves nothing: it needs no file */
+	rc = kvmops_migrate_opts_check(ctx, &o);
 	if (rc)
 		return rc;
 	dom = VIRT(virDomainLookupByName)(src, name);
@@ -1033,7 +1039,7 @@ KVMOPS_EXPORT int kvmops_migrate_check(struct kvmops_ctx *ctx,
 				   kvmops_virt_message());
 	kvmops_probe_libvirt(&sp, src);
 	kvmops_probe_libvirt(&dp, dst);
-	rc = kvmops_check_run(ctx, xml, state, opts, &sp, &dp, items, count);
+	rc = kvmops_check_run(ctx, xml, state, &o, &sp, &dp, items, count);
 	free(xml);
 	return rc;
 }

@@ -388,6 +388,7 @@ static int read_job(virDomainPtr dom, unsigned int flags, struct kvmops_job *job
 struct watch {
 	bool aborted, timed_out, suspended, postcopy_started;
 	uint64_t started_ms;
+	struct kvmops_job last; /* the previous look, for rates libvirt omits */
 };
 
 static uint64_t now_ms(void)
@@ -418,6 +419,19 @@ static void on_timeout(struct kvmops_ctx *ctx, virDomainPtr dom,
 	}
 }
 
+/* libvirt gives no disk rate, and no memory rate on the first pass. */
+static void estimate_rates(struct kvmops_job *job, const struct kvmops_job *last)
+{
+	uint64_t dt = job->elapsed_ms - last->elapsed_ms;
+
+	if (!last->elapsed_ms || job->elapsed_ms <= last->elapsed_ms)
+		return;
+	if (!job->disk_bps && job->disk_processed > last->disk_processed)
+		job->disk_bps = (job->disk_processed - last->disk_processed) * 1000 / dt;
+	if (!job->mem_bps && job->mem_processed > last->mem_processed)
+		job->mem_bps = (job->mem_processed - last->mem_processed) * 1000 / dt;
+}
+
 /* One look at the job: progress, then what the options say to do. */
 static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 		       const struct kvmops_migrate_opts *o, struct watch *w,
@@ -436,6 +450,8 @@ static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 		return;
 	VIRT(virDomainGetState)(dom, &state, &reason, 0);
 	job.phase = live_phase(&job, state, reason);
+	estimate_rates(&job, &w->last);
+	w->last = job;
 	if (progress)
 		progress(ctx, &job, userdata);
 	if (o->postcopy_after_precopy && !w->postcopy_started && job.iteration >= 2)

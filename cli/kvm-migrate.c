@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* kvm-migrate: move guests between hosts, checked first, watched, safe. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+#define REMEMBERED_MAX 20
+#define PLAIN_EVERY_MS 5000 /* without a terminal: a line this often */
+#define JSON_EVERY_MS 1000
+
+static const char *const verdict_names[] = { "PASS", "WARN", "FAIL" };
+
+/* -EINVAL and -ENOENT (an unknown domain) are bad input: nothing changed. */
+static int status_of(int rc)
+{
+	return rc == -EINVAL || rc == -ENOENT ? KVS_USAGE : KVS_FAIL;
+}
+
+/* ---- destinations remembered for completion ------------------------------ */
+
+static char *remembered_path(void)
+{
+	return kvs_state_file("kvm-migrate_destinations");
+}
+
+static size_t read_remembered(char **uris, size_t max)
+{
+	char *path = remembered_path(), line[1024];
+	FILE *f = path ? fopen(path, "r") : NULL;
+	size_t n = 0;
+
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			uris[n++] = strdup(line);
+	}
+	if (f)
+		fclose(f);
+	free(path);
+	return n;
+}
+
+/* The newest first; written whole to a temporary file, then renamed. */
+static void remember(const char *dest)
+{
+	char *uris[REMEMBERED_MAX], *path = remembered_path(), tmp[4096];
+	size_t n = read_remembered(uris, REMEMBERED_MAX), i, kept = 1;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path ? path : "");
+	f = path ? fopen(tmp, "w") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", dest);
+		for (i = 0; i < n && kept < REMEMBERED_MAX; i++)
+			if (uris[i] && strcmp(uris[i], dest) && fprintf(f, "%s\n", uris[i]) > 0)
+				kept++;
+		if (!fclose(f))
+			rename(tmp, path);
+	}
+	for (i = 0; i < n; i++)
+		free(uris[i]);
+	free(path);
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static int parse_choice(struct kvs_call *call, const char *opt,
+			const char *const *choices, int def, int *value)
+{
+	const char *v = kvs_opt(call, opt);
+	int i;
+
+	*value = def;
+	if (!v)
+		return KVS_OK;
+	for (i = 0; choices[i]; i++) {
+		if (!strcmp(v, choices[i])) {
+			*value = i;
+			return KVS_OK;
+		}
+	}
+	return kvs_error(call, KVS_USAGE, "--%s: '%s' is not one of the choices; see '%s help %s'",
+			 opt, v, call->st->tool->name, call->cmd->name);
+}
+
+static const char *const copy_choices[] = { "none", "all", "inc", NULL };
+static const char *const mode_choices[] = { "live", "copy-storage", "offline", NULL };
+static const char *const timeout_choices[] = { "abort", "suspend", "postcopy", NULL };
+
+static int common_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
+{
+	o->size = sizeof(*o);
+	o->dname = kvs_opt(call, "dname");
+	o->keep_source = kvs_flag(call, "keep-source");
+	return KVS_OK;
+}
+
+static int live_numbers(struct kvs_call *call, struct kvmops_migrate_opts *o)
+{
+	uint64_t v;
+	int rc;
+
+	rc = kvs_opt_u64(call, "bandwidth", 1, 1u << 20, 0, &o->bandwidth_mib);
+	if (!rc)
+		rc = kvs_opt_u64(call, "max-downtime", 1, 1u << 31, 0, &o->max_downtime_ms);
+	if (!rc && !(rc = kvs_opt_u64(call, "parallel", 1, 255, 0, &v)))
+		o->parallel = (unsigned int)v;
+	if (!rc && !(rc = kvs_opt_u64(call, "timeout", 1, 7 * 86400, 0, &v)))
+		o->timeout_s = (unsigned int)v;
+	return rc;
+}
+
+static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
+{
+	int copy, on_timeout, rc;
+
+	common_opts(call, o);
+	rc = parse_choice(call, "copy-storage", copy_choices, 0, &copy);
+	if (!rc)
+		rc = parse_choice(call, "on-timeout", timeout_choices, 0, &on_timeout);
+	if (!rc)
+		rc = live_numbers(call, o);
+	if (rc)
+		return rc;
+	if (kvs_opt(call, "on-timeout") && !o->timeout_s)
+		return kvs_error(call, KVS_USAGE, "--on-timeout needs --timeout");
+	o->copy_storage = (enum kvmops_copy_storage)copy;
+	o->kind = copy ? KVMOPS_MIGRATE_COPY_STORAGE : KVMOPS_MIGRATE_LIVE;
+	o->on_timeout = (enum kvmops_on_timeout)on_timeout;
+	o->migrate_uri = kvs_opt(call, "migrateuri");
+	o->listen_address = kvs_opt(call, "listen-address");
+	o->compress = kvs_opt(call, "compress");
+	o->auto_converge = kvs_flag(call, "auto-converge");
+	o->postcopy = kvs_flag(call, "postcopy");
+	o->postcopy_after_precopy = kvs_flag(call, "postcopy-after-precopy");
+	o->tls = kvs_flag(call, "tls");
+	o->unsafe = kvs_flag(call, "unsafe");
+	return KVS_OK;
+}
+
+static int offline_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
+{
+	uint64_t v;
+	int rc;
+
+	common_opts(call, o);
+	o->kind = KVMOPS_MIGRATE_OFFLINE;
+	rc = kvs_opt_u64(call, "timeout", 1, 86400, 0, &v);
+	if (rc)
+		return rc;
+	if (v && !kvs_flag(call, "shutdown"))
+		return kvs_error(call, KVS_USAGE, "--timeout goes with --shutdown");
+	o->shutdown_timeout_s = (unsigned int)v;
+	o->keep_state = kvs_flag(call, "keep-state");
+	o->state_file = kvs_opt(call, "state-file");
+	o->shutdown = kvs_flag(call, "shutdown");
+	o->force = kvs_flag(call, "force");
+	o->start = kvs_flag(call, "start");
+	o->delete_source_disks = kvs_flag(call, "delete-source-disks");
+	o->pool = kvs_opt(call, "pool");
+	return KVS_OK;
+}
+
+static int check_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
+{
+	int mode, copy, rc;
+
+	common_opts(call, o);
+	rc = parse_choice(call, "mode", mode_choices, 0, &mode);
+	if (!rc)
+		rc = parse_choice(call, "copy-storage", copy_choices, 0, &copy);
+	if (rc)
+		return rc;
+	if (copy && kvs_opt(call, "mode") && mode != KVMOPS_MIGRATE_COPY_STORAGE)
+		return kvs_error(call, KVS_USAGE, "--copy-storage goes with --mode copy-storage");
+	if (mode == KVMOPS_MIGRATE_COPY_STORAGE && !copy)
+		copy = KVMOPS_COPY_ALL;
+	if (copy)
+		mode = KVMOPS_MIGRATE_COPY_STORAGE;
+	o->kind = (enum kvmops_migrate_kind)mode;
+	o->copy_storage = (enum kvmops_copy_storage)copy;
+	if (mode != KVMOPS_MIGRATE_OFFLINE && (kvs_opt(call, "pool") || kvs_flag(call, "keep-state") ||
+					       kvs_flag(call, "shutdown")))
+		return kvs_error(call, KVS_USAGE, "--pool, --keep-state and --shutdown go with --mode offline");
+	o->pool = kvs_opt(call, "pool");
+	o->keep_state = kvs_flag(call, "keep-state");
+	o->shutdown = kvs_flag(call, "shutdown");
+	return KVS_OK;
+}
+
+/* The options alone, before any connection: bad ones exit 2 at once. */
+static int validate(struct kvs_call *call, const struct kvmops_migrate_opts *o)
+{
+	const char *dest = call->argv[1];
+
+	if (!strstr(dest, ":/"))
+		return kvs_error(call, KVS_USAGE,
+				 "DEST '%s' is not a libvirt URI such as qemu+ssh://HOST/system", dest);
+	if (kvs_have_uri(call) && !strcmp(dest, kvmops_pick_uri(call->st->uri)))
+		return kvs_error(call, KVS_USAGE, "DEST is the source (%s)", dest);
+	if (kvmops_migrate_opts_check(call->st->ctx, o))
+		return kvs_lib_error(call, KVS_USAGE);
+	return KVS_OK;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+struct endpoints {
+	virConnectPtr src, dst;
+	const char *name, *dest;
+};
+
+static int connect_both(struct kvs_call *call, struct endpoints *e)
+{
+	e->name = call->argv[0];
+	e->dest = call->argv[1];
+	e->src = kvs_conn(call);
+	if (!e->src)
+		return KVS_FAIL;
+	if (kvmops_connect(call->st->ctx, e->dest, 0, &e->dst))
+		return kvs_lib_error(call, KVS_FAIL);
+	return KVS_OK;
+}
+
+/* ---- check --------------------------------------------------------------- */
+
+static json_object *check_json(const struct endpoints *e,
+			       const struct kvmops_migrate_opts *o,
+			       const struct kvmops_check_item *items, size_t n)
+{
+	json_object *obj = json_object_new_object(), *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_object *it = json_object_new_object();
+
+		json_object_object_add(it, "id", json_object_new_string(items[i].id));
+		json_object_object_add(it, "verdict",
+				       json_object_new_string(verdict_names[items[i].verdict]));
+		json_object_object_add(it, "text", json_object_new_string(items[i].text));
+		json_object_object_add(it, "fix", *items[i].fix ?
+					       json_object_new_string(items[i].fix) : NULL);
+		json_object_array_add(arr, it);
+	}
+	json_object_object_add(obj, "domain", json_object_new_string(e->name));
+	json_object_object_add(obj, "destination", json_object_new_string(e->dest));
+	json_object_object_add(obj, "mode", json_object_new_string(mode_choices[o->kind]));
+	json_object_object_add(obj, "verdict", json_object_new_string(
+		verdict_names[kvmops_check_worst(items, n)]));
+	json_object_object_add(obj, "items", arr);
+	return obj;
+}
+
+/* With @all false, only what is not a PASS (before a migration). */
+static void print_items(const struct kvmops_check_item *items, size_t n, bool all)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!all && items[i].verdict == KVMOPS_VERDICT_OK)
+			continue;
+		printf("%-4s  %-16s %s\n", verdict_names[items[i].verdict], items[i].id,
+		       items[i].text);
+		if (*items[i].fix && items[i].verdict != KVMOPS_VERDICT_OK)
+			printf("      %-16s fix: %s\n", "", items[i].fix);
+	}
+}
+
+static void print_verdict(const struct kvmops_check_item *items, size_t n)
+{
+	size_t i, warn = 0, fail = 0;
+
+	for (i = 0; i < n; i++) {
+		warn += items[i].verdict == KVMOPS_VERDICT_WARN;
+		fail += items[i].verdict == KVMOPS_VERDICT_FAIL;
+	}
+	printf("check: %s (%zu items, %zu warning%s, %zu failure%s)\n",
+	       verdict_names[kvmops_check_worst(items, n)], n, warn, warn == 1 ? "" : "s",
+	       fail, fail == 1 ? "" : "s");
+}
+
+/*
+ * Runs the check; KVS_OK to go on. Before a migration (@standalone false)
+ * it prints only what is not a PASS, or an NDJSON "check" event.
+ */
+static int run_check(struct kvs_call *call, const struct endpoints *e,
+		     const struct kvmops_migrate_opts *o, bool standalone)
+{
+	struct kvmops_check_item *items = NULL;
+	enum kvmops_verdict worst;
+	size_t n = 0;
+	json_object *obj;
+	int rc;
+
+	rc = kvmops_migrate_check(call->st->ctx, e->src, e->dst, e->name, o, &items, &n);
+	if (rc)
+		return kvs_lib_error(call, status_of(rc));
+	worst = kvmops_check_worst(items, n);
+	if (call->json) {
+		obj = check_json(e, o, items, n);
+		if (standalone) {
+			kvs_print_json(obj);
+		} else {
+			json_object_object_add(obj, "event", json_object_new_string("check"));
+			puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+			json_object_put(obj);
+		}
+	} else if (standalone || !call->quiet) {
+		if (standalone)
+			printf("Checking %s -> %s (%s)\n", e->name, e->dest, mode_choices[o->kind]);
+		print_items(items, n, standalone);
+		if (standalone || worst != KVMOPS_VERDICT_OK)
+			print_verdict(items, n);
+	}
+	fflush(stdout);
+	free(items);
+	if (worst == KVMOPS_VERDICT_FAIL && !standalone)
+		return kvs_error(call, KVS_FAIL,
+				 "the check failed, so nothing was started; fix the above, or pass --no-check to try anyway");
+	return worst == KVMOPS_VERDICT_FAIL ? KVS_FAIL : KVS_OK;
+}
+
+static int cmd_check(struct kvs_call *call)
+{
+	struct kvmops_migrate_opts o = { 0 };
+	struct endpoints e = { 0 };
+	int rc;
+
+	rc = check_opts(call, &o);
+	if (!rc) {
+		o.state_file = o.keep_state ? "/" : NULL; /* to pass validation */
+		rc = validate(call, &o);
+		o.state_file = NULL;
+	}
+	if (!rc)
+		rc = connect_both(call, &e);
+	if (!rc) {
+		rc = run_check(call, &e, &o, true);
+		if (rc != KVS_USAGE)
+			remember(e.dest);
+	}
+	if (e.dst)
+		kvmops_disconnect(e.dst);
+	return rc;
+}
+
+/* ---- watching ------------------------------------------------------------ */
+
+struct watcher {
+	struct kvs_call *call;
+	bool tty;
+	bool line_shown;	/* a progress line waits to be ended */
+	uint64_t last_ms;	/* when the last line or event went out */
+	enum kvmops_migrate_phase last_phase;
+	int interrupts_seen;
+};
+
+static void end_line(struct watcher *w)
+{
+	if (w->line_shown)
+		fputs("\r\033[K", stderr);
+	w->line_shown = false;
+}
+
+/* Says once that an abort is under way, and again at a second Ctrl-C. */
+static void note_interrupt(struct watcher *w)
+{
+	int seen = (int)kvs_interrupted;
+
+	if (!seen || seen == w->interrupts_seen || w->call->json)
+		return;
+	end_line(w);
+	fprintf(stderr, "%s: %s\n", w->call->st->tool->name,
+		w->interrupts_seen ? "still aborting: waiting for libvirt to put everything back" :
+				     "interrupted: aborting; the guest stays on the source");
+	w->interrupts_seen = seen;
+}
+
+static void print_verified(struct watcher *w, const struct kvmops_job *j)
+{
+	char size[24];
+
+	end_line(w);
+	kvmops_size_format(j->disk_total, size, sizeof(size));
+	printf("%s: %s copied to %s, checksum %016" PRIx64 " matches\n", j->disk, size,
+	       j->dest_path, j->checksum);
+	fflush(stdout);
+}
+
+static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j, void *data)
+{
+	struct watcher *w = data;
+	bool changed = j->phase != w->last_phase;
+	uint64_t every = w->call->json ? JSON_EVERY_MS : w->tty ? 0 : PLAIN_EVERY_MS;
+	char line[512];
+
+	note_interrupt(w);
+	if (j->phase == KVMOPS_PHASE_DONE)
+		return; /* the summary says it */
+	if (j->phase == KVMOPS_PHASE_VERIFY && j->checksum && !w->call->json &&
+	    !w->call->quiet)
+		print_verified(w, j);
+	if (!changed && j->elapsed_ms - w->last_ms < every && !j->checksum)
+		return;
+	w->last_phase = j->phase;
+	w->last_ms = j->elapsed_ms;
+	if (w->call->json) {
+		json_object *o = kvs_job_json(j, "progress");
+
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		fflush(stdout);
+		return;
+	}
+	if (w->call->quiet || (j->phase == KVMOPS_PHASE_VERIFY && j->checksum))
+		return;
+	kvs_job_line(j, line, sizeof(line));
+	if (w->tty) {
+		fprintf(stderr, "\r\033[K%s", line);
+		w->line_shown = true;
+	} else {
+		fprintf(stderr, "%s\n", line);
+	}
+	fflush(stderr);
+}
+
+static void report_done(struct kvs_call *call, const struct endpoints *e,
+			const struct kvmops_job *summary, const char *how)
+{
+	if (call->json) {
+		json_object *o = kvs_job_json(summary, "completed");
+
+		json_object_object_add(o, "domain", json_object_new_string(e->name));
+		json_object_object_add(o, "destination", json_object_new_string(e->dest));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else if (!call->quiet) {
+		printf("Migrated %s to %s (%s)\n", e->name, e->dest, how);
+		kvs_job_summary(stdout, summary);
+	}
+}
+
+static int report_failure(struct kvs_call *call, int rc)
+{
+	if (call->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "event", json_object_new_string(
+			rc == -ECANCELED ? "aborted" : "failed"));
+		json_object_object_add(o, "error", json_object_new_string(
+			kvmops_last_error(call->st->ctx)));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		fflush(stdout);
+	}
+	return kvs_lib_error(call, status_of(rc));
+}
+
+/* ---- live and offline ---------------------------------------------------- */
+
+typedef int (*migrate_fn)(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
+			  const char *name, const struct kvmops_migrate_opts *opts,
+			  kvmops_progress_fn progress, void *userdata,
+			  const volatile int *cancel, struct kvmops_job *summary);
+
+static int migrate(struct kvs_call *call, const struct kvmops_migrate_opts *o,
+		   migrate_fn fn, const char *how)
+{
+	struct watcher w = { .call = call, .tty = isatty(STDERR_FILENO),
+			     .last_phase = KVMOPS_PHASE_DONE };
+	struct kvmops_job summary = { 0 };
+	struct endpoints e = { 0 };
+	int rc;
+
+	rc = validate(call, o);
+	if (!rc)
+		rc = connect_both(call, &e);
+	if (!rc && !kvs_flag(call, "no-check"))
+		rc = run_check(call, &e, o, false);
+	if (!rc) {
+		kvs_interrupted = 0;
+		rc = fn(call->st->ctx, e.src, e.dst, e.name, o, on_progress, &w,
+			(const volatile int *)&kvs_interrupted, &summary);
+		end_line(&w);
+		remember(e.dest);
+		rc = rc ? report_failure(call, rc) : KVS_OK;
+		if (rc == KVS_OK)
+			report_done(call, &e, &summary, how);
+		kvs_interrupted = 0;
+	}
+	if (e.dst)
+		kvmops_disconnect(e.dst);
+	return rc;
+}
+
+static int cmd_live(struct kvs_call *call)
+{
+	struct kvmops_migrate_opts o = { 0 };
+	int rc = live_opts(call, &o);
+
+	if (rc)
+		return rc;
+	return migrate(call, &o, kvmops_migrate_live,
+		       o.copy_storage == KVMOPS_COPY_ALL ? "live, disks copied" :
+		       o.copy_storage == KVMOPS_COPY_INC ? "live, disk tops copied" :
+							   "live, shared storage");
+}
+
+static int cmd_offline(struct kvs_call *call)
+{
+	struct kvmops_migrate_opts o = { 0 };
+	int rc = offline_opts(call, &o);
+
+	if (rc)
+		return rc;
+	return migrate(call, &o, kvmops_migrate_offline,
+		       o.keep_state ? "offline, memory state kept" : "offline");
+}
+
+/* ---- completion ---------------------------------------------------------- */
+
+static void complete_domain(struct kvs_state *st, struct kvs_list *out)
+{
+	struct kvs_call call = { .st = st };
+	virConnectPtr conn = st->complete_conn;
+	char **names;
+	size_t n, i;
+
+	if (!kvs_have_uri(&call))
+		return; /* libvirt's default may prompt or be slow: not here */
+	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
+		return;
+	st->complete_conn = conn;
+	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {
+		for (i = 0; i < n; i++)
+			kvs_list_add(out, names[i]);
+		kvmops_free_names(names, n);
+	}
+}
+
+static void complete_dest(struct kvs_list *out)
+{
+	char *uris[REMEMBERED_MAX];
+	size_t n = read_remembered(uris, REMEMBERED_MAX), i;
+
+	for (i = 0; i < n; i++) {
+		kvs_list_add(out, uris[i]);
+		free(uris[i]);
+	}
+}
+
+static void complete_args(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+{
+	if (st->complete_argno == 0)
+		complete_domain(st, out);
+	else if (st->complete_argno == 1)
+		complete_dest(out);
+}
+
+static void add_choices(struct kvs_list *out, const char *const *choices)
+{
+	for (; *choices; choices++)
+		kvs_list_add(out, *choices);
+}
+
+static void complete_mode(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+{
+	add_choices(out, mode_choices);
+}
+
+static void complete_copy(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+{
+	add_choices(out, copy_choices + 1);
+}
+
+static void complete_on_timeout(struct kvs_state *st, const char *prefix,
+				struct kvs_list *out)
+{
+	add_choices(out, timeout_choices);
+}
+
+static void complete_compress(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+{
+	static const char *const methods[] = { "xbzrle", "mt", "zlib", "zstd", NULL };
+
+	add_choices(out, methods);
+}
+
+/* ---- the tables ---------------------------------------------------------- */
+
+#define SHARED_OPTS                                                                       \
+	{ "dname", 0, "NAME", "the guest's name on the destination", NULL },              \
+	{ "keep-source", 0, NULL, "keep the source definition (default: it is removed once the destination runs the guest)", NULL }, \
+	{ "no-check", 0, NULL, "skip the pre-flight check", NULL }
+
+static const struct kvs_opt check_opts_table[] = {
+	{ "mode", 0, "MODE", "live (default), copy-storage or offline", complete_mode },
+	{ "copy-storage", 0, "all|inc", "check a block migration: whole disks or only their tops", complete_copy },
+	{ "dname", 0, "NAME", "the guest's name on the destination", NULL },
+	{ "pool", 0, "POOL", "offline: the destination pool for the disks", NULL },
+	{ "keep-state", 0, NULL, "offline: the guest's memory will be kept", NULL },
+	{ "shutdown", 0, NULL, "offline: the guest will be shut down first", NULL },
+	{ 0 },
+};
+
+static const struct kvs_opt live_opts_table[] = {
+	{ "copy-storage", 0, "all|inc", "copy the disks too: whole, or only the top of a backing chain", complete_copy },
+	{ "bandwidth", 0, "MIB", "cap the transfer at MIB MiB/s", NULL },
+	{ "max-downtime", 0, "MS", "the longest pause allowed at the end, in ms", NULL },
+	{ "compress", 0, "[=METHODS]", "compress: xbzrle (default), mt, zlib, zstd; comma-separated", complete_compress },
+	{ "parallel", 0, "N", "send over N connections", NULL },
+	{ "auto-converge", 0, NULL, "slow the guest's vCPUs when it dirties memory too fast", NULL },
+	{ "postcopy", 0, NULL, "allow switching to post-copy", NULL },
+	{ "postcopy-after-precopy", 0, NULL, "switch to post-copy after the first pass", NULL },
+	{ "tls", 0, NULL, "encrypt the migration stream with TLS", NULL },
+	{ "timeout", 0, "S", "act after S seconds (see --on-timeout)", NULL },
+	{ "on-timeout", 0, "ACTION", "abort (default), suspend or postcopy", complete_on_timeout },
+	{ "migrateuri", 0, "URI", "where the data goes: tcp://HOST[:PORT] (multi-homed hosts)", NULL },
+	{ "listen-address", 0, "ADDR", "the address the destination listens on", NULL },
+	{ "unsafe", 0, NULL, "migrate even if libvirt thinks the disks' caching is unsafe", NULL },
+	SHARED_OPTS,
+	{ 0 },
+};
+
+static const struct kvs_opt offline_opts_table[] = {
+	{ "shutdown", 0, NULL, "shut a running guest down first", NULL },
+	{ "timeout", 0, "S", "with --shutdown: wait S seconds (default 60)", NULL },
+	{ "force", 0, NULL, "with --shutdown: power it off after the timeout", NULL },
+	{ "start", 0, NULL, "start it on the destination", NULL },
+	{ "keep-state", 0, NULL, "save its memory, move, and restore it: it goes on where it stopped", NULL },
+	{ "state-file", 0, "PATH", "with --keep-state: where the memory goes, on storage both hosts see", NULL },
+	{ "pool", 0, "POOL", "the destination pool for the disks (default: the one over the same directory)", NULL },
+	{ "delete-source-disks", 0, NULL, "delete the source's disks once the copy is verified", NULL },
+	SHARED_OPTS,
+	{ 0 },
+};
+
+static const struct kvs_cmd migrate_cmds[] = {
+	{ "check", "DOMAIN DEST", "Check, before moving DOMAIN to DEST, what would make it fail",
+	  "One line per item: PASS, WARN or FAIL, each FAIL with its fix. Exits 1\n"
+	  "on any FAIL. DEST is a libvirt URI; the source is -c URI.",
+	  check_opts_table, 2, 2, cmd_check, complete_args, false },
+	{ "live", "DOMAIN DEST", "Move a running guest: memory, and with --copy-storage its disks",
+	  "Checks first. Shows a progress line, and a summary at the end. Ctrl-C,\n"
+	  "SIGINT or SIGTERM abort the job: the guest goes on running on the source.",
+	  live_opts_table, 2, 2, cmd_live, complete_args, false },
+	{ "offline", "DOMAIN DEST", "Move a shut-off guest: disks copied and verified, definition moved",
+	  "The disks go through libvirt storage streams and are read back to\n"
+	  "compare checksums. With --keep-state the guest's memory is saved to\n"
+	  "--state-file and restored on DEST. The source changes only after DEST\n"
+	  "is verified.",
+	  offline_opts_table, 2, 2, cmd_offline, complete_args, false },
+	{ 0 },
+};
+
+static const struct kvs_tool migrate_tool = {
+	.name = "kvm-migrate",
+	.summary = "Move guests between hosts: checked first, watched while running, safe when it fails.",
+	.cmds = migrate_cmds,
+};
+
+int main(int argc, char **argv)
+{
+	return kvs_main(&migrate_tool, argc, argv);
+}
