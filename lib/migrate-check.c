@@ -379,7 +379,7 @@ static void check_devices(struct report *r, struct kvmops_xml *x,
 {
 	static const char *const chardevs =
 		"/domain/devices/*[self::serial or self::parallel or self::console or self::channel]"
-		"[@type='dev' or @type='pipe' or (@type='unix' and source/@mode='bind')]";
+		"[@type='dev' or @type='pipe']";
 	enum kvmops_verdict v = is_live(opts) ? KVMOPS_VERDICT_FAIL : KVMOPS_VERDICT_WARN;
 	xmlNodePtr *nodes;
 	size_t n, i, found = 0;
@@ -515,6 +515,9 @@ int kvmops_domain_disks(const char *domain_xml, struct kvmops_disk **disks,
 		copy_attr(&x, nodes[i], "string(source/@file | source/@dev)", d[i].path,
 			  sizeof(d[i].path));
 		copy_attr(&x, nodes[i], "string(driver/@type)", d[i].format, sizeof(d[i].format));
+		copy_attr(&x, nodes[i], "string(source/@pool)", d[i].vol_pool, sizeof(d[i].vol_pool));
+		copy_attr(&x, nodes[i], "string(source/@volume)", d[i].vol_name,
+			  sizeof(d[i].vol_name));
 		d[i].readonly = kvmops_xml_number(&x, nodes[i], "count(readonly)") > 0 ||
 				!strcmp(d[i].device, "cdrom");
 		d[i].shareable = kvmops_xml_number(&x, nodes[i], "count(shareable)") > 0;
@@ -641,18 +644,42 @@ static void check_copy(struct report *r, struct kvmops_probe *dst,
 		check_backing(r, dst, id, vs);
 }
 
+/* Where the disks go, so two of them never go to one path. */
+struct destinations {
+	char (*paths)[PATH_MAX];
+	size_t count;
+};
+
+static bool taken(struct destinations *seen, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < seen->count; i++)
+		if (!strcmp(seen->paths[i], path))
+			return true;
+	snprintf(seen->paths[seen->count++], PATH_MAX, "%s", path);
+	return false;
+}
+
 static void check_offline_disk(struct report *r, struct kvmops_probe *dst,
 			       const char *id, const struct kvmops_disk *d,
 			       bool have_src, const struct kvmops_vol_info *vs,
-			       int dst_rc, const struct kvmops_migrate_opts *opts)
+			       int dst_rc, const struct kvmops_migrate_opts *opts,
+			       struct destinations *seen)
 {
 	char dest_path[PATH_MAX];
 	struct kvmops_vol_info vd;
 
-	if (!dst_rc && (!have_src || !opts->pool)) {
+	if (!dst_rc && !opts->pool) {
 		add(r, id, KVMOPS_VERDICT_WARN,
 		    "if it is not the same storage, remove it there first",
 		    "%s is on the destination too: taken as shared storage and not copied", d->path);
+		return;
+	}
+	if (strcmp(d->type, "file")) {
+		add(r, id, KVMOPS_VERDICT_FAIL,
+		    "copy it by hand, or put the same storage at the same path there",
+		    "%s is a %s disk: offline moves copy file disks only", d->path, d->type);
 		return;
 	}
 	if (!have_src) {
@@ -670,7 +697,31 @@ static void check_offline_disk(struct report *r, struct kvmops_probe *dst,
 		    "%s is on the destination already", dest_path);
 		return;
 	}
+	if (taken(seen, dest_path)) {
+		r->count--;
+		add(r, id, KVMOPS_VERDICT_FAIL,
+		    "rename one of the files, or move the disks one pool at a time",
+		    "another disk of the guest goes to %s too", dest_path);
+		return;
+	}
 	check_backing(r, dst, id, vs);
+}
+
+/* A disk named by pool and volume: libvirt finds it on each host by name. */
+static void check_pool_volume(struct report *r, const char *id,
+			      const struct kvmops_disk *d,
+			      const struct kvmops_migrate_opts *opts)
+{
+	if (opts->kind == KVMOPS_MIGRATE_LIVE)
+		add(r, id, KVMOPS_VERDICT_WARN,
+		    "make sure that pool on the destination holds the same volume (shared storage)",
+		    "volume %s of pool %s: not checked; the destination must have the same",
+		    d->vol_name, d->vol_pool);
+	else
+		add(r, id, KVMOPS_VERDICT_FAIL,
+		    "give the disk as a file path, or move this one by hand",
+		    "volume %s of pool %s: kvm-migrate copies file disks only", d->vol_name,
+		    d->vol_pool);
 }
 
 static void check_disks(struct report *r, struct kvmops_probe *src,
@@ -678,6 +729,7 @@ static void check_disks(struct report *r, struct kvmops_probe *src,
 			const struct kvmops_migrate_opts *opts)
 {
 	struct kvmops_vol_info vs, vd;
+	struct destinations seen = { 0 };
 	struct kvmops_disk *disks;
 	size_t n, i;
 	char id[48];
@@ -686,7 +738,8 @@ static void check_disks(struct report *r, struct kvmops_probe *src,
 
 	if (kvmops_domain_disks(domain_xml, &disks, &n))
 		return;
-	for (i = 0; i < n; i++) {
+	seen.paths = calloc(n ? n : 1, sizeof(*seen.paths));
+	for (i = 0; seen.paths && i < n; i++) {
 		const struct kvmops_disk *d = &disks[i];
 
 		snprintf(id, sizeof(id), "disk %s", d->target);
@@ -694,20 +747,28 @@ static void check_disks(struct report *r, struct kvmops_probe *src,
 			add(r, id, KVMOPS_VERDICT_OK, NULL, "network storage: reached from either host");
 			continue;
 		}
+		if (!strcmp(d->type, "volume")) {
+			check_pool_volume(r, id, d, opts);
+			continue;
+		}
 		if (!*d->path)
 			continue;
 		memset(&vs, 0, sizeof(vs));
 		have_src = !src->ops->volume(src, d->path, &vs);
 		dst_rc = dst->ops->volume(dst, d->path, &vd);
-		if (opts->kind == KVMOPS_MIGRATE_LIVE || d->readonly)
+		/* libvirt copies neither read-only nor shareable disks */
+		if (opts->kind == KVMOPS_MIGRATE_LIVE || d->readonly || d->shareable)
 			check_shared(r, id, d, have_src, &vs, dst_rc, &vd);
 		else if (opts->kind == KVMOPS_MIGRATE_COPY_STORAGE)
 			check_copy(r, dst, id, d, have_src, &vs, dst_rc, opts);
 		else
-			check_offline_disk(r, dst, id, d, have_src, &vs, dst_rc, opts);
+			check_offline_disk(r, dst, id, d, have_src, &vs, dst_rc, opts, &seen);
 	}
+	if (!seen.paths)
+		r->err = -ENOMEM;
 	if (!n)
 		add(r, "disks", KVMOPS_VERDICT_OK, NULL, "the guest has no disks");
+	free(seen.paths);
 	free(disks);
 }
 

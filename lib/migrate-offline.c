@@ -120,6 +120,18 @@ static int shut_down(struct offline *m)
 
 /* ---- the plan ----------------------------------------------------------- */
 
+/* Another disk of the guest already goes to @mv's destination path. */
+static bool path_taken(const struct offline *m, const struct disk_move *mv)
+{
+	const struct disk_move *other;
+
+	for (other = m->moves; other < mv; other++)
+		if (!other->shared && !strcmp(other->dest_path, mv->dest_path))
+			return true;
+	return false;
+}
+
+/* The same rules as the check's (check_offline_disk in migrate-check.c). */
 static int plan_disk(struct offline *m, struct kvmops_probe *sp,
 		     struct kvmops_probe *dp, struct disk_move *mv)
 {
@@ -127,15 +139,16 @@ static int plan_disk(struct offline *m, struct kvmops_probe *sp,
 	struct kvmops_vol_info there;
 	char dir[PATH_MAX], target[PATH_MAX];
 	const char *slash = strrchr(d->path, '/');
+	bool on_dest = !dp->ops->volume(dp, d->path, &there);
 	uint64_t room;
 
-	if (!dp->ops->volume(dp, d->path, &there) && !m->o.pool) {
-		mv->shared = true; /* the same file on both: not copied */
+	/* the same file on both, or one libvirt would not copy either */
+	mv->shared = on_dest && (!m->o.pool || d->readonly || d->shareable);
+	if (mv->shared)
 		return 0;
-	}
-	if (d->readonly || strcmp(d->type, "file") || !slash)
+	if (d->readonly || d->shareable || strcmp(d->type, "file") || !slash)
 		return kvmops_fail(m->ctx, -ENOENT,
-				   "disk %s (%s) is not on the destination, and only writable file disks are copied",
+				   "disk %s (%s) is not on the destination, and only writable, unshared file disks are copied",
 				   d->target, d->path);
 	if (sp->ops->volume(sp, d->path, &mv->info))
 		return kvmops_fail(m->ctx, -ENOENT,
@@ -152,6 +165,10 @@ static int plan_disk(struct offline *m, struct kvmops_probe *sp,
 	    (int)sizeof(mv->dest_path))
 		return kvmops_fail(m->ctx, -ENAMETOOLONG, "disk %s: the path in pool %s is too long",
 				   d->target, mv->pool);
+	if (path_taken(m, mv))
+		return kvmops_fail(m->ctx, -EEXIST,
+				   "disk %s: another disk of the guest goes to %s too; rename one of the files",
+				   d->target, mv->dest_path);
 	if (!dp->ops->volume(dp, mv->dest_path, &there))
 		return kvmops_fail(m->ctx, -EEXIST,
 				   "disk %s: %s is on the destination already; delete it there or name another pool with --pool",
@@ -181,6 +198,12 @@ static int plan(struct offline *m, const char *xml)
 	kvmops_probe_libvirt(&sp, m->src);
 	kvmops_probe_libvirt(&dp, m->dst);
 	for (i = 0; !rc && i < n; i++) {
+		if (!strcmp(disks[i].type, "volume")) {
+			rc = kvmops_fail(m->ctx, -ENOTSUP,
+					 "disk %s is volume %s of pool %s: offline moves copy file disks only",
+					 disks[i].target, disks[i].vol_name, disks[i].vol_pool);
+			break;
+		}
 		if (!*disks[i].path || !strcmp(disks[i].type, "network"))
 			continue;
 		m->moves[k].disk = disks[i];
@@ -363,19 +386,24 @@ static void remove_copies(struct offline *m)
 
 /* ---- the definition ----------------------------------------------------- */
 
-static void set_source(xmlNodePtr source, const char *from, const char *to)
+/* true when @source pointed at @from and now points at @to */
+static bool set_source(xmlNodePtr source, const char *from, const char *to)
 {
 	static const char *const attrs[] = { "file", "dev" };
+	bool moved = false;
 	xmlChar *v;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		v = VIRT(xmlGetProp)(source, BAD_CAST attrs[i]);
-		if (v && !strcmp((const char *)v, from))
+		if (v && !strcmp((const char *)v, from)) {
 			VIRT(xmlSetProp)(source, BAD_CAST attrs[i], BAD_CAST to);
+			moved = true;
+		}
 		if (v)
 			(*kvmops_virt.xml_free)(v);
 	}
+	return moved;
 }
 
 int kvmops_rewrite_domain(struct kvmops_ctx *ctx, const char *domain_xml,
@@ -391,14 +419,19 @@ int kvmops_rewrite_domain(struct kvmops_ctx *ctx, const char *domain_xml,
 	if (rc)
 		return kvmops_fail(ctx, rc, "cannot read the domain's XML");
 	if (name && !kvmops_xml_nodes(&x, NULL, "/domain/name", &nodes, &n)) {
-		if (n)
-			VIRT(xmlNodeSetContent)(nodes[0], BAD_CAST name);
+		/* xmlNodeSetContent reads markup: "a&b" must go in escaped */
+		char *text = kvmops_xml_escape(name);
+
+		if (n && text)
+			VIRT(xmlNodeSetContent)(nodes[0], BAD_CAST text);
+		free(text);
 		free(nodes);
 	}
 	if (!kvmops_xml_nodes(&x, NULL, "/domain/devices/disk/source", &nodes, &n)) {
+		/* one move per disk: {A->B, B->C} must not carry A to C */
 		for (i = 0; i < n; i++)
-			for (k = 0; k < count; k++)
-				set_source(nodes[i], from[k], to[k]);
+			for (k = 0; k < count && !set_source(nodes[i], from[k], to[k]); k++)
+				;
 		free(nodes);
 	}
 	*out = kvmops_xml_dump(&x);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "migrate.h"
+#include "xml.h"
 
 #define POLL_MS 250
 
@@ -115,9 +116,9 @@ static int check_offline_opts(struct kvmops_ctx *ctx,
 	if (o->copy_storage != KVMOPS_COPY_NONE || o->bandwidth_mib ||
 	    o->max_downtime_ms || o->compress || o->parallel || o->auto_converge ||
 	    o->postcopy || o->postcopy_after_precopy || o->tls || o->timeout_s ||
-	    o->migrate_uri || o->listen_address)
+	    o->migrate_uri || o->listen_address || o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT)
 		return kvmops_fail(ctx, -EINVAL,
-				   "live migration options (--copy-storage, --bandwidth, --max-downtime, --compress, --parallel, --auto-converge, --postcopy, --tls, --timeout, --migrateuri, --listen-address) do not apply to offline migration");
+				   "live migration options (--copy-storage, --bandwidth, --max-downtime, --compress, --parallel, --auto-converge, --postcopy, --tls, --timeout, --on-timeout, --migrateuri, --listen-address) do not apply to offline migration");
 	if (o->keep_state && (!o->state_file || !*o->state_file))
 		return kvmops_fail(ctx, -EINVAL,
 				   "--keep-state needs --state-file PATH on storage both hosts see");
@@ -509,26 +510,6 @@ void kvmops_describe_sides(virDomainPtr dom, virConnectPtr dst,
 		 dom ? VIRT(virDomainGetName)(dom) : dname, state_text(state), there);
 }
 
-static char *xml_escape(const char *s)
-{
-	size_t n = strlen(s) * 6 + 1;
-	char *out = malloc(n), *o = out;
-
-	for (; out && *s; s++) {
-		switch (*s) {
-		case '&': o = stpcpy(o, "&amp;"); break;
-		case '<': o = stpcpy(o, "&lt;"); break;
-		case '>': o = stpcpy(o, "&gt;"); break;
-		case '\'': o = stpcpy(o, "&apos;"); break;
-		case '"': o = stpcpy(o, "&quot;"); break;
-		default: *o++ = *s;
-		}
-	}
-	if (out)
-		*o = '\0';
-	return out;
-}
-
 /* Creates volume @vol_name in @pool_name on @conn; NULL with @err set. */
 virStorageVolPtr kvmops_create_volume(virConnectPtr conn, const char *pool_name,
 				      const char *vol_name,
@@ -536,7 +517,7 @@ virStorageVolPtr kvmops_create_volume(virConnectPtr conn, const char *pool_name,
 				      bool with_backing, char *err, size_t len)
 {
 	virStoragePoolPtr pool = VIRT(virStoragePoolLookupByName)(conn, pool_name);
-	char *name = xml_escape(vol_name), *backing = xml_escape(vi->backing);
+	char *name = kvmops_xml_escape(vol_name), *backing = kvmops_xml_escape(vi->backing);
 	char xml[2 * PATH_MAX + 1024], back[PATH_MAX + 256] = "";
 	virStorageVolPtr vol = NULL;
 

@@ -18,6 +18,7 @@ struct kvmops_disk {
 	char type[16];		/* file, block, network, volume */
 	char path[PATH_MAX];	/* "" when it has none (an empty cdrom) */
 	char format[16];	/* qcow2, raw */
+	char vol_pool[128], vol_name[256]; /* type volume */
 	bool readonly, shareable;
 };
 

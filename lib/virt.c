@@ -65,6 +65,8 @@ static void load(void)
 		return;
 	}
 	VIRT(virSetErrorFunc)(NULL, silent_error);
+	/* Connecting does it too, but typed parameters may come first. */
+	VIRT(virInitialize)();
 }
 
 int kvmops_virt_load(struct kvmops_ctx *ctx)

@@ -16,6 +16,7 @@
 #include <libxml/xpath.h>
 
 #define KVMOPS_VIRT_FUNCS(X)            \
+	X(virInitialize)                \
 	X(virConnectOpenAuth)           \
 	X(virConnectClose)              \
 	X(virConnectSetKeepAlive)       \

@@ -108,3 +108,23 @@ char *kvmops_xml_dump(struct kvmops_xml *x)
 	(*kvmops_virt.xml_free)(mem);
 	return copy;
 }
+
+char *kvmops_xml_escape(const char *s)
+{
+	size_t n = strlen(s) * 6 + 1;
+	char *out = malloc(n), *o = out;
+
+	for (; out && *s; s++) {
+		switch (*s) {
+		case '&': o = stpcpy(o, "&amp;"); break;
+		case '<': o = stpcpy(o, "&lt;"); break;
+		case '>': o = stpcpy(o, "&gt;"); break;
+		case '\'': o = stpcpy(o, "&apos;"); break;
+		case '"': o = stpcpy(o, "&quot;"); break;
+		default: *o++ = *s;
+		}
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}

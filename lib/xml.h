@@ -29,6 +29,9 @@ double kvmops_xml_number(struct kvmops_xml *x, xmlNodePtr at, const char *expr);
 /* The nodes @expr selects; free *@nodes with free(). */
 int kvmops_xml_nodes(struct kvmops_xml *x, xmlNodePtr at, const char *expr,
 		     xmlNodePtr **nodes, size_t *count);
+/* @s with &, <, >, ' and " as entities; free it. NULL without memory. */
+char *kvmops_xml_escape(const char *s);
+
 /* The document as text; free it with free(). */
 char *kvmops_xml_dump(struct kvmops_xml *x);
 
