@@ -168,6 +168,26 @@ void kvs_complete(struct kvs_state *st, int n, char **words,
 	keep_prefixed(out, word);
 }
 
+void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out)
+{
+	struct kvs_call call = { .st = st };
+	virConnectPtr conn;
+	char **names;
+	size_t n, i;
+
+	if (!kvs_have_uri(&call))
+		return; /* libvirt's default may prompt or be slow: not here */
+	conn = st->complete_conn;
+	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
+		return;
+	st->complete_conn = conn;
+	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {
+		for (i = 0; i < n; i++)
+			kvs_list_add(out, names[i]);
+		kvmops_free_names(names, n);
+	}
+}
+
 /* A -c URI typed on the line counts for completing what follows it. */
 static void take_uri(struct kvs_state *st, int n, char **words)
 {

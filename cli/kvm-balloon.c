@@ -605,22 +605,7 @@ static int cmd_overcommit(struct kvs_call *call)
 static void complete_domain(struct kvs_state *st, const char *prefix,
 			    struct kvs_list *out)
 {
-	struct kvs_call call = { .st = st };
-	virConnectPtr conn;
-	char **names;
-	size_t n, i;
-
-	if (!kvs_have_uri(&call))
-		return; /* libvirt's default may prompt or be slow: not here */
-	conn = st->complete_conn;
-	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
-		return;
-	st->complete_conn = conn;
-	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {
-		for (i = 0; i < n; i++)
-			kvs_list_add(out, names[i]);
-		kvmops_free_names(names, n);
-	}
+	kvs_complete_domains(st, out);
 }
 
 static void complete_sort(struct kvs_state *st, const char *prefix,

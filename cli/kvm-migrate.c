@@ -232,6 +232,22 @@ static int connect_both(struct kvs_call *call, struct endpoints *e)
 
 /* ---- check --------------------------------------------------------------- */
 
+/* With --json, the last event of a run that did not complete. */
+static void failed_event(struct kvs_call *call, const char *event, const char *error)
+{
+	json_object *o;
+
+	if (!call->json)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "error", json_object_new_string(error));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	fflush(stdout);
+}
+
+
 static json_object *check_json(const struct endpoints *e,
 			       const struct kvmops_migrate_opts *o,
 			       const struct kvmops_check_item *items, size_t n)
@@ -322,9 +338,11 @@ static int run_check(struct kvs_call *call, const struct endpoints *e,
 	}
 	fflush(stdout);
 	free(items);
-	if (worst == KVMOPS_VERDICT_FAIL && !standalone)
+	if (worst == KVMOPS_VERDICT_FAIL && !standalone) {
+		failed_event(call, "failed", "the check failed, so nothing was started");
 		return kvs_error(call, KVS_FAIL,
 				 "the check failed, so nothing was started; fix the above, or pass --no-check to try anyway");
+	}
 	return worst == KVMOPS_VERDICT_FAIL ? KVS_FAIL : KVS_OK;
 }
 
@@ -450,17 +468,8 @@ static void report_done(struct kvs_call *call, const struct endpoints *e,
 
 static int report_failure(struct kvs_call *call, int rc)
 {
-	if (call->json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "event", json_object_new_string(
-			rc == -ECANCELED ? "aborted" : "failed"));
-		json_object_object_add(o, "error", json_object_new_string(
-			kvmops_last_error(call->st->ctx)));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		fflush(stdout);
-	}
+	failed_event(call, rc == -ECANCELED ? "aborted" : "failed",
+		     kvmops_last_error(call->st->ctx));
 	return kvs_lib_error(call, status_of(rc));
 }
 
@@ -481,8 +490,8 @@ static int migrate(struct kvs_call *call, const struct kvmops_migrate_opts *o,
 	int rc;
 
 	rc = validate(call, o);
-	if (!rc)
-		rc = connect_both(call, &e);
+	if (!rc && (rc = connect_both(call, &e)))
+		failed_event(call, "failed", kvmops_last_error(call->st->ctx));
 	if (!rc && !kvs_flag(call, "no-check"))
 		rc = run_check(call, &e, o, false);
 	if (!rc) {
@@ -527,25 +536,6 @@ static int cmd_offline(struct kvs_call *call)
 
 /* ---- completion ---------------------------------------------------------- */
 
-static void complete_domain(struct kvs_state *st, struct kvs_list *out)
-{
-	struct kvs_call call = { .st = st };
-	virConnectPtr conn = st->complete_conn;
-	char **names;
-	size_t n, i;
-
-	if (!kvs_have_uri(&call))
-		return; /* libvirt's default may prompt or be slow: not here */
-	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
-		return;
-	st->complete_conn = conn;
-	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {
-		for (i = 0; i < n; i++)
-			kvs_list_add(out, names[i]);
-		kvmops_free_names(names, n);
-	}
-}
-
 static void complete_dest(struct kvs_list *out)
 {
 	char *uris[REMEMBERED_MAX];
@@ -560,7 +550,7 @@ static void complete_dest(struct kvs_list *out)
 static void complete_args(struct kvs_state *st, const char *prefix, struct kvs_list *out)
 {
 	if (st->complete_argno == 0)
-		complete_domain(st, out);
+		kvs_complete_domains(st, out);
 	else if (st->complete_argno == 1)
 		complete_dest(out);
 }
@@ -655,8 +645,9 @@ static const struct kvs_cmd migrate_cmds[] = {
 	{ "offline", "DOMAIN DEST", "Move a shut-off guest: disks copied and verified, definition moved",
 	  "The disks go through libvirt storage streams and are read back to\n"
 	  "compare checksums. With --keep-state the guest's memory is saved to\n"
-	  "--state-file and restored on DEST. The source changes only after DEST\n"
-	  "is verified.",
+	  "--state-file and restored on DEST. Nothing on the source changes\n"
+	  "before DEST is verified, but for the stop itself (--shutdown, or the\n"
+	  "save of --keep-state); after a failure the guest runs there again.",
 	  offline_opts_table, 2, 2, cmd_offline, complete_args, false },
 	{ 0 },
 };

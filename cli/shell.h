@@ -113,6 +113,12 @@ int kvs_lib_error(const struct kvs_call *call, int status);
 void kvs_warn(const struct kvs_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The domains of the URI in force (-c or the environment), through
+ * completion's own read-only connection; none without a URI.
+ */
+void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out);
+
 /* The connection, opened on first use; NULL after printing an error. */
 virConnectPtr kvs_conn(struct kvs_call *call);
 /* Whether a URI was given (by -c or the environment). */

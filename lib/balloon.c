@@ -11,6 +11,7 @@
 
 #include "libkvmops-private.h"
 #include "virt.h"
+#include "xml.h"
 
 /* Stats older than this many periods (and at least STALE_MIN_S) are stale. */
 #define STALE_PERIODS 3
@@ -119,34 +120,6 @@ static void from_record(const virDomainStatsRecord *rec,
 
 /* ---- the domain XML ---------------------------------------------------- */
 
-static double xpath_number(xmlXPathContextPtr xp, const char *expr)
-{
-	xmlXPathObjectPtr o = VIRT(xmlXPathEvalExpression)(BAD_CAST expr, xp);
-	double v = NAN;
-
-	if (o) {
-		v = VIRT(xmlXPathCastToNumber)(o);
-		VIRT(xmlXPathFreeObject)(o);
-	}
-	return v;
-}
-
-static char *xpath_string(xmlXPathContextPtr xp, const char *expr)
-{
-	xmlXPathObjectPtr o = VIRT(xmlXPathEvalExpression)(BAD_CAST expr, xp);
-	xmlChar *s = NULL;
-	char *copy;
-
-	if (o) {
-		s = VIRT(xmlXPathCastToString)(o);
-		VIRT(xmlXPathFreeObject)(o);
-	}
-	copy = strdup(s ? (const char *)s : "");
-	if (s)
-		(*kvmops_virt.xml_free)(s);
-	return copy;
-}
-
 /* <min_guarantee unit='...'>: libvirt writes KiB, but accepts others. */
 static uint64_t scale_to_kib(double value, const char *unit)
 {
@@ -161,59 +134,40 @@ static uint64_t scale_to_kib(double value, const char *unit)
 	return (uint64_t)(value * (double)bytes / 1024.0);
 }
 
-/*
- * Parses the domain's XML (@xml_flags as virDomainGetXMLDesc takes them)
- * for XPath queries; 0, or -1 when it cannot. Close with close_xml().
- */
-static int open_xml(virDomainPtr dom, unsigned int xml_flags, xmlDocPtr *doc,
-		    xmlXPathContextPtr *xp)
+/* The domain's XML (@xml_flags as virDomainGetXMLDesc takes them). */
+static int open_xml(virDomainPtr dom, unsigned int xml_flags, struct kvmops_xml *x)
 {
 	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags);
+	int rc;
 
 	if (!xml)
 		return -1;
-	*doc = VIRT(xmlReadMemory)(xml, (int)strlen(xml), "domain.xml", NULL,
-				   XML_PARSE_NONET | XML_PARSE_NOERROR |
-					   XML_PARSE_NOWARNING);
+	rc = kvmops_xml_parse(xml, x);
 	free(xml);
-	if (!*doc)
-		return -1;
-	*xp = VIRT(xmlXPathNewContext)(*doc);
-	if (!*xp) {
-		VIRT(xmlFreeDoc)(*doc);
-		return -1;
-	}
-	return 0;
-}
-
-static void close_xml(xmlDocPtr doc, xmlXPathContextPtr xp)
-{
-	VIRT(xmlXPathFreeContext)(xp);
-	VIRT(xmlFreeDoc)(doc);
+	return rc;
 }
 
 static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
 			     struct kvmops_balloon *b, bool *has_device)
 {
-	xmlXPathContextPtr xp;
-	xmlDocPtr doc;
+	struct kvmops_xml x;
 	char *model, *unit;
 	double period;
 
 	*has_device = true;
-	if (open_xml(dom, xml_flags, &doc, &xp))
+	if (open_xml(dom, xml_flags, &x))
 		return;
-	model = xpath_string(xp, "string(/domain/devices/memballoon/@model)");
+	model = kvmops_xml_string(&x, NULL, "string(/domain/devices/memballoon/@model)");
 	*has_device = model && *model && strcmp(model, "none");
-	period = xpath_number(xp, "number(/domain/devices/memballoon/stats/@period)");
+	period = kvmops_xml_number(&x, NULL, "number(/domain/devices/memballoon/stats/@period)");
 	b->stats_period = isnan(period) ? 0 : (int)period;
-	unit = xpath_string(xp, "string(/domain/memtune/min_guarantee/@unit)");
+	unit = kvmops_xml_string(&x, NULL, "string(/domain/memtune/min_guarantee/@unit)");
 	b->min_guarantee_kib = scale_to_kib(
-		xpath_number(xp, "number(/domain/memtune/min_guarantee)"),
+		kvmops_xml_number(&x, NULL, "number(/domain/memtune/min_guarantee)"),
 		unit ? unit : "");
 	free(model);
 	free(unit);
-	close_xml(doc, xp);
+	kvmops_xml_close(&x);
 }
 
 /*
@@ -222,20 +176,19 @@ static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
  */
 static void read_config_sizes(virDomainPtr dom, struct kvmops_balloon *b)
 {
-	xmlXPathContextPtr xp;
-	xmlDocPtr doc;
+	struct kvmops_xml x;
 	double v;
 
-	if (open_xml(dom, VIR_DOMAIN_XML_INACTIVE, &doc, &xp))
+	if (open_xml(dom, VIR_DOMAIN_XML_INACTIVE, &x))
 		return;
 	/* libvirt writes both in KiB. */
-	v = xpath_number(xp, "number(/domain/memory)");
+	v = kvmops_xml_number(&x, NULL, "number(/domain/memory)");
 	if (!isnan(v) && v > 0)
 		b->max_kib = (uint64_t)v;
-	v = xpath_number(xp, "number(/domain/currentMemory)");
+	v = kvmops_xml_number(&x, NULL, "number(/domain/currentMemory)");
 	if (!isnan(v) && v > 0)
 		b->current_kib = (uint64_t)v;
-	close_xml(doc, xp);
+	kvmops_xml_close(&x);
 }
 
 /*

@@ -487,7 +487,7 @@ typedef void (*kvmops_progress_fn)(struct kvmops_ctx *ctx,
 
 /*
  * Live migration of @name from @src to @dst through virDomainMigrate3,
- * calling @progress about twice a second. If *@cancel turns non-zero the
+ * calling @progress four times a second. If *@cancel turns non-zero the
  * job is aborted and the guest stays on @src: -ECANCELED. The guest ends
  * persistent on @dst; unless opts->keep_source, its source definition is
  * removed once @dst runs it. @summary gets the completed job's figures.

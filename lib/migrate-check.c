@@ -153,7 +153,11 @@ static void check_state(struct report *r, const struct guest *g, int state,
 	bool running = state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
 		       state == VIR_DOMAIN_BLOCKED;
 
-	if (is_live(opts) && !running)
+	if (!running && state != VIR_DOMAIN_SHUTOFF)
+		add(r, "state", KVMOPS_VERDICT_FAIL,
+		    "wait until it is running or shut off",
+		    "%s is neither running nor shut off (state %d)", g->name, state);
+	else if (is_live(opts) && !running)
 		add(r, "state", KVMOPS_VERDICT_FAIL,
 		    "start it, or move it shut off with 'kvm-migrate offline'",
 		    "%s is not running: a live migration needs a running guest", g->name);
@@ -421,7 +425,8 @@ static void check_interface(struct report *r, struct kvmops_probe *dst,
 	bool network = !strcmp(type, "network");
 	int rc;
 
-	snprintf(id, sizeof(id), "%s %s", network ? "network" : "bridge", source);
+	snprintf(id, sizeof(id), "%s %s",
+		 network ? "network" : strcmp(type, "direct") ? "bridge" : "interface", source);
 	if (network) {
 		rc = dst->ops->network(dst, source);
 		if (rc > 0)
@@ -444,7 +449,9 @@ static void check_interface(struct report *r, struct kvmops_probe *dst,
 		add(r, id, KVMOPS_VERDICT_OK, NULL, "%s is on the destination", source);
 	else if (rc == 0 || rc == -ENOENT)
 		add(r, id, KVMOPS_VERDICT_FAIL,
-		    "create it there (ip link add NAME type bridge), or a libvirt network over it",
+		    strcmp(type, "direct") ?
+			    "create it there (ip link add NAME type bridge), or a libvirt network over it" :
+			    "the guest's macvtap needs a host interface of that name there",
 		    "the destination has no interface %s", source);
 	else
 		add(r, id, KVMOPS_VERDICT_WARN, "check by hand (ip link show there)",

@@ -43,7 +43,8 @@ struct offline {
 	struct disk_move *moves;
 	size_t nmoves;
 	struct timespec t0;
-	bool saved; /* the source guest is in opts.state_file */
+	bool saved;   /* the source guest is in opts.state_file */
+	bool stopped; /* we shut the source guest down */
 };
 
 static uint64_t ms_since(const struct timespec *t0)
@@ -147,17 +148,17 @@ static int plan_disk(struct offline *m, struct kvmops_probe *sp,
 	if (mv->shared)
 		return 0;
 	if (d->readonly || d->shareable || strcmp(d->type, "file") || !slash)
-		return kvmops_fail(m->ctx, -ENOENT,
+		return kvmops_fail(m->ctx, -ENXIO,
 				   "disk %s (%s) is not on the destination, and only writable, unshared file disks are copied",
 				   d->target, d->path);
 	if (sp->ops->volume(sp, d->path, &mv->info))
-		return kvmops_fail(m->ctx, -ENOENT,
+		return kvmops_fail(m->ctx, -ENXIO,
 				   "disk %s: %s is in no active storage pool here; define a dir pool over its directory",
 				   d->target, d->path);
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - d->path), d->path);
 	if (dp->ops->pool(dp, m->o.pool, dir, mv->pool, sizeof(mv->pool), target,
 			  sizeof(target), &room))
-		return kvmops_fail(m->ctx, -ENOENT,
+		return kvmops_fail(m->ctx, -ENXIO,
 				   "disk %s: no active pool %s%s on the destination",
 				   d->target, m->o.pool ? m->o.pool : "over ",
 				   m->o.pool ? "" : dir);
@@ -589,8 +590,9 @@ static int retire_source(struct offline *m)
 		if (m->moves[i].shared || !m->moves[i].src_vol)
 			continue;
 		if (VIRT(virStorageVolDelete)(m->moves[i].src_vol, 0))
-			info(m->ctx, "cannot delete %s: %s", m->moves[i].disk.path,
-			     kvmops_virt_message());
+			return kvmops_fail(m->ctx, -EIO,
+					   "moved, but the source disk %s could not be deleted: %s",
+					   m->moves[i].disk.path, kvmops_virt_message());
 	}
 	return 0;
 }
@@ -610,16 +612,35 @@ static int stop_source(struct offline *m, char **image_xml)
 	} else if (domain_state(m->dom) != VIR_DOMAIN_SHUTOFF) {
 		report_phase(m, KVMOPS_PHASE_SHUTDOWN);
 		rc = shut_down(m);
+		m->stopped = !rc;
 	}
 	return rc;
+}
+
+/* After a failure: a guest we shut down runs again on the source. */
+static void restart_on_source(struct offline *m, char *note, size_t len)
+{
+	if (!m->stopped)
+		return;
+	if (VIRT(virDomainCreate)(m->dom))
+		snprintf(note, len, " It was shut down for the move and does not start again here: %s.",
+			 kvmops_virt_message());
+	else
+		snprintf(note, len, " It was shut down for the move and runs again on the source.");
+	m->stopped = false;
 }
 
 static int check_state(struct offline *m)
 {
 	int state = domain_state(m->dom);
-	bool running = state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED;
+	bool running = state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
+		       state == VIR_DOMAIN_BLOCKED;
 	const char *name = VIRT(virDomainGetName)(m->dom);
 
+	if (!running && state != VIR_DOMAIN_SHUTOFF)
+		return kvmops_fail(m->ctx, -EBUSY,
+				   "%s is neither running nor shut off (state %d): wait until it is one or the other",
+				   name, state);
 	if (m->o.keep_state && !running)
 		return kvmops_fail(m->ctx, -EBUSY,
 				   "%s is not running: --keep-state has no memory to keep; move it without", name);
@@ -672,6 +693,7 @@ static int run(struct offline *m, struct kvmops_job *summary)
 	if (rc) {
 		remove_copies(m);
 		restore_on_source(m, note, sizeof(note));
+		restart_on_source(m, note, sizeof(note));
 		if (*note) {
 			char first[512];
 

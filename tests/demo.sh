@@ -9,6 +9,7 @@ set -uo pipefail
 
 K=${KVM_KSM:-kvm-ksm}
 KB=${KVM_BALLOON:-kvm-balloon}
+KM=${KVM_MIGRATE:-kvm-migrate}
 LAB=${LAB:-$(dirname "$0")/lab/lab}
 KSM_SAVED=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
 
@@ -51,6 +52,7 @@ explore() {
 The lab is still running. Explore it:
   $K -c $u1 vms
   $KB -c $u1 list
+  $KM -c $u1 check demo1 $u2
   virsh -c $u1 list          (host 2: $u2)
   $LAB status
   $LAB heartbeat demo1
@@ -90,7 +92,32 @@ tour() {
 	step "$K" -c "$("$LAB" uri 1)" vms
 	step "$K" status -q
 	balloon_tour
+	migrate_tour
 	explore
+}
+
+# kvm-migrate: checked, watched, proven by the guest's own heartbeat.
+migrate_tour() {
+	local u1 u2 before
+	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2)
+	say "kvm-migrate: two more guests on host 1, mig1 on storage both hosts see, off1 on a disk only host 1 has"
+	"$LAB" guest mig1 --disk shared --workload dirty:4 >/dev/null || exit 1
+	"$LAB" guest off1 --disk local >/dev/null || exit 1
+	sleep 6
+	say "Before moving mig1, check what would make it fail on host 2 (the seeds' six points, and more)"
+	step "$KM" -c "$u1" check mig1 "$u2"
+	say "off1's disk is not on host 2: a live move without copying it would fail, so the check says FAIL"
+	step "$KM" -c "$u1" check off1 "$u2"
+	before=$("$LAB" heartbeat mig1)
+	say "Live migration of mig1 (heartbeat $before): a progress line while it runs, the seeds' measures at the end"
+	step "$KM" -c "$u1" live mig1 "$u2" --migrateuri tcp://127.0.0.3 --unsafe
+	sleep 2
+	say "mig1 runs on host 2 now, and its heartbeat went on from $before: it never stopped"
+	step "$LAB" heartbeat mig1
+	step virsh -c "$u2" list
+	say "An offline migration of off1: shut down, its local disk copied through libvirt and checked, started on host 2"
+	step "$KM" -c "$u1" offline off1 "$u2" --shutdown --timeout 3 --force --start
+	step virsh -c "$u2" list
 }
 
 # kvm-balloon on the same guests.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bash completion in completions/kvm-balloon, driven as bash would drive
+# The bash completion in completions/kvmops, driven as bash would drive
 # it, against the built kvm-balloon and libvirt's test driver
 # (test:///default, which holds one running domain, "test").
 #
@@ -109,7 +109,7 @@ LIBVIRT_DEFAULT_URI=$uri check 'kvm-balloon set ' 'the URI from LIBVIRT_DEFAULT_
 # The program that answers is the one typed, so a build tree works too.
 COMPREPLY=()
 split_line "$KVM_BALLOON ov"
-_kvm_balloon "$KVM_BALLOON" ov "$KVM_BALLOON"
+_kvmops "$KVM_BALLOON" ov "$KVM_BALLOON"
 [ "${COMPREPLY[*]}" = overcommit ]
 ok $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
 

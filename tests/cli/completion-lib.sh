@@ -1,12 +1,13 @@
-# Sourced by the completion tests after they set TOOL (kvm-ksm or
-# kvm-balloon) and BASH_COMPLETION_SCRIPT: loads bash-completion and the
-# tool's completion, and drives it as bash would (complete_line LINE sets
-# $got and $nospace). ok STATUS WHAT [WHY] counts the checks.
+# Sourced by the completion tests after they set TOOL (kvm-ksm, kvm-balloon
+# or kvm-migrate) and BASH_COMPLETION_SCRIPT: loads bash-completion and the
+# completion every kvmops command shares, completions/kvmops, and drives it
+# as bash would (complete_line LINE sets $got and $nospace). ok STATUS WHAT
+# [WHY] counts the checks.
 
 # shellcheck source=/dev/null
 . "$BASH_COMPLETION_SCRIPT"
 # shellcheck source=/dev/null
-. "$top_srcdir/completions/$TOOL"
+. "$top_srcdir/completions/kvmops"
 
 passed=0 failed=0 n=0
 ok() {
@@ -59,7 +60,7 @@ complete_line() {
 	split_line "$1"
 	COMPREPLY=()
 	nospace=
-	"_${TOOL//-/_}" "$TOOL" "${COMP_WORDS[COMP_CWORD]}" \
+	_kvmops "$TOOL" "${COMP_WORDS[COMP_CWORD]}" \
 		"${COMP_WORDS[COMP_CWORD - 1]}"
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
 }

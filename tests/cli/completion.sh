@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bash completion in completions/kvm-ksm, driven as bash would drive it,
+# The bash completion in completions/kvmops, driven as bash would drive it,
 # against the built kvm-ksm and the ksm-6.18 fixture.
 #
 # Environment (set by 'make check'): KVM_KSM, top_srcdir, FIXTURES.
@@ -97,7 +97,7 @@ check 'kvm-ksm --json s' 'global options before the command are skipped' \
 # The program that answers is the one typed, so a build tree works too.
 COMPREPLY=()
 split_line "$KVM_KSM vm"
-_kvm_ksm "$KVM_KSM" vm "$KVM_KSM"
+_kvmops "$KVM_KSM" vm "$KVM_KSM"
 [ "${COMPREPLY[*]}" = vms ]
 ok $? 'the program named on the line answers'
 

@@ -1,8 +1,10 @@
 #!/bin/sh
-# The man pages render without a single warning, and kvm-ksm(1) documents
-# every command the program lists and its exit status.
+# The man pages render without a single warning, and kvm-ksm(1),
+# kvm-balloon(1) and kvm-migrate(1) each document every command their
+# program lists and its exit status.
 #
-# Environment (set by 'make check'): KVM_KSM, top_builddir.
+# Environment (set by 'make check'): KVM_KSM, KVM_BALLOON, KVM_MIGRATE,
+# top_builddir.
 # Without man this skips (77), or fails with KVMOPS_REQUIRE_LAB=1.
 
 : "${top_builddir:=.}"
@@ -70,14 +72,19 @@ render() {
 
 render kvm-ksm.1
 render kvm-balloon.1
+render kvm-migrate.1
 render kvmops.7
 
 # Each page documents every command its program lists in 'help', has an
 # EXIT STATUS section and points to kvmops(7).
 KVM_BALLOON=${KVM_BALLOON:-$top_builddir/cli/kvm-balloon}
-for tool in kvm-ksm kvm-balloon; do
-	bin=$KVM_KSM
-	[ "$tool" = kvm-balloon ] && bin=$KVM_BALLOON
+KVM_MIGRATE=${KVM_MIGRATE:-$top_builddir/cli/kvm-migrate}
+for tool in kvm-ksm kvm-balloon kvm-migrate; do
+	case $tool in
+	kvm-ksm) bin=$KVM_KSM ;;
+	kvm-balloon) bin=$KVM_BALLOON ;;
+	kvm-migrate) bin=$KVM_MIGRATE ;;
+	esac
 	commands=$("$bin" help | awk '/^Commands:/ { on = 1; next }
 		on && /^$/ { exit }
 		on { print $1 }')
@@ -86,6 +93,19 @@ for tool in kvm-ksm kvm-balloon; do
 	for c in $commands; do
 		grep -Eq "^ {3}$c( |\$)" "$tmp/$tool.1.txt"
 		ok $? "$tool.1 documents the command '$c'"
+		[ "$c" = help ] && continue
+		# ... and every option 'help COMMAND' lists for it.
+		opts=$("$bin" help "$c" | awk '/^Options:/ { on = 1; next }
+			on && /^$/ { exit }
+			on { print }' | grep -o -- '--[a-z][a-z0-9-]*')
+		missing=
+		for o in $opts; do
+			grep -Eq -- "$o([^a-z0-9-]|\$)" "$tmp/$tool.1.txt" ||
+				missing="$missing $o"
+		done
+		[ -z "$missing" ] || echo "not in the page:$missing" >"$tmp/why"
+		[ -z "$missing" ]
+		ok $? "$tool.1 documents every option of '$c'"
 	done
 	grep -q '^EXIT STATUS$' "$tmp/$tool.1.txt"
 	ok $? "$tool.1 has an EXIT STATUS section"

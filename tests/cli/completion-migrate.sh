@@ -1,0 +1,202 @@
+#!/bin/bash
+# The bash completion in completions/kvmops, driven as bash would drive it,
+# against the built kvm-migrate, libvirt's test driver (test:///default,
+# which holds one running domain, "test") and the destinations kvm-migrate
+# remembers in $XDG_STATE_HOME/kvmops/kvm-migrate_destinations.
+#
+# Environment (set by 'make check'): KVM_MIGRATE, top_srcdir, top_builddir.
+# Without bash-completion this skips (77), or fails with KVMOPS_REQUIRE_LAB=1.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=.}"
+KVM_MIGRATE=${KVM_MIGRATE:-$top_builddir/cli/kvm-migrate}
+BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
+
+if [ ! -x "$KVM_MIGRATE" ]; then
+	echo "KVM_MIGRATE must name the built kvm-migrate (got '$KVM_MIGRATE')" >&2
+	exit 99
+fi
+case $KVM_MIGRATE in
+/*) ;;
+*) KVM_MIGRATE=$(cd "$(dirname "$KVM_MIGRATE")" && pwd)/$(basename "$KVM_MIGRATE") ;;
+esac
+if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
+	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
+		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin" "$tmp/home"
+ln -s "$KVM_MIGRATE" "$tmp/bin/kvm-migrate"
+export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
+unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
+
+TOOL=kvm-migrate
+# shellcheck source=tests/cli/completion-lib.sh
+. "$top_srcdir/tests/cli/completion-lib.sh"
+
+want() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
+
+# check LINE WHAT CANDIDATE...: exactly these candidates
+check() {
+	local line=$1 what=$2 expect
+	shift 2
+	complete_line "$line"
+	expect=$(want "$@")
+	[ "$got" = "$expect" ]
+	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+# has LINE WHAT CANDIDATE...: at least these candidates
+has() {
+	local line=$1 what=$2 c rc=0
+	shift 2
+	complete_line "$line"
+	for c in "$@"; do
+		grep -qxF -- "$c" <<<"$got" || rc=1
+	done
+	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+commands="check live offline help"
+uri=test:///default
+dest1=qemu+ssh://host2.example.org/system
+dest2=qemu+tcp://10.0.0.3/system
+
+# One file serves every kvmops command.
+for cmd in kvm-ksm kvm-balloon kvm-migrate; do
+	complete -p "$cmd" 2>/dev/null | grep -q -- '-F _kvmops '
+	ok $? "completions/kvmops registers _kvmops for $cmd"
+done
+
+# Commands and options, from the program's tables.
+# shellcheck disable=SC2086
+check 'kvm-migrate ' 'kvm-migrate <TAB> lists the commands' $commands
+check 'kvm-migrate l' 'kvm-migrate l<TAB> gives live' live
+check 'kvm-migrate -q o' 'kvm-migrate -q o<TAB> gives offline' offline
+has 'kvm-migrate check --' 'check --<TAB> offers the options of check' \
+	--mode --copy-storage --dname --pool --keep-state --shutdown --json
+has 'kvm-migrate live --' 'live --<TAB> offers the options of live' \
+	--copy-storage --bandwidth --max-downtime --compress --parallel \
+	--auto-converge --postcopy --postcopy-after-precopy --tls --timeout \
+	--on-timeout --migrateuri --listen-address --unsafe --dname \
+	--keep-source --no-check
+has 'kvm-migrate offline --' 'offline --<TAB> offers the options of offline' \
+	--shutdown --timeout --force --start --keep-state --state-file --pool \
+	--delete-source-disks --dname --keep-source --no-check
+complete_line 'kvm-migrate offline --'
+! grep -qxF -- --bandwidth <<<"$got"
+ok $? 'offline --<TAB> does not offer the options of live'
+check 'kvm-migrate live --post' 'live --post<TAB> gives both post-copy options' \
+	--postcopy --postcopy-after-precopy
+# shellcheck disable=SC2086
+has 'kvm-migrate help ' 'help <TAB> lists the commands' ${commands% help}
+check 'kvm-migrate help he' 'help <TAB> does not offer help itself'
+
+# The values of the options that take a choice.
+check 'kvm-migrate check --mode ' 'check --mode <TAB> gives live copy-storage offline' \
+	live copy-storage offline
+check 'kvm-migrate check --mode=o' 'check --mode=o<TAB> gives offline' offline
+[ -z "$nospace" ]
+ok $? 'a whole value gets its space'
+check 'kvm-migrate live --copy-storage ' 'live --copy-storage <TAB> gives all inc' all inc
+check 'kvm-migrate check --copy-storage=i' 'check --copy-storage=i<TAB> gives inc' inc
+check 'kvm-migrate live --on-timeout ' 'live --on-timeout <TAB> gives abort suspend postcopy' \
+	abort suspend postcopy
+check 'kvm-migrate live --on-timeout=p' 'live --on-timeout=p<TAB> gives postcopy' postcopy
+check 'kvm-migrate live --compress=' 'live --compress=<TAB> gives the methods' \
+	xbzrle mt zlib zstd
+check 'kvm-migrate live --compress=z' 'live --compress=z<TAB> gives zlib zstd' zlib zstd
+check 'kvm-migrate live --bandwidth ' 'a value typed freely completes to nothing'
+
+# Domain names, from the connection, when a URI is known.
+check "kvm-migrate -c $uri live " '-c URI live <TAB> gives the domain' test
+check "kvm-migrate -c $uri check t" '-c URI check t<TAB> gives the domain' test
+check "kvm-migrate -c $uri offline x" 'a prefix no domain has gives nothing'
+check "kvm-migrate --connect=$uri live --bandwidth 100 " \
+	'an option and its value before the domain are skipped' test
+check "kvm-migrate -c $uri live --compress " \
+	'--compress takes its value only after "=": the domain comes next' test
+check "kvm-migrate live -c $uri " 'a URI after the command counts too' test
+check 'kvm-migrate live ' 'without a URI no connection is tried, no names given'
+KVMOPS_DEFAULT_URI=$uri check 'kvm-migrate check ' 'the URI from KVMOPS_DEFAULT_URI' test
+LIBVIRT_DEFAULT_URI=$uri check 'kvm-migrate offline ' 'the URI from LIBVIRT_DEFAULT_URI' test
+
+# Destinations, remembered one a line, newest first.
+check "kvm-migrate -c $uri live test " 'no destination remembered yet, none given'
+mkdir -p "$XDG_STATE_HOME/kvmops"
+printf '%s\n' "$dest1" "$dest2" >"$XDG_STATE_HOME/kvmops/kvm-migrate_destinations"
+check "kvm-migrate -c $uri live test " 'live DOMAIN <TAB> gives the remembered destinations' \
+	"$dest1" "$dest2"
+check 'kvm-migrate check web1 ' 'destinations need no connection' "$dest1" "$dest2"
+check 'kvm-migrate offline --pool images web1 ' 'options before the domain are skipped' \
+	"$dest1" "$dest2"
+check 'kvm-migrate live web1 qemu+t' 'a prefix picks a destination' "$dest2"
+# Typed up to its "://", bash replaces only what follows the last ':'.
+check 'kvm-migrate live web1 qemu+ssh://h' 'a URI with colons completes after its colon' \
+	//host2.example.org/system
+check "kvm-migrate -c $uri live test $dest1 " 'nothing after the destination'
+
+# The program that answers is the one typed, so a build tree works too.
+COMPREPLY=()
+split_line "$KVM_MIGRATE of"
+_kvmops "$KVM_MIGRATE" of "$KVM_MIGRATE"
+[ "${COMPREPLY[*]}" = offline ]
+ok $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
+
+# The hidden command itself.
+raw=$(kvm-migrate complete -- '' | sort)
+# shellcheck disable=SC2086
+[ "$raw" = "$(want $commands)" ]
+ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+raw=$(kvm-migrate complete -- check --mode=c)
+[ "$raw" = --mode=copy-storage ]
+ok $? 'complete -- check --mode=c prints --mode=copy-storage' "got: $raw"
+raw=$(kvm-migrate -c "$uri" complete -- live '')
+[ "$raw" = test ]
+ok $? 'kvm-migrate -c URI complete -- live "" prints the domain' "got: $raw"
+raw=$(kvm-migrate complete -- live web1 '')
+[ "$raw" = "$(printf '%s\n' "$dest1" "$dest2")" ]
+ok $? 'complete -- live DOMAIN "" prints the destinations in the file'"'"'s order' \
+	"got: $(echo "$raw" | tr "\n" " ")"
+raw=$(kvm-migrate complete -- nosuch '')
+[ -z "$raw" ]
+ok $? 'complete -- nosuch "" prints nothing' "got: $raw"
+
+# A destination kvm-migrate has checked against is remembered, first. A
+# second test-driver host stands for it: the check runs (and fails, as the
+# test driver cannot migrate) without changing anything.
+cat >"$tmp/host2.xml" <<'EOF'
+<node>
+  <cpu><nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads>
+    <active>2</active><mhz>2000</mhz><model>i686</model></cpu>
+  <memory>4194304</memory>
+</node>
+EOF
+dest3=test://$tmp/host2.xml
+kvm-migrate -q -c "$uri" check test "$dest3" >/dev/null 2>&1
+rc=$?
+[ "$rc" != 2 ]
+ok $? 'check against a second test host runs' "exit status $rc"
+raw=$(kvm-migrate complete -- live test '')
+[ "$raw" = "$(printf '%s\n' "$dest3" "$dest1" "$dest2")" ]
+ok $? 'a checked destination is remembered, newest first' \
+	"got: $(echo "$raw" | tr "\n" " ")"
+kvm-migrate -c "$uri" check test not-a-uri >/dev/null 2>&1
+raw=$(kvm-migrate complete -- live test '')
+[ "$raw" = "$(printf '%s\n' "$dest3" "$dest1" "$dest2")" ]
+ok $? 'a DEST refused as bad input is not remembered' \
+	"got: $(echo "$raw" | tr "\n" " ")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
