@@ -387,7 +387,8 @@ static int read_job(virDomainPtr dom, unsigned int flags, struct kvmops_job *job
 
 /* What the watcher did to the job, to explain the outcome. */
 struct watch {
-	bool aborted, timed_out, suspended, postcopy_started;
+	bool aborted, timed_out, suspended, postcopy_started, dest_lost;
+	virConnectPtr dst; /* watched too: QEMU goes on streaming without it */
 	uint64_t started_ms;
 	struct kvmops_job last; /* the previous look, for rates libvirt omits */
 };
@@ -433,6 +434,13 @@ static void estimate_rates(struct kvmops_job *job, const struct kvmops_job *last
 		job->mem_bps = (job->mem_processed - last->mem_processed) * 1000 / dt;
 }
 
+static void abort_job(struct kvmops_ctx *ctx, virDomainPtr dom, struct watch *w)
+{
+	w->aborted = true;
+	if (VIRT(virDomainAbortJob)(dom))
+		info(ctx, "cannot abort: %s", kvmops_virt_message());
+}
+
 /* One look at the job: progress, then what the options say to do. */
 static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 		       const struct kvmops_migrate_opts *o, struct watch *w,
@@ -442,11 +450,17 @@ static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 	struct kvmops_job job;
 	int state = 0, reason = 0;
 
-	if (cancel && *cancel && !w->aborted) {
-		w->aborted = true;
-		if (VIRT(virDomainAbortJob)(dom))
-			info(ctx, "cannot abort: %s", kvmops_virt_message());
+	/*
+	 * Keepalive marks a dead destination connection; the source QEMU would
+	 * otherwise go on sending to a destination nobody can finish.
+	 */
+	if (!w->aborted && w->dst && VIRT(virConnectIsAlive)(w->dst) == 0) {
+		info(ctx, "the connection to the destination was lost: aborting");
+		w->dest_lost = true;
+		abort_job(ctx, dom, w);
 	}
+	if (cancel && *cancel && !w->aborted)
+		abort_job(ctx, dom, w);
 	if (read_job(dom, 0, &job))
 		return;
 	VIRT(virDomainGetState)(dom, &state, &reason, 0);
@@ -668,6 +682,10 @@ static int fail_outcome(struct kvmops_ctx *ctx, struct live_run *run,
 	kvmops_describe_sides(run->dom, run->dst, dname, sides, sizeof(sides));
 	if (run->error_code == VIR_ERR_MIGRATE_UNSAFE)
 		hint = " If the disks are on storage both hosts share, add --unsafe.";
+	if (w->dest_lost)
+		return kvmops_fail(ctx, -ECONNRESET,
+				   "the connection to the destination was lost, so the migration was aborted: %s.",
+				   sides);
 	if (w->aborted && !w->timed_out)
 		return kvmops_fail(ctx, -ECANCELED, "the migration was aborted: %s.", sides);
 	if (w->aborted)
@@ -687,6 +705,7 @@ static int run_live(struct kvmops_ctx *ctx, struct live_run *run,
 	pthread_mutex_init(&run->lock, NULL);
 	pthread_cond_init(&run->cond, NULL);
 	w->started_ms = now_ms();
+	w->dst = run->dst;
 	if (pthread_create(&thread, NULL, migrate_thread, run))
 		return kvmops_fail(ctx, -EAGAIN, "cannot start the migration thread");
 	while (!wait_done(run))

@@ -1,8 +1,9 @@
 #!/bin/bash
 # kvm-migrate live on real hosts: over shared storage, with whole disks
-# copied, with only the top of a backing chain copied, and aborted by
-# SIGINT and SIGTERM. Each move is proven by the heartbeat: the first beat
-# the guest writes on host 2 continues the count it had on host 1.
+# copied, with only the top of a backing chain copied, aborted by SIGINT
+# and SIGTERM, and aborted when the destination's libvirtd dies. Each move
+# is proven by the heartbeat: the first beat the guest writes on host 2
+# continues the count it had on host 1.
 #
 # The lab's guests run under TCG, where QEMU 7.2 loses pages a guest
 # dirties during a migration of more than about three passes (the guest
@@ -100,4 +101,34 @@ abort() {
 }
 abort INT INT # a second Ctrl-C must not leave things half done
 abort TERM
+
+# ---- the destination lost mid-way ---------------------------------------------
+# Host 2's libvirtd dies while memory streams to its QEMU: the source must
+# not go on feeding a destination nobody can finish. Last, as host 2 is gone.
+"$M" -c "$U1" live ma1 "$U2" --migrateuri tcp://127.0.0.3 --bandwidth 4 \
+	>"$TEST_TMP/lost.out" 2>"$TEST_TMP/lost.err" &
+pid=$!
+for i in $(seq 100); do
+	grep -q '^memory' "$TEST_TMP/lost.err" && break
+	sleep 0.2
+done
+kill -KILL "$(cat "$LAB_DIR/host2/libvirtd.pid")" && ok "host 2's libvirtd killed mid-way" ||
+	not_ok "cannot kill host 2's libvirtd"
+# keepalive gives up after 5 s x 3; a closed socket is seen at once
+for i in $(seq 150); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.2
+done
+if kill -0 "$pid" 2>/dev/null; then
+	not_ok "kvm-migrate still runs 30 s after the destination died"
+	kill -INT "$pid"
+fi
+wait "$pid"
+expect_eq "$?" 1 "kvm-migrate exits 1 when the destination is lost"
+expect_in "the connection to the destination was lost, so the migration was aborted: on the source ma1 is running; the destination cannot be reached" \
+	"$(cat "$TEST_TMP/lost.err")" "it says what state each side is in"
+expect_eq "$(domstate 1 ma1)" running "ma1 still runs on host 1"
+beat=$(lab heartbeat ma1)
+wait_heartbeat ma1 "$beat" 10 >/dev/null && ok "ma1's heartbeat still rises on host 1" ||
+	not_ok "ma1's heartbeat stopped at $beat"
 finish
