@@ -79,7 +79,7 @@ static size_t copy_part(const struct kvmops_job *j, char *buf, size_t len,
 
 void kvs_job_line(const struct kvmops_job *j, char *buf, size_t len)
 {
-	uint64_t copy_bps = j->elapsed_ms ? j->disk_processed * 1000 / j->elapsed_ms : 0;
+	uint64_t copy_bps = j->disk_bps;
 	char t[24];
 	size_t n;
 
@@ -87,6 +87,8 @@ void kvs_job_line(const struct kvmops_job *j, char *buf, size_t len)
 			     (double)j->elapsed_ms / 1000.0);
 	if (n >= len)
 		return;
+	if (!copy_bps && j->elapsed_ms)
+		copy_bps = j->disk_processed * 1000 / j->elapsed_ms;
 	switch (j->phase) {
 	case KVMOPS_PHASE_DISKS:
 		copy_part(j, buf + n, len - n, j->disk_bps);

@@ -248,7 +248,7 @@ static int pump(struct offline *m, virStreamPtr from, virStreamPtr to,
 		struct kvmops_job *job, uint64_t *hash)
 {
 	char *buf = malloc(CHUNK);
-	uint64_t last = 0, t;
+	uint64_t start = ms_since(&m->t0), last = 0, t;
 	int n, rc = 0;
 
 	if (!buf)
@@ -265,6 +265,9 @@ static int pump(struct offline *m, virStreamPtr from, virStreamPtr to,
 		if (t - last >= PROGRESS_MS) {
 			job->disk_remaining = job->disk_total > job->disk_processed ?
 						      job->disk_total - job->disk_processed : 0;
+			/* this stream's own rate: a shutdown before it is no transfer */
+			if (t > start)
+				job->disk_bps = job->disk_processed * 1000 / (t - start);
 			report(m, job);
 			last = t;
 		}

@@ -204,7 +204,14 @@ static void test_line_copy(void **state)
 	/* The rate over the whole copy: 1 GiB in 10 s. */
 	has(l, "102 MiB/s");
 	has(l, "ETA 0:31");
+	/* The library's rate for the stream wins: time spent shutting down
+	 * before the copy is not transfer time. */
+	j.disk_bps = 512 * MIB;
+	l = line_of(&j);
+	has(l, "512 MiB/s");
+	has(l, "ETA 0:06");
 	/* At the very start there is no rate: no ETA. */
+	j.disk_bps = 0;
 	j.elapsed_ms = 0;
 	l = line_of(&j);
 	has(l, "(25%)");
