@@ -1,8 +1,45 @@
 # Sourced by the completion tests after they set TOOL (kvm-ksm, kvm-balloon
-# or kvm-migrate) and BASH_COMPLETION_SCRIPT: loads bash-completion and the
-# completion every kvmops command shares, completions/kvmops, and drives it
-# as bash would (complete_line LINE sets $got and $nospace). ok STATUS WHAT
-# [WHY] counts the checks.
+# or kvm-migrate): finds the built command (in $KVM_KSM, $KVM_BALLOON or
+# $KVM_MIGRATE, else under $top_builddir/cli), skips (77) without
+# bash-completion unless KVMOPS_REQUIRE_LAB=1, puts the command on PATH with
+# a private HOME, loads bash-completion and the completion every kvmops
+# command shares, completions/kvmops, and drives it as bash would:
+#   complete_line LINE          sets $got (one candidate a line), $nospace
+#   check LINE WHAT CAND...     exactly these candidates
+#   has LINE WHAT CAND...       at least these candidates
+#   ok STATUS WHAT [WHY]        counts a check
+# The private directory is $tmp; it is removed at exit.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=.}"
+BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
+
+tool_var=$(echo "$TOOL" | tr 'a-z-' 'A-Z_')
+tool_bin=${!tool_var:-$top_builddir/cli/$TOOL}
+if [ ! -x "$tool_bin" ]; then
+	echo "$tool_var must name the built $TOOL (got '$tool_bin')" >&2
+	exit 99
+fi
+case $tool_bin in
+/*) ;;
+*) tool_bin=$(cd "$(dirname "$tool_bin")" && pwd)/$(basename "$tool_bin") ;;
+esac
+if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
+	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
+		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
+	exit 77
+fi
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin" "$tmp/home"
+ln -s "$tool_bin" "$tmp/bin/$TOOL"
+export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
+unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
 
 # shellcheck source=/dev/null
 . "$BASH_COMPLETION_SCRIPT"
@@ -63,4 +100,25 @@ complete_line() {
 	_kvmops "$TOOL" "${COMP_WORDS[COMP_CWORD]}" \
 		"${COMP_WORDS[COMP_CWORD - 1]}"
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
+}
+
+want() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
+
+check() {
+	local line=$1 what=$2 expect
+	shift 2
+	complete_line "$line"
+	expect=$(want "$@")
+	[ "$got" = "$expect" ]
+	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+}
+
+has() {
+	local line=$1 what=$2 c rc=0
+	shift 2
+	complete_line "$line"
+	for c in "$@"; do
+		grep -qxF -- "$c" <<<"$got" || rc=1
+	done
+	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
 }

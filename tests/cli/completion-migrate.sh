@@ -11,62 +11,9 @@ if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
 fi
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=.}"
-KVM_MIGRATE=${KVM_MIGRATE:-$top_builddir/cli/kvm-migrate}
-BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
-
-if [ ! -x "$KVM_MIGRATE" ]; then
-	echo "KVM_MIGRATE must name the built kvm-migrate (got '$KVM_MIGRATE')" >&2
-	exit 99
-fi
-case $KVM_MIGRATE in
-/*) ;;
-*) KVM_MIGRATE=$(cd "$(dirname "$KVM_MIGRATE")" && pwd)/$(basename "$KVM_MIGRATE") ;;
-esac
-if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
-	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
-		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
-	exit 77
-fi
-
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/bin" "$tmp/home"
-ln -s "$KVM_MIGRATE" "$tmp/bin/kvm-migrate"
-export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
-unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
-
 TOOL=kvm-migrate
 # shellcheck source=tests/cli/completion-lib.sh
-. "$top_srcdir/tests/cli/completion-lib.sh"
-
-want() { printf '%s\n' "$@" | sed '/^$/d' | sort; }
-
-# check LINE WHAT CANDIDATE...: exactly these candidates
-check() {
-	local line=$1 what=$2 expect
-	shift 2
-	complete_line "$line"
-	expect=$(want "$@")
-	[ "$got" = "$expect" ]
-	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
-}
-
-# has LINE WHAT CANDIDATE...: at least these candidates
-has() {
-	local line=$1 what=$2 c rc=0
-	shift 2
-	complete_line "$line"
-	for c in "$@"; do
-		grep -qxF -- "$c" <<<"$got" || rc=1
-	done
-	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
-}
+. "$(dirname "$0")/completion-lib.sh"
 
 commands="check live offline help"
 uri=test:///default

@@ -9,58 +9,11 @@ if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
 fi
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${FIXTURES:=$top_srcdir/tests/fixtures}"
-BASH_COMPLETION_SCRIPT=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
-
-if [ -z "${KVM_KSM:-}" ] || [ ! -x "$KVM_KSM" ]; then
-	echo "KVM_KSM must name the built kvm-ksm (got '${KVM_KSM:-}')" >&2
-	exit 99
-fi
-if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
-	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
-		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
-	exit 77
-fi
-
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/bin" "$tmp/home"
-ln -s "$KVM_KSM" "$tmp/bin/kvm-ksm"
-export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
-export KVMOPS_SYSFS_ROOT="$FIXTURES/ksm-6.18" KVMOPS_PROC_ROOT="$FIXTURES/proc"
-unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
-
 TOOL=kvm-ksm
 # shellcheck source=tests/cli/completion-lib.sh
-. "$top_srcdir/tests/cli/completion-lib.sh"
-
-want() { printf '%s\n' "$@" | sort; }
-
-# check LINE WHAT CANDIDATE...: exactly these candidates
-check() {
-	local line=$1 what=$2 expect
-	shift 2
-	complete_line "$line"
-	expect=$(want "$@")
-	[ "$got" = "$expect" ]
-	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
-}
-
-# has LINE WHAT CANDIDATE...: at least these candidates
-has() {
-	local line=$1 what=$2 c rc=0
-	shift 2
-	complete_line "$line"
-	for c in "$@"; do
-		grep -qxF -- "$c" <<<"$got" || rc=1
-	done
-	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
-}
+. "$(dirname "$0")/completion-lib.sh"
+export KVMOPS_SYSFS_ROOT="${FIXTURES:-$top_srcdir/tests/fixtures}/ksm-6.18"
+export KVMOPS_PROC_ROOT="${FIXTURES:-$top_srcdir/tests/fixtures}/proc"
 
 commands="status set start stop unmerge vms watch help"
 
