@@ -72,19 +72,33 @@ moved mi1 "$before"
 lab guest ma1 --workload dirty:8 >/dev/null || not_ok "lab guest ma1"
 wait_heartbeat ma1 10 90 >/dev/null || not_ok "ma1 did not boot"
 
-# abort SIGNAL...: starts a throttled move that cannot converge, sends the
-# signals once it copies memory, and checks that nothing moved.
-abort() {
-	local pid i beat
+# throttled TAG: starts a throttled move of ma1 that cannot converge, in
+# the background ($pid), and waits until it copies memory.
+throttled() {
+	local i
 	"$M" -c "$U1" live ma1 "$U2" --migrateuri tcp://127.0.0.3 --bandwidth 4 \
-		>"$TEST_TMP/abort.out" 2>"$TEST_TMP/abort.err" &
+		>"$TEST_TMP/$1.out" 2>"$TEST_TMP/$1.err" &
 	pid=$!
 	for i in $(seq 100); do
-		grep -q '^memory' "$TEST_TMP/abort.err" && break
+		grep -q '^memory' "$TEST_TMP/$1.err" && break
 		sleep 0.2
 	done
-	grep -q '^memory' "$TEST_TMP/abort.err" && ok "the throttled move copies memory" ||
-		not_ok "no memory phase: $(cat "$TEST_TMP/abort.err")"
+	grep -q '^memory' "$TEST_TMP/$1.err" && ok "the throttled move copies memory ($1)" ||
+		not_ok "no memory phase ($1): $(cat "$TEST_TMP/$1.err")"
+}
+
+still_on_host1() {
+	local beat
+	expect_eq "$(domstate 1 ma1)" running "ma1 still runs on host 1"
+	beat=$(lab heartbeat ma1)
+	wait_heartbeat ma1 "$beat" 10 >/dev/null && ok "ma1's heartbeat still rises on host 1" ||
+		not_ok "ma1's heartbeat stopped at $beat"
+}
+
+# abort SIGNAL...: sends the signals to a throttled move, and checks that
+# nothing moved.
+abort() {
+	throttled abort
 	for sig in "$@"; do
 		kill -"$sig" "$pid"
 		sleep 0.2
@@ -93,11 +107,8 @@ abort() {
 	expect_eq "$?" 1 "kvm-migrate exits 1 after $*"
 	expect_in "the migration was aborted: on the source ma1 is running; the destination has no trace of it" \
 		"$(cat "$TEST_TMP/abort.err")" "it says where the guest is ($*)"
-	expect_eq "$(domstate 1 ma1)" running "ma1 still runs on host 1"
 	expect_eq "$(domstate 2 ma1)" none "host 2 has no trace of ma1"
-	beat=$(lab heartbeat ma1)
-	wait_heartbeat ma1 "$beat" 10 >/dev/null && ok "ma1's heartbeat still rises on host 1" ||
-		not_ok "ma1's heartbeat stopped at $beat"
+	still_on_host1
 }
 abort INT INT # a second Ctrl-C must not leave things half done
 abort TERM
@@ -105,13 +116,7 @@ abort TERM
 # ---- the destination lost mid-way ---------------------------------------------
 # Host 2's libvirtd dies while memory streams to its QEMU: the source must
 # not go on feeding a destination nobody can finish. Last, as host 2 is gone.
-"$M" -c "$U1" live ma1 "$U2" --migrateuri tcp://127.0.0.3 --bandwidth 4 \
-	>"$TEST_TMP/lost.out" 2>"$TEST_TMP/lost.err" &
-pid=$!
-for i in $(seq 100); do
-	grep -q '^memory' "$TEST_TMP/lost.err" && break
-	sleep 0.2
-done
+throttled lost
 kill -KILL "$(cat "$LAB_DIR/host2/libvirtd.pid")" && ok "host 2's libvirtd killed mid-way" ||
 	not_ok "cannot kill host 2's libvirtd"
 # keepalive gives up after 5 s x 3; a closed socket is seen at once
@@ -127,8 +132,5 @@ wait "$pid"
 expect_eq "$?" 1 "kvm-migrate exits 1 when the destination is lost"
 expect_in "the connection to the destination was lost, so the migration was aborted: on the source ma1 is running; the destination cannot be reached" \
 	"$(cat "$TEST_TMP/lost.err")" "it says what state each side is in"
-expect_eq "$(domstate 1 ma1)" running "ma1 still runs on host 1"
-beat=$(lab heartbeat ma1)
-wait_heartbeat ma1 "$beat" 10 >/dev/null && ok "ma1's heartbeat still rises on host 1" ||
-	not_ok "ma1's heartbeat stopped at $beat"
+still_on_host1
 finish
