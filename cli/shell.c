@@ -313,7 +313,7 @@ static int run_help(struct kvs_state *st, int n, char **words)
 {
 	const struct kvs_cmd *cmd;
 
-	if (n == 0) {
+	if (n == 0 || (n == 1 && !strcmp(words[0], "help"))) {
 		print_tool_help(st->tool);
 		return KVS_OK;
 	}

@@ -29,6 +29,9 @@ compare vms.txt "$K" vms
 compare vms-by-pid.txt "$K" vms --sort=pid
 compare help-set.txt "$K" help set
 
+expect_status 0 "help help lists the commands" "$K" help help
+expect_in "unmerge" "$out" "help help shows the command list"
+
 run "$K" --version
 expect_in "libkvmops" "$out" "--version names the library version"
 
