@@ -577,11 +577,21 @@ static void complete_on_timeout(struct kvs_state *st, const char *prefix,
 	add_choices(out, timeout_choices);
 }
 
+/* METHODS is a comma-separated list: complete its last item, once each. */
 static void complete_compress(struct kvs_state *st, const char *prefix, struct kvs_list *out)
 {
 	static const char *const methods[] = { "xbzrle", "mt", "zlib", "zstd", NULL };
+	const char *last = strrchr(prefix, ',');
+	int head = last ? (int)(last - prefix) + 1 : 0;
+	const char *const *m;
+	char done[64], item[16];
 
-	add_choices(out, methods);
+	snprintf(done, sizeof(done), ",%.*s", head, prefix);
+	for (m = methods; *m; m++) {
+		snprintf(item, sizeof(item), ",%s,", *m);
+		if (!strstr(done, item))
+			kvs_list_addf(out, "%.*s%s", head, prefix, *m);
+	}
 }
 
 /* ---- the tables ---------------------------------------------------------- */

@@ -64,6 +64,9 @@ check 'kvm-migrate live --on-timeout=p' 'live --on-timeout=p<TAB> gives postcopy
 check 'kvm-migrate live --compress=' 'live --compress=<TAB> gives the methods' \
 	xbzrle mt zlib zstd
 check 'kvm-migrate live --compress=z' 'live --compress=z<TAB> gives zlib zstd' zlib zstd
+check 'kvm-migrate live --compress=xbzrle,' 'a second method after the comma, not the first again' \
+	xbzrle,mt xbzrle,zlib xbzrle,zstd
+check 'kvm-migrate live --compress=mt,zlib,z' '--compress=mt,zlib,z<TAB> gives mt,zlib,zstd' mt,zlib,zstd
 check 'kvm-migrate live --bandwidth ' 'a value typed freely completes to nothing'
 
 # Domain names, from the connection, when a URI is known.
