@@ -177,6 +177,30 @@ static void check_state(struct report *r, const struct guest *g, int state,
 		    running ? "running" : "shut off");
 }
 
+/*
+ * "DEST is the source" compares URIs; two spellings of one host get here.
+ * libvirt refuses hosts with one UUID, which cloned machines also share.
+ */
+static void check_host(struct report *r, struct kvmops_xml *src_caps,
+		       struct kvmops_xml *dst_caps)
+{
+	char *a = kvmops_xml_string(src_caps, NULL, "string(/capabilities/host/uuid)");
+	char *b = kvmops_xml_string(dst_caps, NULL, "string(/capabilities/host/uuid)");
+
+	if (!a || !b || !*a || !*b)
+		add(r, "host", KVMOPS_VERDICT_WARN, "compare the hosts by hand",
+		    "a host does not give its UUID: cannot tell the destination from this host");
+	else if (!strcmp(a, b))
+		add(r, "host", KVMOPS_VERDICT_FAIL,
+		    "if DEST is this host under another name, pick another host; if the machines were cloned, set a distinct host_uuid in the destination's libvirtd.conf",
+		    "the destination has this host's UUID %s", a);
+	else
+		add(r, "host", KVMOPS_VERDICT_OK, NULL,
+		    "the destination is another host (UUID %s)", b);
+	free(a);
+	free(b);
+}
+
 static void check_name(struct report *r, struct kvmops_probe *dst,
 		       const struct guest *g,
 		       const struct kvmops_migrate_opts *opts)
@@ -818,6 +842,7 @@ int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml,
 		return rc;
 	}
 	check_state(&r, &g, state, opts);
+	check_host(&r, &src_caps, &dst_caps);
 	check_name(&r, dst, &g, opts);
 	check_memory(&r, dst, &g);
 	check_arch(&r, &dst_caps, &g);

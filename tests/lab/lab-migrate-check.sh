@@ -1,7 +1,7 @@
 #!/bin/bash
 # kvm-migrate check on real hosts: it FAILs on a disk the destination does
-# not see, a name clash, a missing bridge and a missing network, and then
-# live and offline do not start. Bad input exits 2 and changes nothing.
+# not see, a name clash, a missing bridge, a missing network and the source
+# host under another URI, and then live and offline do not start. Bad input exits 2 and changes nothing.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/lab/harness.sh"
 . "$top_srcdir/tests/lab/migrate-lib.sh"
@@ -76,6 +76,14 @@ untouched cb1 "shut off"
 check_fails "network kvmops-nonet" cw1 --mode offline
 expect_status 1 "offline refuses a guest whose network host 2 lacks" "$M" -c "$U1" offline cw1 "$U2"
 untouched cw1 "shut off"
+
+# ---- host 1 under another spelling of its URI ----------------------------------------
+# The URIs differ, so this is no usage error; the host UUIDs say it is no move.
+expect_status 1 "check against host 1 spelt another way: FAIL" "$M" -c "$U1" check cn1 "$U1?no_tty=1"
+echo "$out" | grep -q "^FAIL  host " && ok "the FAIL names 'host'" || not_ok "no FAIL line for 'host' in: $out"
+expect_in "this host's UUID" "$out" "it says the destination has this host's UUID"
+expect_status 1 "live refuses to move a guest onto its own host" "$M" -c "$U1" live cn1 "$U1?no_tty=1" --unsafe
+untouched cn1 running 1
 
 # ---- bad input: exit 2, nothing changed -------------------------------------------
 bad_input "nosuch" "an unknown domain" "$M" -c "$U1" live nosuch "$U2"

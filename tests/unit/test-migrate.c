@@ -735,6 +735,7 @@ struct fake_host {
 	const char *bridges[FAKE_MAX];
 	int bridge_err;
 	const char *cpu_model, *cpu_vendor;
+	const char *uuid; /* the host's, in its capabilities */
 	bool kvm; /* the capabilities offer x86_64 under KVM */
 	bool no_caps;
 	bool no_domcaps;
@@ -856,7 +857,7 @@ static char *fake_capabilities(struct kvmops_probe *p)
 	if (asprintf(&caps,
 		     "<capabilities>\n"
 		     "  <host>\n"
-		     "    <uuid>11111111-2222-3333-4444-555555555555</uuid>\n"
+		     "    <uuid>%s</uuid>\n"
 		     "    <cpu>\n"
 		     "      <arch>x86_64</arch>\n"
 		     "      <model>%s</model>\n"
@@ -882,7 +883,7 @@ static char *fake_capabilities(struct kvmops_probe *p)
 		     "    </arch>\n"
 		     "  </guest>\n"
 		     "</capabilities>\n",
-		     h->cpu_model, h->cpu_vendor,
+		     h->uuid, h->cpu_model, h->cpu_vendor,
 		     h->kvm ? "<domain type='kvm'/>" : "") < 0)
 		return NULL;
 	return caps;
@@ -977,6 +978,8 @@ static void fake_default(struct fake_host *h, bool source)
 	h->bridges[0] = "br0";
 	h->cpu_model = "Skylake-Client-IBRS";
 	h->cpu_vendor = "Intel";
+	h->uuid = source ? "11111111-2222-3333-4444-555555555555" :
+			   "22222222-3333-4444-5555-666666666666";
 	h->kvm = true;
 	h->free_kib = 8 * KIB_PER_GIB;
 	h->compare = VIR_CPU_COMPARE_IDENTICAL;
@@ -1225,6 +1228,23 @@ static void test_check_name_clash(void **state)
 	env->dst.domains_err = -EIO;
 	run_live(env, NIC_DEFAULT);
 	expect(env, "name", KVMOPS_VERDICT_WARN, "fake: cannot list domains");
+}
+
+static void test_check_host(void **state)
+{
+	struct check_env *env = *state;
+
+	run_live(env, NIC_DEFAULT);
+	expect(env, "host", KVMOPS_VERDICT_OK, "22222222-3333");
+	/* One host under two URIs, or a cloned machine. */
+	env->dst.uuid = env->src.uuid;
+	run_live(env, NIC_DEFAULT);
+	expect(env, "host", KVMOPS_VERDICT_FAIL, "this host's UUID 11111111-2222");
+	assert_true(kvmops_check_worst(env->items, env->count) ==
+		    KVMOPS_VERDICT_FAIL);
+	env->dst.uuid = "";
+	run_live(env, NIC_DEFAULT);
+	expect(env, "host", KVMOPS_VERDICT_WARN, "does not give its UUID");
 }
 
 static void test_check_memory(void **state)
@@ -2236,6 +2256,7 @@ int main(void)
 		VIRT_TEST(test_plan_older_caller),
 		CHECK(test_check_clean_live),
 		CHECK(test_check_state_live),
+		CHECK(test_check_host),
 		CHECK(test_check_name_clash),
 		CHECK(test_check_memory),
 		CHECK(test_check_arch),
