@@ -184,8 +184,10 @@ static void check_state(struct report *r, const struct guest *g, int state,
 static void check_host(struct report *r, struct kvmops_xml *src_caps,
 		       struct kvmops_xml *dst_caps)
 {
-	char *a = kvmops_xml_string(src_caps, NULL, "string(/capabilities/host/uuid)");
-	char *b = kvmops_xml_string(dst_caps, NULL, "string(/capabilities/host/uuid)");
+	char *a = kvmops_xml_string(src_caps, NULL,
+				    "string(/capabilities/host/uuid)");
+	char *b = kvmops_xml_string(dst_caps, NULL,
+				    "string(/capabilities/host/uuid)");
 
 	if (!a || !b || !*a || !*b)
 		add(r, "host", KVMOPS_VERDICT_WARN, "compare the hosts by hand",

@@ -267,7 +267,8 @@ static int pump(struct offline *m, virStreamPtr from, virStreamPtr to,
 						      job->disk_total - job->disk_processed : 0;
 			/* this stream's own rate: a shutdown before it is no transfer */
 			if (t > start)
-				job->disk_bps = job->disk_processed * 1000 / (t - start);
+				job->disk_bps = job->disk_processed * 1000 /
+						(t - start);
 			report(m, job);
 			last = t;
 		}

@@ -455,7 +455,8 @@ static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 	 * otherwise go on sending to a destination nobody can finish.
 	 */
 	if (!w->aborted && w->dst && VIRT(virConnectIsAlive)(w->dst) == 0) {
-		info(ctx, "the connection to the destination was lost: aborting");
+		info(ctx,
+		     "the connection to the destination was lost: aborting");
 		w->dest_lost = true;
 		abort_job(ctx, dom, w);
 	}
@@ -683,9 +684,10 @@ static int fail_outcome(struct kvmops_ctx *ctx, struct live_run *run,
 	if (run->error_code == VIR_ERR_MIGRATE_UNSAFE)
 		hint = " If the disks are on storage both hosts share, add --unsafe.";
 	if (w->dest_lost)
-		return kvmops_fail(ctx, -ECONNRESET,
-				   "the connection to the destination was lost, so the migration was aborted: %s.",
-				   sides);
+		return kvmops_fail(
+			ctx, -ECONNRESET,
+			"the connection to the destination was lost, so the migration was aborted: %s.",
+			sides);
 	if (w->aborted && !w->timed_out)
 		return kvmops_fail(ctx, -ECANCELED, "the migration was aborted: %s.", sides);
 	if (w->aborted)

@@ -1239,7 +1239,8 @@ static void test_check_host(void **state)
 	/* One host under two URIs, or a cloned machine. */
 	env->dst.uuid = env->src.uuid;
 	run_live(env, NIC_DEFAULT);
-	expect(env, "host", KVMOPS_VERDICT_FAIL, "this host's UUID 11111111-2222");
+	expect(env, "host", KVMOPS_VERDICT_FAIL,
+	       "this host's UUID 11111111-2222");
 	assert_true(kvmops_check_worst(env->items, env->count) ==
 		    KVMOPS_VERDICT_FAIL);
 	env->dst.uuid = "";
