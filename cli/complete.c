@@ -195,6 +195,8 @@ static void take_uri(struct kvs_state *st, int n, char **words)
 	int i;
 
 	for (i = 0; i < n - 1; i++) {
+		if (!strcmp(words[i], "--"))
+			break; /* what follows is arguments, not options */
 		if (!strcmp(words[i], "-c") || !strcmp(words[i], "--connect"))
 			uri = words[i + 1];
 		else if (!strncmp(words[i], "--connect=", 10))

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bash completion in completions/kvmops, driven as bash would drive
+# The bash completion in completions/kvm-balloon, driven as bash would drive
 # it, against the built kvm-balloon and libvirt's test driver
 # (test:///default, which holds one running domain, "test").
 #

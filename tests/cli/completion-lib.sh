@@ -2,8 +2,9 @@
 # or kvm-migrate): finds the built command (in $KVM_KSM, $KVM_BALLOON or
 # $KVM_MIGRATE, else under $top_builddir/cli), skips (77) without
 # bash-completion unless KVMOPS_REQUIRE_LAB=1, puts the command on PATH with
-# a private HOME, loads bash-completion and the completion every kvmops
-# command shares, completions/kvmops, and drives it as bash would:
+# a private HOME, loads bash-completion and the command's completion,
+# completions/$TOOL (one file for all, completions/kvmops), and drives it
+# as bash would:
 #   complete_line LINE          sets $got (one candidate a line), $nospace
 #   check LINE WHAT CAND...     exactly these candidates
 #   has LINE WHAT CAND...       at least these candidates
@@ -43,8 +44,9 @@ unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
 
 # shellcheck source=/dev/null
 . "$BASH_COMPLETION_SCRIPT"
+# The file installed for this command: a link to completions/kvmops.
 # shellcheck source=/dev/null
-. "$top_srcdir/completions/kvmops"
+. "$top_srcdir/completions/$TOOL"
 
 passed=0 failed=0 n=0
 ok() {

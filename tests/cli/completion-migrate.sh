@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bash completion in completions/kvmops, driven as bash would drive it,
+# The bash completion in completions/kvm-migrate, driven as bash would drive it,
 # against the built kvm-migrate, libvirt's test driver (test:///default,
 # which holds one running domain, "test") and the destinations kvm-migrate
 # remembers in $XDG_STATE_HOME/kvmops/kvm-migrate_destinations.
@@ -23,7 +23,7 @@ dest2=qemu+tcp://10.0.0.3/system
 # One file serves every kvmops command.
 for cmd in kvm-ksm kvm-balloon kvm-migrate; do
 	complete -p "$cmd" 2>/dev/null | grep -q -- '-F _kvmops '
-	ok $? "completions/kvmops registers _kvmops for $cmd"
+	ok $? "completions/kvm-migrate registers _kvmops for $cmd"
 done
 
 # Commands and options, from the program's tables.

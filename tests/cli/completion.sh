@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bash completion in completions/kvmops, driven as bash would drive it,
+# The bash completion in completions/kvm-ksm, driven as bash would drive it,
 # against the built kvm-ksm and the ksm-6.18 fixture.
 #
 # Environment (set by 'make check'): KVM_KSM, top_srcdir, FIXTURES.
