@@ -63,11 +63,13 @@ paired() {
 	done
 }
 
-col_median() { awk -v who="$1" -v c="$2" '$1 == who { print $c }' "$BENCH_TMP/pairs" | median; }
+# col WHO COL: that column of WHO's runs, one value a line.
+col() { awk -v who="$1" -v c="$2" '$1 == who { print $c }' "$BENCH_TMP/pairs"; }
+col_median() { col "$1" "$2" | median; }
 
 # col_spread WHO COL: "Q1..Q3", the middle half of the runs, to judge noise.
 col_spread() {
-	awk -v who="$1" -v c="$2" '$1 == who { print $c }' "$BENCH_TMP/pairs" | sort -n |
+	col "$1" "$2" | sort -n |
 		awk '{ v[NR] = $1 } END { print v[int((NR + 3) / 4)] ".." v[int((3 * NR + 3) / 4)] }'
 }
 

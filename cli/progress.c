@@ -77,9 +77,16 @@ static size_t copy_part(const struct kvmops_job *j, char *buf, size_t len,
 	return n;
 }
 
+/* The stream's own rate, else (a caller without one) the whole run's. */
+static uint64_t copy_rate(const struct kvmops_job *j)
+{
+	if (j->disk_bps || !j->elapsed_ms)
+		return j->disk_bps;
+	return j->disk_processed * 1000 / j->elapsed_ms;
+}
+
 void kvs_job_line(const struct kvmops_job *j, char *buf, size_t len)
 {
-	uint64_t copy_bps = j->disk_bps;
 	char t[24];
 	size_t n;
 
@@ -87,8 +94,6 @@ void kvs_job_line(const struct kvmops_job *j, char *buf, size_t len)
 			     (double)j->elapsed_ms / 1000.0);
 	if (n >= len)
 		return;
-	if (!copy_bps && j->elapsed_ms)
-		copy_bps = j->disk_processed * 1000 / j->elapsed_ms;
 	switch (j->phase) {
 	case KVMOPS_PHASE_DISKS:
 		copy_part(j, buf + n, len - n, j->disk_bps);
@@ -108,7 +113,7 @@ void kvs_job_line(const struct kvmops_job *j, char *buf, size_t len)
 	case KVMOPS_PHASE_VERIFY:
 		n += (size_t)snprintf(buf + n, len - n, "  %s", j->disk);
 		if (n < len)
-			copy_part(j, buf + n, len - n, copy_bps);
+			copy_part(j, buf + n, len - n, copy_rate(j));
 		break;
 	default:
 		break;

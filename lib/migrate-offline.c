@@ -240,6 +240,19 @@ static int send_all(virStreamPtr st, const char *buf, size_t len)
 	return 0;
 }
 
+/* Sets what is left and this stream's own rate, from @start_ms on. */
+static void stream_figures(struct offline *m, struct kvmops_job *job,
+			   uint64_t start_ms)
+{
+	uint64_t t = ms_since(&m->t0);
+
+	job->disk_remaining = job->disk_total > job->disk_processed ?
+				      job->disk_total - job->disk_processed : 0;
+	/* a shutdown before the stream is no transfer time */
+	if (t > start_ms)
+		job->disk_bps = job->disk_processed * 1000 / (t - start_ms);
+}
+
 /*
  * Streams @from (a download) into @to (an upload, or NULL to only read),
  * hashing what passes; reports progress as @phase.
@@ -263,12 +276,7 @@ static int pump(struct offline *m, virStreamPtr from, virStreamPtr to,
 		job->disk_processed += (uint64_t)n;
 		t = ms_since(&m->t0);
 		if (t - last >= PROGRESS_MS) {
-			job->disk_remaining = job->disk_total > job->disk_processed ?
-						      job->disk_total - job->disk_processed : 0;
-			/* this stream's own rate: a shutdown before it is no transfer */
-			if (t > start)
-				job->disk_bps = job->disk_processed * 1000 /
-						(t - start);
+			stream_figures(m, job, start);
 			report(m, job);
 			last = t;
 		}
@@ -279,6 +287,7 @@ static int pump(struct offline *m, virStreamPtr from, virStreamPtr to,
 	}
 	if (n < 0)
 		rc = -EIO;
+	stream_figures(m, job, start); /* for the report that closes the stream */
 	free(buf);
 	return rc;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # kvm-migrate check on real hosts: it FAILs on a disk the destination does
 # not see, a name clash, a missing bridge, a missing network and the source
-# host under another URI, and then live and offline do not start. Bad input exits 2 and changes nothing.
+# host under another URI, and then live and offline do not start. Bad input
+# exits 2 and changes nothing.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/lab/harness.sh"
 . "$top_srcdir/tests/lab/migrate-lib.sh"
