@@ -10,7 +10,7 @@ cd "$srcdir"
 # Debian packages the build, the tests and the lab need.
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libvirt-dev libxml2-dev libjson-c-dev libreadline-dev libcmocka-dev
-scdoc bash-completion man-db groff-base
+nettle-dev scdoc bash-completion man-db groff-base clang-format
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
 qemu-utils cpio procps util-linux xz-utils"
 

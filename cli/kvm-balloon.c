@@ -9,57 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "shell.h"
+#include "shell/shell.h"
 
-/* Room the guest keeps above what it uses: the larger of these two. */
-#define DEFAULT_MARGIN_KIB (32 * 1024)
-#define DEFAULT_MARGIN_PERCENT 10
 #define WAIT_TOLERANCE_KIB 1024
 #define STALL_MS 10000
-
-static const char *state_name(int state)
-{
-	switch (state) {
-	case VIR_DOMAIN_RUNNING:
-		return "running";
-	case VIR_DOMAIN_BLOCKED:
-		return "blocked";
-	case VIR_DOMAIN_PAUSED:
-		return "paused";
-	case VIR_DOMAIN_SHUTDOWN:
-		return "shutting-down";
-	case VIR_DOMAIN_SHUTOFF:
-		return "shut-off";
-	case VIR_DOMAIN_CRASHED:
-		return "crashed";
-	case VIR_DOMAIN_PMSUSPENDED:
-		return "suspended";
-	default:
-		return "unknown";
-	}
-}
 
 static const char *kib_text(uint64_t kib, char *buf, size_t len)
 {
 	kvmops_size_format(kib * 1024, buf, len);
 	return buf;
-}
-
-/* Bad input and refused checks change nothing: exit 2; the rest 1. */
-static int status_of(int rc)
-{
-	switch (rc) {
-	case -ENOENT:
-	case -ENODEV:
-	case -ENODATA:
-	case -EINVAL:
-	case -E2BIG:
-	case -EDOM:
-	case -ERANGE:
-		return KVS_USAGE;
-	default:
-		return KVS_FAIL;
-	}
 }
 
 static const char *problem_text(unsigned int p)
@@ -85,7 +43,7 @@ static json_object *balloon_json(const struct kvmops_balloon *b)
 	json_object_object_add(o, key, (cond) ? json_object_new_uint64(v) : NULL)
 	json_object_object_add(o, "name", json_object_new_string(b->name));
 	json_object_object_add(o, "state",
-			       json_object_new_string(state_name(b->state)));
+			       json_object_new_string(kvmops_state_name(b->state)));
 	ADD_U64("current_kib", true, b->current_kib);
 	ADD_U64("max_kib", true, b->max_kib);
 	ADD_U64("usable_kib", b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib);
@@ -128,7 +86,7 @@ static void list_row(struct kvs_table *t, const struct kvmops_balloon *b)
 		snprintf(age, sizeof(age), "%" PRId64 "s", b->stats_age);
 	else
 		snprintf(age, sizeof(age), "-");
-	kvs_table_row(t, b->name, state_name(b->state),
+	kvs_table_row(t, b->name, kvmops_state_name(b->state),
 		      kib_text(b->current_kib, cur, sizeof(cur)),
 		      kib_text(b->max_kib, max, sizeof(max)),
 		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib, usable, sizeof(usable)),
@@ -217,8 +175,9 @@ static int cmd_list(struct kvs_call *call)
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
-	if (kvmops_balloon_list(call->st->ctx, conn, flags, &list, &n))
-		return kvs_lib_error(call, KVS_FAIL);
+	rc = kvmops_balloon_list(call->st->ctx, conn, flags, &list, &n);
+	if (rc)
+		return kvs_lib_error(call, rc);
 	sort_key = sort ? sort : "name";
 	qsort(list, n, sizeof(*list), by_key);
 	if (call->json) {
@@ -247,19 +206,26 @@ static void stat_line(const char *name, bool have, uint64_t kib,
 	       meaning);
 }
 
-static uint64_t default_margin(const struct kvmops_balloon *b)
+static void print_floor(const struct kvs_call *call,
+			const struct kvmops_balloon *b)
 {
-	uint64_t pct = b->max_kib * DEFAULT_MARGIN_PERCENT / 100;
+	struct kvmops_ctx *ctx = call->st->ctx;
+	uint64_t floor;
+	char hint[256];
 
-	return pct > DEFAULT_MARGIN_KIB ? pct : DEFAULT_MARGIN_KIB;
+	if (!kvmops_balloon_floor(ctx, b, KVMOPS_BALLOON_DEFAULT_MARGIN, &floor)) {
+		stat_line("floor", true, floor,
+			  "the least 'set' allows without --force (in use + margin)");
+		return;
+	}
+	kvs_remedy_hint(call, kvmops_last_remedy(ctx), hint, sizeof(hint));
+	printf("  %s%s\n", kvmops_last_error(ctx), hint);
 }
 
 static void print_stats(const struct kvs_call *call,
 			const struct kvmops_balloon *b)
 {
-	uint64_t floor;
-
-	printf("%s: %s\n", b->name, state_name(b->state));
+	printf("%s: %s\n", b->name, kvmops_state_name(b->state));
 	stat_line("current", true, b->current_kib,
 		  "memory the guest has now (the balloon's 'actual')");
 	stat_line("maximum", true, b->max_kib, "the most it may have without a restart");
@@ -283,11 +249,7 @@ static void print_stats(const struct kvs_call *call,
 	if (b->min_guarantee_kib)
 		stat_line("guarantee", true, b->min_guarantee_kib,
 			  "<memtune><min_guarantee>: the floor never goes below it");
-	if (!kvmops_balloon_floor(call->st->ctx, b, default_margin(b), &floor))
-		stat_line("floor", true, floor,
-			  "the least 'set' allows without --force (in use + margin)");
-	else
-		printf("  %s\n", kvmops_last_error(call->st->ctx));
+	print_floor(call, b);
 }
 
 static int cmd_stats(struct kvs_call *call)
@@ -304,7 +266,7 @@ static int cmd_stats(struct kvs_call *call)
 		return KVS_FAIL;
 	rc = kvmops_balloon_get(call->st->ctx, conn, call->argv[0], &b);
 	if (rc)
-		return kvs_lib_error(call, status_of(rc));
+		return kvs_lib_error(call, rc);
 	if (!call->json) {
 		print_stats(call, &b);
 		return KVS_OK;
@@ -314,32 +276,17 @@ static int cmd_stats(struct kvs_call *call)
 	json_object_object_add(o, "min_guarantee_kib",
 			       json_object_new_uint64(b.min_guarantee_kib));
 	json_object_object_add(o, "floor_kib",
-			       kvmops_balloon_floor(call->st->ctx, &b, default_margin(&b), &floor) ?
-				       NULL : json_object_new_uint64(floor));
+			       kvmops_balloon_floor(call->st->ctx, &b,
+						    KVMOPS_BALLOON_DEFAULT_MARGIN, &floor) ?
+				       NULL :
+				       json_object_new_uint64(floor));
 	kvs_print_json(o);
 	return KVS_OK;
 }
 
 /* ---- set --------------------------------------------------------------- */
 
-static int parse_margin(struct kvs_call *call, const struct kvmops_balloon *b,
-			uint64_t *margin)
-{
-	const char *text = kvs_opt(call, "margin");
-	struct kvmops_size size;
-
-	*margin = default_margin(b);
-	if (!text)
-		return KVS_OK;
-	if (kvmops_size_parse(call->st->ctx, text, KVMOPS_SIZE_ALLOW_PERCENT, &size) ||
-	    kvmops_size_resolve(call->st->ctx, &size, b->current_kib, b->max_kib, margin))
-		return kvs_error(call, KVS_USAGE, "invalid --margin: %s",
-				 kvmops_last_error(call->st->ctx));
-	return KVS_OK;
-}
-
-static unsigned int set_flags(const struct kvs_call *call,
-			      const struct kvmops_balloon *b)
+static unsigned int set_flags(const struct kvs_call *call)
 {
 	unsigned int f = 0;
 
@@ -347,28 +294,25 @@ static unsigned int set_flags(const struct kvs_call *call,
 		f |= KVMOPS_BALLOON_LIVE;
 	if (kvs_flag(call, "config"))
 		f |= KVMOPS_BALLOON_CONFIG;
-	if (!f) /* as virsh's --current */
-		f = b->state == VIR_DOMAIN_SHUTOFF ? KVMOPS_BALLOON_CONFIG :
-						     KVMOPS_BALLOON_LIVE;
 	if (kvs_flag(call, "force"))
 		f |= KVMOPS_BALLOON_FORCE;
 	if (kvs_flag(call, "raise-max"))
 		f |= KVMOPS_BALLOON_RAISE_MAX;
-	return f;
+	return f; /* neither live nor config: the library does as virsh */
 }
 
 static void report_set(const struct kvs_call *call, const char *name,
-		       uint64_t before, uint64_t target, bool waited,
+		       const struct kvmops_balloon_change *c, bool waited,
 		       uint64_t reached, double seconds)
 {
-	char a[24], b[24], c[24];
+	char a[24], b[24], r[24];
 	json_object *o;
 
 	if (call->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(name));
-		json_object_object_add(o, "before_kib", json_object_new_uint64(before));
-		json_object_object_add(o, "target_kib", json_object_new_uint64(target));
+		json_object_object_add(o, "before_kib", json_object_new_uint64(c->before_kib));
+		json_object_object_add(o, "target_kib", json_object_new_uint64(c->target_kib));
 		json_object_object_add(o, "reached_kib",
 				       waited ? json_object_new_uint64(reached) : NULL);
 		json_object_object_add(o, "seconds",
@@ -376,11 +320,13 @@ static void report_set(const struct kvs_call *call, const char *name,
 		kvs_print_json(o);
 	} else if (!call->quiet && waited) {
 		printf("%s: %s -> %s, reached %s in %.1f s\n", name,
-		       kib_text(before, a, sizeof(a)), kib_text(target, b, sizeof(b)),
-		       kib_text(reached, c, sizeof(c)), seconds);
+		       kib_text(c->before_kib, a, sizeof(a)),
+		       kib_text(c->target_kib, b, sizeof(b)),
+		       kib_text(reached, r, sizeof(r)), seconds);
 	} else if (!call->quiet) {
 		printf("%s: %s -> %s (asked; --wait to see it done)\n", name,
-		       kib_text(before, a, sizeof(a)), kib_text(target, b, sizeof(b)));
+		       kib_text(c->before_kib, a, sizeof(a)),
+		       kib_text(c->target_kib, b, sizeof(b)));
 	}
 }
 
@@ -393,65 +339,74 @@ static double elapsed(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int wait_for(struct kvs_call *call, virConnectPtr conn,
-		    const char *name, uint64_t target, uint64_t *reached)
+static int wait_for(struct kvs_call *call, virConnectPtr conn, const char *name,
+		    uint64_t target, uint64_t timeout, uint64_t *reached)
 {
-	uint64_t timeout;
-	int rc = kvs_opt_u64(call, "timeout", 1, 86400, 60, &timeout);
+	int rc = kvmops_balloon_wait(call->st->ctx, conn, name, target,
+				     WAIT_TOLERANCE_KIB, (unsigned int)timeout * 1000,
+				     STALL_MS, (const volatile int *)&kvs_interrupted,
+				     reached);
 
-	if (rc)
-		return rc;
-	rc = kvmops_balloon_wait(call->st->ctx, conn, name, target,
-				 WAIT_TOLERANCE_KIB, (unsigned int)timeout * 1000,
-				 STALL_MS, (const volatile int *)&kvs_interrupted, reached);
-	return rc ? kvs_lib_error(call, KVS_FAIL) : KVS_OK;
+	return rc ? kvs_lib_error(call, rc) : KVS_OK;
+}
+
+/* --margin: a size, or a percent of the guest's maximum. */
+static int parse_margin(struct kvs_call *call, struct kvmops_size *margin,
+			bool *given)
+{
+	const char *text = kvs_opt(call, "margin");
+	int rc;
+
+	*given = text != NULL;
+	if (!text)
+		return KVS_OK;
+	rc = kvmops_size_parse(call->st->ctx, text, KVMOPS_SIZE_ALLOW_PERCENT, margin);
+	return rc ? kvs_lib_error_on(call, rc, "invalid --margin") : KVS_OK;
 }
 
 static int cmd_set(struct kvs_call *call)
 {
 	const char *name = call->argv[0];
-	uint64_t margin, target, reached = 0, timeout;
-	struct kvmops_balloon b;
-	struct kvmops_size size;
+	struct kvmops_balloon_change change;
+	uint64_t reached = 0, timeout;
+	struct kvmops_size size, margin;
 	struct timespec t0;
 	virConnectPtr conn;
+	bool have_margin, waited;
+	char what[512];
 	int rc;
 
-	if (kvmops_size_parse(call->st->ctx, call->argv[1],
-			      KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT, &size))
-		return kvs_lib_error(call, KVS_USAGE);
+	rc = kvmops_size_parse(call->st->ctx, call->argv[1],
+			       KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT, &size);
+	if (rc)
+		return kvs_lib_error(call, rc);
 	rc = kvs_opt_u64(call, "timeout", 1, 86400, 60, &timeout);
+	if (!rc)
+		rc = parse_margin(call, &margin, &have_margin);
 	if (rc)
 		return rc;
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
-	rc = kvmops_balloon_get(call->st->ctx, conn, name, &b);
-	if (rc)
-		return kvs_lib_error(call, status_of(rc));
-	rc = parse_margin(call, &b, &margin);
-	if (rc)
-		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = kvmops_balloon_set(call->st->ctx, conn, name, &size,
-				set_flags(call, &b), margin, &target);
+	rc = kvmops_balloon_resize(call->st->ctx, conn, name, &size, set_flags(call),
+				   have_margin ? &margin : NULL, &change);
+	snprintf(what, sizeof(what), "set %s %s", name, call->argv[1]);
 	if (rc)
-		return kvs_error(call, status_of(rc), "set %s %s: %s", name,
-				 call->argv[1], kvmops_last_error(call->st->ctx));
-	if (kvs_flag(call, "wait") && (set_flags(call, &b) & KVMOPS_BALLOON_LIVE)) {
-		rc = wait_for(call, conn, name, target, &reached);
+		return kvs_lib_error_on(call, rc, what);
+	waited = kvs_flag(call, "wait") && (change.flags & KVMOPS_BALLOON_LIVE);
+	if (waited) {
+		rc = wait_for(call, conn, name, change.target_kib, timeout, &reached);
 		if (rc)
 			return rc;
 	}
-	report_set(call, name, b.current_kib, target,
-		   kvs_flag(call, "wait") && (set_flags(call, &b) & KVMOPS_BALLOON_LIVE),
-		   reached, elapsed(&t0));
+	report_set(call, name, &change, waited, reached, elapsed(&t0));
 	return KVS_OK;
 }
 
 /* ---- period ------------------------------------------------------------ */
 
-static int period_flags(const struct kvs_call *call, int state)
+static unsigned int period_flags(const struct kvs_call *call)
 {
 	unsigned int f = 0;
 
@@ -459,29 +414,17 @@ static int period_flags(const struct kvs_call *call, int state)
 		f |= KVMOPS_BALLOON_LIVE;
 	if (kvs_flag(call, "config"))
 		f |= KVMOPS_BALLOON_CONFIG;
-	if (!f)
-		f = state == VIR_DOMAIN_SHUTOFF ? KVMOPS_BALLOON_CONFIG :
-						  KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_CONFIG;
-	return (int)f;
+	return f; /* neither: the running guest and its config, as there are */
 }
 
 static int set_one_period(struct kvs_call *call, virConnectPtr conn,
 			  const char *name, int seconds)
 {
-	struct kvmops_balloon b;
-	unsigned int flags;
-	int rc = kvmops_balloon_get(call->st->ctx, conn, name, &b);
+	int rc = kvmops_balloon_set_period(call->st->ctx, conn, name, seconds,
+					   period_flags(call));
 
 	if (rc)
-		return kvs_lib_error(call, status_of(rc));
-	flags = (unsigned int)period_flags(call, b.state);
-	/* A transient guest has no config: live only, then. */
-	rc = kvmops_balloon_set_period(call->st->ctx, conn, name, seconds, flags);
-	if (rc == -EINVAL && !kvs_flag(call, "config") && (flags & KVMOPS_BALLOON_LIVE))
-		rc = kvmops_balloon_set_period(call->st->ctx, conn, name, seconds,
-					       KVMOPS_BALLOON_LIVE);
-	if (rc)
-		return kvs_lib_error(call, status_of(rc));
+		return kvs_lib_error(call, rc);
 	if (!call->quiet && !call->json && seconds)
 		printf("%s: stats every %d s\n", name, seconds);
 	else if (!call->quiet && !call->json)
@@ -514,8 +457,9 @@ static int cmd_period(struct kvs_call *call)
 		return KVS_FAIL;
 	if (!all)
 		return set_one_period(call, conn, call->argv[0], (int)seconds);
-	if (kvmops_domain_names(call->st->ctx, conn, 0, &names, &n))
-		return kvs_lib_error(call, KVS_FAIL);
+	r = kvmops_domain_names(call->st->ctx, conn, 0, &names, &n);
+	if (r)
+		return kvs_lib_error(call, r);
 	for (i = 0; i < n; i++) {
 		r = set_one_period(call, conn, names[i], (int)seconds);
 		if (r && !rc)
@@ -526,8 +470,6 @@ static int cmd_period(struct kvs_call *call)
 }
 
 /* ---- overcommit -------------------------------------------------------- */
-
-static const char *const verdict_names[] = { "OK", "WARN", "FAIL" };
 
 static void print_overcommit(const struct kvmops_overcommit *oc)
 {
@@ -543,9 +485,9 @@ static void print_overcommit(const struct kvmops_overcommit *oc)
 	       kib_text(oc->reclaimed_kib, c, sizeof(c)));
 	if (oc->have_ksm)
 		printf(", %s merged by KSM", kib_text(oc->ksm_saved_bytes / 1024, a, sizeof(a)));
-	printf("\n%-4s  memory overcommit %.2fx (OK up to 1.5x, WARN above, FAIL above 2x)\n",
-	       verdict_names[oc->mem_verdict], oc->mem_ratio);
-	printf("%-4s  vCPU overcommit %.2fx", verdict_names[oc->vcpu_verdict],
+	printf("\n%-4s  memory overcommit %.2fx (PASS up to 1.5x, WARN above, FAIL above 2x)\n",
+	       kvmops_verdict_name(oc->mem_verdict), oc->mem_ratio);
+	printf("%-4s  vCPU overcommit %.2fx", kvmops_verdict_name(oc->vcpu_verdict),
 	       oc->vcpu_ratio);
 	if (oc->vcpu_verdict == KVMOPS_VERDICT_FAIL)
 		printf(": %s has %u vCPUs, more than the host's %u CPUs",
@@ -560,22 +502,22 @@ static json_object *overcommit_json(const struct kvmops_overcommit *oc)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "host_memory_kib", json_object_new_uint64(oc->host_mem_kib));
-	json_object_object_add(o, "host_free_kib", json_object_new_uint64(oc->host_free_kib));
-	json_object_object_add(o, "host_cpus", json_object_new_int((int)oc->host_cpus));
-	json_object_object_add(o, "guests", json_object_new_int((int)oc->guests));
-	json_object_object_add(o, "sum_max_kib", json_object_new_uint64(oc->sum_max_kib));
-	json_object_object_add(o, "sum_current_kib", json_object_new_uint64(oc->sum_current_kib));
-	json_object_object_add(o, "sum_vcpus", json_object_new_int((int)oc->sum_vcpus));
-	json_object_object_add(o, "memory_ratio", json_object_new_double(oc->mem_ratio));
-	json_object_object_add(o, "vcpu_ratio", json_object_new_double(oc->vcpu_ratio));
-	json_object_object_add(o, "balloon_reclaimed_kib", json_object_new_uint64(oc->reclaimed_kib));
-	json_object_object_add(o, "ksm_saved_bytes",
-			       oc->have_ksm ? json_object_new_uint64(oc->ksm_saved_bytes) : NULL);
-	json_object_object_add(o, "memory_verdict",
-			       json_object_new_string(verdict_names[oc->mem_verdict]));
-	json_object_object_add(o, "vcpu_verdict",
-			       json_object_new_string(verdict_names[oc->vcpu_verdict]));
+#define ADD(key, value) json_object_object_add(o, key, value)
+	ADD("host_memory_kib", json_object_new_uint64(oc->host_mem_kib));
+	ADD("host_free_kib", json_object_new_uint64(oc->host_free_kib));
+	ADD("host_cpus", json_object_new_int((int)oc->host_cpus));
+	ADD("guests", json_object_new_int((int)oc->guests));
+	ADD("sum_max_kib", json_object_new_uint64(oc->sum_max_kib));
+	ADD("sum_current_kib", json_object_new_uint64(oc->sum_current_kib));
+	ADD("sum_vcpus", json_object_new_int((int)oc->sum_vcpus));
+	ADD("memory_ratio", json_object_new_double(oc->mem_ratio));
+	ADD("vcpu_ratio", json_object_new_double(oc->vcpu_ratio));
+	ADD("balloon_reclaimed_kib", json_object_new_uint64(oc->reclaimed_kib));
+	ADD("ksm_saved_bytes",
+	    oc->have_ksm ? json_object_new_uint64(oc->ksm_saved_bytes) : NULL);
+	ADD("memory_verdict", json_object_new_string(kvmops_verdict_name(oc->mem_verdict)));
+	ADD("vcpu_verdict", json_object_new_string(kvmops_verdict_name(oc->vcpu_verdict)));
+#undef ADD
 	return o;
 }
 
@@ -583,13 +525,15 @@ static int cmd_overcommit(struct kvs_call *call)
 {
 	struct kvmops_overcommit oc;
 	virConnectPtr conn;
+	int rc;
 
 	call->conn_flags = KVMOPS_CONNECT_READONLY;
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
-	if (kvmops_overcommit(call->st->ctx, conn, &oc))
-		return kvs_lib_error(call, KVS_FAIL);
+	rc = kvmops_overcommit(call->st->ctx, conn, &oc);
+	if (rc)
+		return kvs_lib_error(call, rc);
 	if (call->json)
 		kvs_print_json(overcommit_json(&oc));
 	else
@@ -602,6 +546,9 @@ static int cmd_overcommit(struct kvs_call *call)
 
 /* ---- completion -------------------------------------------------------- */
 
+static const char *const sort_keys[] = { "current", "usable", "rss", "name", NULL };
+static const char *const state_filters[] = { "running", "shutoff", "all", NULL };
+
 static void complete_domain(struct kvs_state *st, const char *prefix,
 			    struct kvs_list *out)
 {
@@ -611,66 +558,80 @@ static void complete_domain(struct kvs_state *st, const char *prefix,
 static void complete_sort(struct kvs_state *st, const char *prefix,
 			  struct kvs_list *out)
 {
-	kvs_list_add(out, "current");
-	kvs_list_add(out, "usable");
-	kvs_list_add(out, "rss");
-	kvs_list_add(out, "name");
+	kvs_complete_choices(out, sort_keys);
 }
 
 static void complete_state(struct kvs_state *st, const char *prefix,
 			   struct kvs_list *out)
 {
-	kvs_list_add(out, "running");
-	kvs_list_add(out, "shutoff");
-	kvs_list_add(out, "all");
+	kvs_complete_choices(out, state_filters);
 }
 
 /* ---- the tables -------------------------------------------------------- */
 
 static const struct kvs_opt list_opts[] = {
-	{ "sort", 0, "KEY", "name (default), current, usable or rss", complete_sort },
-	{ "state", 0, "STATE", "running, shutoff or all (default)", complete_state },
+	{ .name = "sort", .arg = "KEY", .complete = complete_sort,
+	  .help = "name (default), current, usable or rss" },
+	{ .name = "state", .arg = "STATE", .complete = complete_state,
+	  .help = "running, shutoff or all (default)" },
 	{ 0 },
 };
 
 static const struct kvs_opt set_opts[] = {
-	{ "live", 0, NULL, "change the running guest (the default when it runs)", NULL },
-	{ "config", 0, NULL, "change its persistent config (the default when it is off)", NULL },
-	{ "wait", 0, NULL, "wait until the balloon gets there, and say how long it took", NULL },
-	{ "timeout", 0, "S", "with --wait: give up after S seconds (default 60)", NULL },
-	{ "force", 0, NULL, "allow a target below the safety floor", NULL },
-	{ "margin", 0, "SIZE", "room kept above what the guest uses (default: 32M or 10% of max)", NULL },
-	{ "raise-max", 0, NULL, "above the maximum: raise the maximum in the config", NULL },
+	{ .name = "live", .field = "live",
+	  .help = "change the running guest (the default when it runs)" },
+	{ .name = "config", .field = "config",
+	  .help = "change its persistent config (the default when it is off)" },
+	{ .name = "wait",
+	  .help = "wait until the balloon gets there, and say how long it took" },
+	{ .name = "timeout", .arg = "S",
+	  .help = "with --wait: give up after S seconds (default 60)" },
+	{ .name = "force", .field = "force",
+	  .help = "allow a target below the safety floor" },
+	{ .name = "margin", .arg = "SIZE", .field = "margin",
+	  .help = "room kept above what the guest uses (default: 32M or 10% of max)" },
+	{ .name = "raise-max", .field = "raise_max",
+	  .help = "above the maximum: raise the maximum in the config" },
 	{ 0 },
 };
 
 static const struct kvs_opt period_opts[] = {
-	{ "all", 0, NULL, "every domain", NULL },
-	{ "live", 0, NULL, "the running guest only", NULL },
-	{ "config", 0, NULL, "the persistent config only", NULL },
+	{ .name = "all", .help = "every domain" },
+	{ .name = "live", .field = "live", .help = "the running guest only" },
+	{ .name = "config", .field = "config", .help = "the persistent config only" },
 	{ 0 },
 };
 
 static const struct kvs_cmd balloon_cmds[] = {
-	{ "list", NULL, "Show every domain's balloon and memory figures, in one bulk call",
-	  "Flags guests whose balloon cannot be seen: no-balloon (no device),\n"
-	  "no-period (no stats period), no-stats (no guest driver), stale.",
-	  list_opts, 0, 0, cmd_list, NULL, false },
-	{ "stats", "DOMAIN", "Show one guest's memory, each figure with its meaning",
-	  NULL, NULL, 1, 1, cmd_stats, complete_domain, false },
-	{ "set", "DOMAIN SIZE", "Set the balloon: 512M, 1G, +256M, -25%, 50% (of max)",
-	  "Refuses a target below the safety floor (memory in use + margin,\n"
-	  "at least <memtune><min_guarantee>) unless --force, and one above the\n"
-	  "maximum unless --raise-max.",
-	  set_opts, 2, 2, cmd_set, complete_domain, false },
-	{ "period", "(DOMAIN | --all) SECONDS", "Set how often guests send memory stats",
-	  "0 turns the stats off. By default both the running guest and its\n"
-	  "config change.",
-	  period_opts, 1, 2, cmd_period, complete_domain, false },
-	{ "overcommit", NULL, "Judge the host's memory and vCPU overcommit",
-	  "Exits 1 when a limit is passed: memory above 2x, or a guest with\n"
-	  "more vCPUs than the host has CPUs.",
-	  NULL, 0, 0, cmd_overcommit, NULL, false },
+	{ .name = "list", .run = cmd_list, .opts = list_opts,
+	  .summary = "Show every domain's balloon and memory figures, in one bulk call",
+	  .help = "Flags guests whose balloon cannot be seen: no-balloon (no device),\n"
+		  "no-period (no stats period), no-stats (no guest driver), stale." },
+	{ .name = "stats", .args = "DOMAIN", .min_args = 1, .max_args = 1,
+	  .run = cmd_stats, .complete_arg = complete_domain,
+	  .summary = "Show one guest's memory, each figure with its meaning" },
+	{ .name = "set", .args = "DOMAIN SIZE", .min_args = 2, .max_args = 2,
+	  .run = cmd_set, .opts = set_opts, .complete_arg = complete_domain,
+	  .summary = "Set the balloon: 512M, 1G, +256M, -25%, 50% (of max)",
+	  .help = "Refuses a target below the safety floor (memory in use + margin,\n"
+		  "at least <memtune><min_guarantee>) unless --force, and one above the\n"
+		  "maximum unless --raise-max." },
+	{ .name = "period", .args = "(DOMAIN | --all) SECONDS", .min_args = 1,
+	  .max_args = 2, .run = cmd_period, .opts = period_opts,
+	  .complete_arg = complete_domain,
+	  .summary = "Set how often guests send memory stats",
+	  .help = "0 turns the stats off. By default both the running guest and its\n"
+		  "config change." },
+	{ .name = "overcommit", .run = cmd_overcommit,
+	  .summary = "Judge the host's memory and vCPU overcommit",
+	  .help = "Exits 1 when a limit is passed: memory above 2x, or a guest with\n"
+		  "more vCPUs than the host has CPUs." },
+	{ 0 },
+};
+
+/* What the library names that no option of a command covers. */
+static const struct kvs_remedy balloon_remedies[] = {
+	{ .name = "stats_period", .hint = "'kvm-balloon period DOMAIN 2'" },
 	{ 0 },
 };
 
@@ -678,6 +639,7 @@ static const struct kvs_tool balloon_tool = {
 	.name = "kvm-balloon",
 	.summary = "See and steer guest memory through the virtio balloon.",
 	.cmds = balloon_cmds,
+	.remedies = balloon_remedies,
 };
 
 int main(int argc, char **argv)

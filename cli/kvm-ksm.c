@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "shell.h"
+#include "shell/shell.h"
 
 static const char *const run_names[] = { "stopped", "running", "unmerging" };
 
@@ -29,12 +29,12 @@ static const char *profit_text(int64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-/* Reads the entries or prints why not; KVS_FAIL then. */
+/* Reads the entries or prints why not, with its exit status. */
 static int read_ksm(struct kvs_call *call, struct kvmops_ksm **ksm)
 {
-	if (kvmops_ksm_read(call->st->ctx, ksm))
-		return kvs_lib_error(call, KVS_FAIL);
-	return KVS_OK;
+	int rc = kvmops_ksm_read(call->st->ctx, ksm);
+
+	return rc ? kvs_lib_error(call, rc) : KVS_OK;
 }
 
 static int64_t scan_age(struct kvs_call *call, const struct kvmops_ksm *ksm)
@@ -344,11 +344,13 @@ static int check_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		       const struct pairs *p)
 {
 	size_t i, j;
+	int rc;
 
 	for (i = 0; i < p->count; i++) {
-		if (kvmops_ksm_check(call->st->ctx, ksm, p->names[i],
-				     p->values[i]))
-			return kvs_lib_error(call, KVS_USAGE);
+		rc = kvmops_ksm_check(call->st->ctx, ksm, p->names[i],
+				      p->values[i]);
+		if (rc)
+			return kvs_lib_error(call, rc);
 		for (j = 0; j < i; j++)
 			if (!strcmp(p->names[i], p->names[j]))
 				return kvs_error(call, KVS_USAGE,
@@ -374,18 +376,18 @@ static int set_unmerged(struct kvs_call *call, const struct kvmops_ksm *ksm,
 {
 	struct kvmops_ctx *ctx = call->st->ctx;
 	uint64_t run = 0;
-	int rc;
+	int rc, status;
 
 	kvmops_ksm_get_u64(ksm, "run", &run);
-	if (kvmops_ksm_set_run(ctx, KVMOPS_KSM_UNMERGE))
-		return kvs_lib_error(call, KVS_FAIL);
-	rc = kvmops_ksm_set(ctx, p->names, p->values, p->count);
+	rc = kvmops_ksm_set_run(ctx, KVMOPS_KSM_UNMERGE);
 	if (rc)
-		kvs_lib_error(call, KVS_FAIL);
-	if (kvmops_ksm_set_run(ctx, run == 1 ? KVMOPS_KSM_START :
-					       KVMOPS_KSM_STOP))
-		return kvs_lib_error(call, KVS_FAIL);
-	return rc ? KVS_FAIL : KVS_OK;
+		return kvs_lib_error(call, rc);
+	rc = kvmops_ksm_set(ctx, p->names, p->values, p->count);
+	status = rc ? kvs_lib_error(call, rc) : KVS_OK;
+	rc = kvmops_ksm_set_run(ctx, run == 1 ? KVMOPS_KSM_START : KVMOPS_KSM_STOP);
+	if (rc)
+		return kvs_lib_error(call, rc);
+	return status;
 }
 
 static void report_changes(struct kvs_call *call, const struct kvmops_ksm *old,
@@ -424,9 +426,9 @@ static int cmd_set(struct kvs_call *call)
 		rc = check_pairs(call, ksm, &p);
 	if (!rc && kvs_flag(call, "unmerge-first") && needs_unmerge(&p))
 		rc = set_unmerged(call, ksm, &p);
-	else if (!rc && kvmops_ksm_set(call->st->ctx, p.names, p.values,
-				       p.count))
-		rc = kvs_lib_error(call, KVS_FAIL);
+	else if (!rc)
+		rc = kvs_result(call, kvmops_ksm_set(call->st->ctx, p.names,
+						     p.values, p.count));
 	if (!rc)
 		report_changes(call, ksm, &p);
 	kvmops_ksm_free(ksm);
@@ -487,9 +489,12 @@ static int start_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		names[*n] = "sleep_millisecs";
 		values[(*n)++] = sleep;
 	}
-	for (size_t i = 0; i < *n; i++)
-		if (kvmops_ksm_check(call->st->ctx, ksm, names[i], values[i]))
-			return kvs_lib_error(call, KVS_USAGE);
+	for (size_t i = 0; i < *n; i++) {
+		int rc = kvmops_ksm_check(call->st->ctx, ksm, names[i], values[i]);
+
+		if (rc)
+			return kvs_lib_error(call, rc);
+	}
 	return KVS_OK;
 }
 
@@ -502,10 +507,10 @@ static int cmd_start(struct kvs_call *call)
 
 	if (!rc)
 		rc = start_pairs(call, ksm, names, values, &n);
-	if (!rc && n && kvmops_ksm_set(call->st->ctx, names, values, n))
-		rc = kvs_lib_error(call, KVS_FAIL);
-	if (!rc && kvmops_ksm_set_run(call->st->ctx, KVMOPS_KSM_START))
-		rc = kvs_lib_error(call, KVS_FAIL);
+	if (!rc && n)
+		rc = kvs_result(call, kvmops_ksm_set(call->st->ctx, names, values, n));
+	if (!rc)
+		rc = kvs_result(call, kvmops_ksm_set_run(call->st->ctx, KVMOPS_KSM_START));
 	kvmops_ksm_free(ksm);
 	if (!rc)
 		report_run(call, "started");
@@ -515,8 +520,10 @@ static int cmd_start(struct kvs_call *call)
 static int set_run(struct kvs_call *call, enum kvmops_ksm_run run,
 		   const char *what)
 {
-	if (kvmops_ksm_set_run(call->st->ctx, run))
-		return kvs_lib_error(call, KVS_FAIL);
+	int rc = kvmops_ksm_set_run(call->st->ctx, run);
+
+	if (rc)
+		return kvs_lib_error(call, rc);
 	report_run(call, what);
 	return KVS_OK;
 }
@@ -670,6 +677,7 @@ static int cmd_vms(struct kvs_call *call)
 	struct kvmops_ksm_vm *vms = NULL;
 	virConnectPtr conn = NULL;
 	size_t n;
+	int rc;
 
 	if (sort && strcmp(sort, "saved") && strcmp(sort, "name") &&
 	    strcmp(sort, "pid") && strcmp(sort, "rss"))
@@ -682,8 +690,9 @@ static int cmd_vms(struct kvs_call *call)
 		if (!conn)
 			return KVS_FAIL;
 	}
-	if (kvmops_ksm_vms(call->st->ctx, conn, &vms, &n))
-		return kvs_lib_error(call, KVS_FAIL);
+	rc = kvmops_ksm_vms(call->st->ctx, conn, &vms, &n);
+	if (rc)
+		return kvs_lib_error(call, rc);
 	sort_vms(vms, n, sort);
 	if (call->json)
 		print_vms_json(vms, n);
@@ -774,17 +783,18 @@ static void watch_screen(const struct sample *s, double merged, double scans,
 	       s->f.pages_shared, s->f.pages_sharing);
 }
 
-static bool take_sample(struct kvs_call *call, struct sample *s)
+static int take_sample(struct kvs_call *call, struct sample *s)
 {
 	struct kvmops_ksm *ksm;
+	int rc = kvmops_ksm_read(call->st->ctx, &ksm);
 
-	if (kvmops_ksm_read(call->st->ctx, &ksm))
-		return false;
+	if (rc)
+		return rc;
 	s->t = now_seconds();
 	kvmops_ksm_figures(call->st->ctx, ksm, &s->f);
 	s->age = scan_age(call, ksm);
 	kvmops_ksm_free(ksm);
-	return true;
+	return 0;
 }
 
 static void sleep_interruptibly(double seconds)
@@ -809,8 +819,9 @@ static int cmd_watch(struct kvs_call *call)
 		rc = kvs_opt_u64(call, "count", 0, UINT32_MAX, 0, &count);
 	if (rc)
 		return rc;
-	if (!take_sample(call, &prev))
-		return kvs_lib_error(call, KVS_FAIL);
+	rc = take_sample(call, &prev);
+	if (rc)
+		return kvs_lib_error(call, rc);
 	cur = prev;
 	kvs_interrupted = 0;
 	while (!kvs_interrupted) {
@@ -824,8 +835,8 @@ static int cmd_watch(struct kvs_call *call)
 			break;
 		sleep_interruptibly(interval);
 		prev = cur;
-		if (!kvs_interrupted && !take_sample(call, &cur))
-			return kvs_lib_error(call, KVS_FAIL);
+		if (!kvs_interrupted && (rc = take_sample(call, &cur)))
+			return kvs_lib_error(call, rc);
 	}
 	kvs_interrupted = 0;
 	return KVS_OK;
@@ -893,57 +904,68 @@ static void complete_sort(struct kvs_state *st, const char *prefix,
 /* ---- the tables -------------------------------------------------------- */
 
 static const struct kvs_opt status_opts[] = {
-	{ "prometheus", 0, NULL, "print Prometheus text format (node_exporter textfile collector)", NULL },
+	{ .name = "prometheus",
+	  .help = "print Prometheus text format (node_exporter textfile collector)" },
 	{ 0 },
 };
 
 static const struct kvs_opt set_opts[] = {
-	{ "unmerge-first", 0, NULL, "for merge_across_nodes and max_page_sharing: unmerge, set, then restore run", NULL },
+	{ .name = "unmerge-first", .field = "unmerge",
+	  .help = "for merge_across_nodes and max_page_sharing: unmerge, set, then restore run" },
 	{ 0 },
 };
 
 static const struct kvs_opt start_opts[] = {
-	{ "pages", 0, "N", "set pages_to_scan first", NULL },
-	{ "sleep", 0, "MS", "set sleep_millisecs first", NULL },
+	{ .name = "pages", .arg = "N", .help = "set pages_to_scan first" },
+	{ .name = "sleep", .arg = "MS", .help = "set sleep_millisecs first" },
 	{ 0 },
 };
 
 static const struct kvs_opt vms_opts[] = {
-	{ "sort", 0, "KEY", "saved (default), name, pid or rss", complete_sort },
+	{ .name = "sort", .arg = "KEY", .complete = complete_sort,
+	  .help = "saved (default), name, pid or rss" },
 	{ 0 },
 };
 
 static const struct kvs_opt watch_opts[] = {
-	{ "interval", 0, "S", "seconds between samples (default 2)", NULL },
-	{ "count", 0, "N", "stop after N samples (default: until Ctrl-C)", NULL },
+	{ .name = "interval", .arg = "S", .help = "seconds between samples (default 2)" },
+	{ .name = "count", .arg = "N",
+	  .help = "stop after N samples (default: until Ctrl-C)" },
 	{ 0 },
 };
 
 static const struct kvs_cmd ksm_cmds[] = {
-	{ "status", NULL, "Show every KSM counter and knob, and what they add up to",
-	  "Memory saved is pages_sharing x page size; the sharing ratio is\n"
-	  "pages_sharing / pages_shared; profit is the kernel's general_profit\n"
-	  "where it exists, else its documented formula.",
-	  status_opts, 0, 0, cmd_status, NULL, false },
-	{ "set", "KEY=VALUE...", "Set KSM knobs, all or none",
-	  "Every pair is checked before any is written; if the kernel refuses\n"
-	  "one, those already written get their old values back.",
-	  set_opts, 1, -1, cmd_set, complete_pairs, false },
-	{ "start", NULL, "Start ksmd (run=1)", NULL, start_opts, 0, 0,
-	  cmd_start, NULL, false },
-	{ "stop", NULL, "Stop ksmd, keeping merged pages (run=0)", NULL, NULL, 0,
-	  0, cmd_stop, NULL, false },
-	{ "unmerge", NULL, "Split every merged page and stop ksmd (run=2)",
-	  "Needs as much free memory as KSM saves now: see 'status'.", NULL, 0,
-	  0, cmd_unmerge, NULL, false },
-	{ "vms", NULL, "Show what KSM saves for each QEMU guest",
-	  "Guests are found by their executable (qemu-system-*), so libvirt's\n"
-	  "guests are found too. With -c URI, names come from libvirt.",
-	  vms_opts, 0, 0, cmd_vms, NULL, false },
-	{ "watch", NULL, "Follow KSM as it works, with rates",
-	  "On a terminal the view refreshes; otherwise one line per sample\n"
-	  "(a JSON object per line with --json).",
-	  watch_opts, 0, 0, cmd_watch, NULL, false },
+	{ .name = "status", .run = cmd_status, .opts = status_opts,
+	  .summary = "Show every KSM counter and knob, and what they add up to",
+	  .help = "Memory saved is pages_sharing x page size; the sharing ratio is\n"
+		  "pages_sharing / pages_shared; profit is the kernel's general_profit\n"
+		  "where it exists, else its documented formula." },
+	{ .name = "set", .args = "KEY=VALUE...", .min_args = 1, .max_args = -1,
+	  .run = cmd_set, .opts = set_opts, .complete_arg = complete_pairs,
+	  .summary = "Set KSM knobs, all or none",
+	  .help = "Every pair is checked before any is written; if the kernel refuses\n"
+		  "one, those already written get their old values back." },
+	{ .name = "start", .run = cmd_start, .opts = start_opts,
+	  .summary = "Start ksmd (run=1)" },
+	{ .name = "stop", .run = cmd_stop,
+	  .summary = "Stop ksmd, keeping merged pages (run=0)" },
+	{ .name = "unmerge", .run = cmd_unmerge,
+	  .summary = "Split every merged page and stop ksmd (run=2)",
+	  .help = "Needs as much free memory as KSM saves now: see 'status'." },
+	{ .name = "vms", .run = cmd_vms, .opts = vms_opts,
+	  .summary = "Show what KSM saves for each QEMU guest",
+	  .help = "Guests are found by their executable (qemu-system-*), so libvirt's\n"
+		  "guests are found too. With -c URI, names come from libvirt." },
+	{ .name = "watch", .run = cmd_watch, .opts = watch_opts,
+	  .summary = "Follow KSM as it works, with rates",
+	  .help = "On a terminal the view refreshes; otherwise one line per sample\n"
+		  "(a JSON object per line with --json)." },
+	{ 0 },
+};
+
+/* What the library names that no option of a command covers. */
+static const struct kvs_remedy ksm_remedies[] = {
+	{ .name = "unmerge", .hint = "'kvm-ksm unmerge', or 'kvm-ksm set --unmerge-first'" },
 	{ 0 },
 };
 
@@ -951,6 +973,7 @@ static const struct kvs_tool ksm_tool = {
 	.name = "kvm-ksm",
 	.summary = "See and steer Kernel Samepage Merging on this KVM host.",
 	.cmds = ksm_cmds,
+	.remedies = ksm_remedies,
 };
 
 int main(int argc, char **argv)

@@ -10,19 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "shell.h"
+#include "kvm-migrate-progress.h"
+#include "shell/shell.h"
 
 #define REMEMBERED_MAX 20
 #define PLAIN_EVERY_MS 5000 /* without a terminal: a line this often */
 #define JSON_EVERY_MS 1000
-
-static const char *const verdict_names[] = { "PASS", "WARN", "FAIL" };
-
-/* -EINVAL and -ENOENT (an unknown domain) are bad input: nothing changed. */
-static int status_of(int rc)
-{
-	return rc == -EINVAL || rc == -ENOENT ? KVS_USAGE : KVS_FAIL;
-}
 
 /* ---- destinations remembered for completion ------------------------------ */
 
@@ -72,36 +65,9 @@ static void remember(const char *dest)
 
 /* ---- options ------------------------------------------------------------- */
 
-static int parse_choice(struct kvs_call *call, const char *opt,
-			const char *const *choices, int def, int *value)
-{
-	const char *v = kvs_opt(call, opt);
-	int i;
-
-	*value = def;
-	if (!v)
-		return KVS_OK;
-	for (i = 0; choices[i]; i++) {
-		if (!strcmp(v, choices[i])) {
-			*value = i;
-			return KVS_OK;
-		}
-	}
-	return kvs_error(call, KVS_USAGE, "--%s: '%s' is not one of the choices; see '%s help %s'",
-			 opt, v, call->st->tool->name, call->cmd->name);
-}
-
 static const char *const copy_choices[] = { "none", "all", "inc", NULL };
 static const char *const mode_choices[] = { "live", "copy-storage", "offline", NULL };
 static const char *const timeout_choices[] = { "abort", "suspend", "postcopy", NULL };
-
-static int common_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
-{
-	o->size = sizeof(*o);
-	o->dname = kvs_opt(call, "dname");
-	o->keep_source = kvs_flag(call, "keep-source");
-	return KVS_OK;
-}
 
 static int live_numbers(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
@@ -122,19 +88,21 @@ static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
 	int copy, on_timeout, rc;
 
-	common_opts(call, o);
-	rc = parse_choice(call, "copy-storage", copy_choices, 0, &copy);
+	rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
 	if (!rc)
-		rc = parse_choice(call, "on-timeout", timeout_choices, 0, &on_timeout);
+		rc = kvs_opt_choice(call, "on-timeout", timeout_choices, 0, &on_timeout);
 	if (!rc)
 		rc = live_numbers(call, o);
 	if (rc)
 		return rc;
-	if (kvs_opt(call, "on-timeout") && !o->timeout_s)
-		return kvs_error(call, KVS_USAGE, "--on-timeout needs --timeout");
+	if (on_timeout == KVMOPS_ON_TIMEOUT_POSTCOPY && !kvs_flag(call, "postcopy"))
+		return kvs_error(call, KVS_USAGE, "--on-timeout postcopy needs --postcopy");
+	o->size = sizeof(*o);
 	o->copy_storage = (enum kvmops_copy_storage)copy;
 	o->kind = copy ? KVMOPS_MIGRATE_COPY_STORAGE : KVMOPS_MIGRATE_LIVE;
 	o->on_timeout = (enum kvmops_on_timeout)on_timeout;
+	o->dname = kvs_opt(call, "dname");
+	o->keep_source = kvs_flag(call, "keep-source");
 	o->migrate_uri = kvs_opt(call, "migrateuri");
 	o->listen_address = kvs_opt(call, "listen-address");
 	o->compress = kvs_opt(call, "compress");
@@ -149,15 +117,14 @@ static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 static int offline_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
 	uint64_t v;
-	int rc;
+	int rc = kvs_opt_u64(call, "timeout", 1, 86400, 0, &v);
 
-	common_opts(call, o);
-	o->kind = KVMOPS_MIGRATE_OFFLINE;
-	rc = kvs_opt_u64(call, "timeout", 1, 86400, 0, &v);
 	if (rc)
 		return rc;
-	if (v && !kvs_flag(call, "shutdown"))
-		return kvs_error(call, KVS_USAGE, "--timeout goes with --shutdown");
+	o->size = sizeof(*o);
+	o->kind = KVMOPS_MIGRATE_OFFLINE;
+	o->dname = kvs_opt(call, "dname");
+	o->keep_source = kvs_flag(call, "keep-source");
 	o->shutdown_timeout_s = (unsigned int)v;
 	o->keep_state = kvs_flag(call, "keep-state");
 	o->state_file = kvs_opt(call, "state-file");
@@ -173,10 +140,9 @@ static int check_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
 	int mode, copy, rc;
 
-	common_opts(call, o);
-	rc = parse_choice(call, "mode", mode_choices, 0, &mode);
+	rc = kvs_opt_choice(call, "mode", mode_choices, 0, &mode);
 	if (!rc)
-		rc = parse_choice(call, "copy-storage", copy_choices, 0, &copy);
+		rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
 	if (rc)
 		return rc;
 	if (copy && kvs_opt(call, "mode") && mode != KVMOPS_MIGRATE_COPY_STORAGE)
@@ -185,14 +151,17 @@ static int check_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 		copy = KVMOPS_COPY_ALL;
 	if (copy)
 		mode = KVMOPS_MIGRATE_COPY_STORAGE;
-	o->kind = (enum kvmops_migrate_kind)mode;
-	o->copy_storage = (enum kvmops_copy_storage)copy;
 	if (mode != KVMOPS_MIGRATE_OFFLINE && (kvs_opt(call, "pool") || kvs_flag(call, "keep-state") ||
 					       kvs_flag(call, "shutdown")))
 		return kvs_error(call, KVS_USAGE, "--pool, --keep-state and --shutdown go with --mode offline");
+	o->size = sizeof(*o);
+	o->kind = (enum kvmops_migrate_kind)mode;
+	o->copy_storage = (enum kvmops_copy_storage)copy;
+	o->dname = kvs_opt(call, "dname");
 	o->pool = kvs_opt(call, "pool");
 	o->keep_state = kvs_flag(call, "keep-state");
 	o->shutdown = kvs_flag(call, "shutdown");
+	o->unsafe = kvs_flag(call, "unsafe");
 	return KVS_OK;
 }
 
@@ -206,9 +175,7 @@ static int validate(struct kvs_call *call, const struct kvmops_migrate_opts *o)
 				 "DEST '%s' is not a libvirt URI such as qemu+ssh://HOST/system", dest);
 	if (kvs_have_uri(call) && !strcmp(dest, kvmops_pick_uri(call->st->uri)))
 		return kvs_error(call, KVS_USAGE, "DEST is the source (%s)", dest);
-	if (kvmops_migrate_opts_check(call->st->ctx, o))
-		return kvs_lib_error(call, KVS_USAGE);
-	return KVS_OK;
+	return kvs_result(call, kvmops_migrate_opts_check(call->st->ctx, o));
 }
 
 /* ---- connections --------------------------------------------------------- */
@@ -220,14 +187,18 @@ struct endpoints {
 
 static int connect_both(struct kvs_call *call, struct endpoints *e)
 {
+	int rc;
+
 	e->name = call->argv[0];
 	e->dest = call->argv[1];
 	e->src = kvs_conn(call);
 	if (!e->src)
 		return KVS_FAIL;
-	if (kvmops_connect(call->st->ctx, e->dest, 0, &e->dst))
-		return kvs_lib_error(call, KVS_FAIL);
-	return KVS_OK;
+	rc = kvmops_connect(call->st->ctx, e->dest, 0, &e->dst);
+	/* -c does not choose DEST: the library's remedy is not for it. */
+	return rc ? kvs_error(call, kvs_status_of(rc), "%s",
+			      kvmops_last_error(call->st->ctx)) :
+		    KVS_OK;
 }
 
 /* ---- check --------------------------------------------------------------- */
@@ -242,51 +213,68 @@ static void failed_event(struct kvs_call *call, const char *event, const char *e
 	o = json_object_new_object();
 	json_object_object_add(o, "event", json_object_new_string(event));
 	json_object_object_add(o, "error", json_object_new_string(error));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	fflush(stdout);
+	kvs_print_event(o);
 }
 
+/* The fix in the library's words, then the options that do it. */
+static void fix_text(const struct kvs_call *call, const struct kvmops_check_item *it,
+		     char *buf, size_t len)
+{
+	char hint[256];
 
-static json_object *check_json(const struct endpoints *e,
+	kvs_remedy_hint(call, it->remedy, hint, sizeof(hint));
+	snprintf(buf, len, "%s%s", it->fix, hint);
+}
+
+static json_object *item_json(const struct kvs_call *call,
+			      const struct kvmops_check_item *it)
+{
+	json_object *o = json_object_new_object();
+	char fix[700];
+
+	fix_text(call, it, fix, sizeof(fix));
+	json_object_object_add(o, "id", json_object_new_string(it->id));
+	json_object_object_add(o, "verdict",
+			       json_object_new_string(kvmops_verdict_name(it->verdict)));
+	json_object_object_add(o, "text", json_object_new_string(it->text));
+	json_object_object_add(o, "fix", *it->fix ? json_object_new_string(fix) : NULL);
+	return o;
+}
+
+static json_object *check_json(const struct kvs_call *call, const struct endpoints *e,
 			       const struct kvmops_migrate_opts *o,
 			       const struct kvmops_check_item *items, size_t n)
 {
 	json_object *obj = json_object_new_object(), *arr = json_object_new_array();
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		json_object *it = json_object_new_object();
-
-		json_object_object_add(it, "id", json_object_new_string(items[i].id));
-		json_object_object_add(it, "verdict",
-				       json_object_new_string(verdict_names[items[i].verdict]));
-		json_object_object_add(it, "text", json_object_new_string(items[i].text));
-		json_object_object_add(it, "fix", *items[i].fix ?
-					       json_object_new_string(items[i].fix) : NULL);
-		json_object_array_add(arr, it);
-	}
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, item_json(call, &items[i]));
 	json_object_object_add(obj, "domain", json_object_new_string(e->name));
 	json_object_object_add(obj, "destination", json_object_new_string(e->dest));
 	json_object_object_add(obj, "mode", json_object_new_string(mode_choices[o->kind]));
 	json_object_object_add(obj, "verdict", json_object_new_string(
-		verdict_names[kvmops_check_worst(items, n)]));
+		kvmops_verdict_name(kvmops_check_worst(items, n))));
 	json_object_object_add(obj, "items", arr);
 	return obj;
 }
 
 /* With @all false, only what is not a PASS (before a migration). */
-static void print_items(const struct kvmops_check_item *items, size_t n, bool all)
+static void print_items(const struct kvs_call *call,
+			const struct kvmops_check_item *items, size_t n, bool all)
 {
+	char fix[700];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!all && items[i].verdict == KVMOPS_VERDICT_OK)
+		if (!all && items[i].verdict == KVMOPS_VERDICT_PASS)
 			continue;
-		printf("%-4s  %-16s %s\n", verdict_names[items[i].verdict], items[i].id,
-		       items[i].text);
-		if (*items[i].fix && items[i].verdict != KVMOPS_VERDICT_OK)
-			printf("      %-16s fix: %s\n", "", items[i].fix);
+		printf("%-4s  %-16s %s\n", kvmops_verdict_name(items[i].verdict),
+		       items[i].id, items[i].text);
+		if (!*items[i].fix || items[i].verdict == KVMOPS_VERDICT_PASS)
+			continue;
+		fix_text(call, &items[i], fix, sizeof(fix));
+		printf("      %-16s fix: %s\n", "", fix);
 	}
 }
 
@@ -299,8 +287,35 @@ static void print_verdict(const struct kvmops_check_item *items, size_t n)
 		fail += items[i].verdict == KVMOPS_VERDICT_FAIL;
 	}
 	printf("check: %s (%zu items, %zu warning%s, %zu failure%s)\n",
-	       verdict_names[kvmops_check_worst(items, n)], n, warn, warn == 1 ? "" : "s",
-	       fail, fail == 1 ? "" : "s");
+	       kvmops_verdict_name(kvmops_check_worst(items, n)), n, warn,
+	       warn == 1 ? "" : "s", fail, fail == 1 ? "" : "s");
+}
+
+static void report_check(struct kvs_call *call, const struct endpoints *e,
+			 const struct kvmops_migrate_opts *o,
+			 const struct kvmops_check_item *items, size_t n,
+			 bool standalone)
+{
+	json_object *obj;
+
+	if (call->json) {
+		obj = check_json(call, e, o, items, n);
+		if (standalone) {
+			kvs_print_json(obj);
+			return;
+		}
+		json_object_object_add(obj, "event", json_object_new_string("check"));
+		kvs_print_event(obj);
+		return;
+	}
+	if (!standalone && call->quiet)
+		return;
+	if (standalone)
+		printf("Checking %s -> %s (%s)\n", e->name, e->dest, mode_choices[o->kind]);
+	print_items(call, items, n, standalone);
+	if (standalone || kvmops_check_worst(items, n) != KVMOPS_VERDICT_PASS)
+		print_verdict(items, n);
+	fflush(stdout);
 }
 
 /*
@@ -313,30 +328,13 @@ static int run_check(struct kvs_call *call, const struct endpoints *e,
 	struct kvmops_check_item *items = NULL;
 	enum kvmops_verdict worst;
 	size_t n = 0;
-	json_object *obj;
 	int rc;
 
 	rc = kvmops_migrate_check(call->st->ctx, e->src, e->dst, e->name, o, &items, &n);
 	if (rc)
-		return kvs_lib_error(call, status_of(rc));
+		return kvs_lib_error(call, rc);
 	worst = kvmops_check_worst(items, n);
-	if (call->json) {
-		obj = check_json(e, o, items, n);
-		if (standalone) {
-			kvs_print_json(obj);
-		} else {
-			json_object_object_add(obj, "event", json_object_new_string("check"));
-			puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-			json_object_put(obj);
-		}
-	} else if (standalone || !call->quiet) {
-		if (standalone)
-			printf("Checking %s -> %s (%s)\n", e->name, e->dest, mode_choices[o->kind]);
-		print_items(items, n, standalone);
-		if (standalone || worst != KVMOPS_VERDICT_OK)
-			print_verdict(items, n);
-	}
-	fflush(stdout);
+	report_check(call, e, o, items, n, standalone);
 	free(items);
 	if (worst == KVMOPS_VERDICT_FAIL && !standalone) {
 		failed_event(call, "failed", "the check failed, so nothing was started");
@@ -353,11 +351,8 @@ static int cmd_check(struct kvs_call *call)
 	int rc;
 
 	rc = check_opts(call, &o);
-	if (!rc) {
-		o.state_file = o.keep_state ? "/" : NULL; /* to pass validation */
+	if (!rc)
 		rc = validate(call, &o);
-		o.state_file = NULL;
-	}
 	if (!rc)
 		rc = connect_both(call, &e);
 	if (!rc) {
@@ -407,40 +402,16 @@ static void print_verified(struct watcher *w, const struct kvmops_job *j)
 	char size[24];
 
 	end_line(w);
-	kvmops_size_format(j->disk_total, size, sizeof(size));
-	printf("%s: %s copied to %s, checksum %016" PRIx64 " matches\n", j->disk, size,
-	       j->dest_path, j->checksum);
+	printf("%s: %s copied to %s, SHA-256 %s matches\n", j->disk,
+	       kvs_bytes(j->disk_total, size, sizeof(size)), j->dest_path, j->sha256);
 	fflush(stdout);
 }
 
-static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j, void *data)
+static void show_line(struct watcher *w, const struct kvmops_job *j)
 {
-	struct watcher *w = data;
-	bool changed = j->phase != w->last_phase;
-	uint64_t every = w->call->json ? JSON_EVERY_MS : w->tty ? 0 : PLAIN_EVERY_MS;
 	char line[512];
 
-	note_interrupt(w);
-	if (j->phase == KVMOPS_PHASE_DONE)
-		return; /* the summary says it */
-	if (j->phase == KVMOPS_PHASE_VERIFY && j->checksum && !w->call->json &&
-	    !w->call->quiet)
-		print_verified(w, j);
-	if (!changed && j->elapsed_ms - w->last_ms < every && !j->checksum)
-		return;
-	w->last_phase = j->phase;
-	w->last_ms = j->elapsed_ms;
-	if (w->call->json) {
-		json_object *o = kvs_job_json(j, "progress");
-
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		fflush(stdout);
-		return;
-	}
-	if (w->call->quiet || (j->phase == KVMOPS_PHASE_VERIFY && j->checksum))
-		return;
-	kvs_job_line(j, line, sizeof(line));
+	job_line(j, line, sizeof(line));
 	if (w->tty) {
 		fprintf(stderr, "\r\033[K%s", line);
 		w->line_shown = true;
@@ -450,19 +421,39 @@ static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j, void
 	fflush(stderr);
 }
 
+static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j, void *data)
+{
+	struct watcher *w = data;
+	bool verified = j->phase == KVMOPS_PHASE_VERIFY && *j->sha256;
+	uint64_t every = w->call->json ? JSON_EVERY_MS : w->tty ? 0 : PLAIN_EVERY_MS;
+
+	note_interrupt(w);
+	if (j->phase == KVMOPS_PHASE_DONE)
+		return; /* the summary says it */
+	if (verified && !w->call->json && !w->call->quiet)
+		print_verified(w, j);
+	if (j->phase == w->last_phase && j->elapsed_ms - w->last_ms < every && !verified)
+		return;
+	w->last_phase = j->phase;
+	w->last_ms = j->elapsed_ms;
+	if (w->call->json)
+		kvs_print_event(job_json(j, "progress"));
+	else if (!w->call->quiet && !verified)
+		show_line(w, j);
+}
+
 static void report_done(struct kvs_call *call, const struct endpoints *e,
 			const struct kvmops_job *summary, const char *how)
 {
 	if (call->json) {
-		json_object *o = kvs_job_json(summary, "completed");
+		json_object *o = job_json(summary, "completed");
 
 		json_object_object_add(o, "domain", json_object_new_string(e->name));
 		json_object_object_add(o, "destination", json_object_new_string(e->dest));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		kvs_print_event(o);
 	} else if (!call->quiet) {
 		printf("Migrated %s to %s (%s)\n", e->name, e->dest, how);
-		kvs_job_summary(stdout, summary);
+		job_summary(stdout, summary);
 	}
 }
 
@@ -470,7 +461,7 @@ static int report_failure(struct kvs_call *call, int rc)
 {
 	failed_event(call, rc == -ECANCELED ? "aborted" : "failed",
 		     kvmops_last_error(call->st->ctx));
-	return kvs_lib_error(call, status_of(rc));
+	return kvs_lib_error(call, rc);
 }
 
 /* ---- live and offline ---------------------------------------------------- */
@@ -555,26 +546,20 @@ static void complete_args(struct kvs_state *st, const char *prefix, struct kvs_l
 		complete_dest(out);
 }
 
-static void add_choices(struct kvs_list *out, const char *const *choices)
-{
-	for (; *choices; choices++)
-		kvs_list_add(out, *choices);
-}
-
 static void complete_mode(struct kvs_state *st, const char *prefix, struct kvs_list *out)
 {
-	add_choices(out, mode_choices);
+	kvs_complete_choices(out, mode_choices);
 }
 
 static void complete_copy(struct kvs_state *st, const char *prefix, struct kvs_list *out)
 {
-	add_choices(out, copy_choices + 1);
+	kvs_complete_choices(out, copy_choices + 1);
 }
 
 static void complete_on_timeout(struct kvs_state *st, const char *prefix,
 				struct kvs_list *out)
 {
-	add_choices(out, timeout_choices);
+	kvs_complete_choices(out, timeout_choices);
 }
 
 /* METHODS is a comma-separated list: complete its last item, once each. */
@@ -596,69 +581,117 @@ static void complete_compress(struct kvs_state *st, const char *prefix, struct k
 
 /* ---- the tables ---------------------------------------------------------- */
 
-#define SHARED_OPTS                                                                       \
-	{ "dname", 0, "NAME", "the guest's name on the destination", NULL },              \
-	{ "keep-source", 0, NULL, "keep the source definition (default: it is removed once the destination runs the guest)", NULL }, \
-	{ "no-check", 0, NULL, "skip the pre-flight check", NULL }
+#define DNAME_OPT                                                 \
+	{ .name = "dname", .arg = "NAME", .field = "dname",       \
+	  .help = "the guest's name on the destination" }
+#define MOVE_OPTS                                                                           \
+	DNAME_OPT,                                                                          \
+	{ .name = "keep-source", .field = "keep_source",                                    \
+	  .help = "keep the source definition (default: it is removed once the destination runs the guest)" }, \
+	{ .name = "no-check", .help = "skip the pre-flight check" }
 
 static const struct kvs_opt check_opts_table[] = {
-	{ "mode", 0, "MODE", "live (default), copy-storage or offline", complete_mode },
-	{ "copy-storage", 0, "all|inc", "check a block migration: whole disks or only their tops", complete_copy },
-	{ "dname", 0, "NAME", "the guest's name on the destination", NULL },
-	{ "pool", 0, "POOL", "offline: the destination pool for the disks", NULL },
-	{ "keep-state", 0, NULL, "offline: the guest's memory will be kept", NULL },
-	{ "shutdown", 0, NULL, "offline: the guest will be shut down first", NULL },
+	{ .name = "mode", .arg = "MODE", .field = "kind", .complete = complete_mode,
+	  .help = "live (default), copy-storage or offline" },
+	{ .name = "copy-storage", .arg = "all|inc", .field = "copy_storage",
+	  .complete = complete_copy,
+	  .help = "check a block migration: whole disks or only their tops" },
+	{ .name = "unsafe", .field = "unsafe",
+	  .help = "live: storage not proven shared is taken on trust (a WARN)" },
+	DNAME_OPT,
+	{ .name = "pool", .arg = "POOL", .field = "pool",
+	  .help = "offline: the destination pool for the disks" },
+	{ .name = "keep-state", .field = "keep_state",
+	  .help = "offline: the guest's memory will be kept" },
+	{ .name = "shutdown", .field = "shutdown",
+	  .help = "offline: the guest will be shut down first" },
 	{ 0 },
 };
 
 static const struct kvs_opt live_opts_table[] = {
-	{ "copy-storage", 0, "all|inc", "copy the disks too: whole, or only the top of a backing chain", complete_copy },
-	{ "bandwidth", 0, "MIB", "cap the transfer at MIB MiB/s", NULL },
-	{ "max-downtime", 0, "MS", "the longest pause allowed at the end, in ms", NULL },
-	{ "compress", 0, "[=METHODS]", "compress: xbzrle (default), mt, zlib, zstd; comma-separated", complete_compress },
-	{ "parallel", 0, "N", "send over N connections", NULL },
-	{ "auto-converge", 0, NULL, "slow the guest's vCPUs when it dirties memory too fast", NULL },
-	{ "postcopy", 0, NULL, "allow switching to post-copy", NULL },
-	{ "postcopy-after-precopy", 0, NULL, "switch to post-copy after the first pass", NULL },
-	{ "tls", 0, NULL, "encrypt the migration stream with TLS", NULL },
-	{ "timeout", 0, "S", "act after S seconds (see --on-timeout)", NULL },
-	{ "on-timeout", 0, "ACTION", "abort (default), suspend or postcopy", complete_on_timeout },
-	{ "migrateuri", 0, "URI", "where the data goes: tcp://HOST[:PORT] (multi-homed hosts)", NULL },
-	{ "listen-address", 0, "ADDR", "the address the destination listens on", NULL },
-	{ "unsafe", 0, NULL, "migrate even if libvirt thinks the disks' caching is unsafe", NULL },
-	SHARED_OPTS,
+	{ .name = "copy-storage", .arg = "all|inc", .field = "copy_storage",
+	  .complete = complete_copy,
+	  .help = "copy the disks too: whole, or only the top of a backing chain" },
+	{ .name = "bandwidth", .arg = "MIB", .help = "cap the transfer at MIB MiB/s" },
+	{ .name = "max-downtime", .arg = "MS",
+	  .help = "the longest pause allowed at the end, in ms" },
+	{ .name = "compress", .arg = "[=METHODS]", .field = "compress",
+	  .complete = complete_compress,
+	  .help = "compress: xbzrle (default), mt, zlib, zstd; comma-separated" },
+	{ .name = "parallel", .arg = "N", .field = "parallel",
+	  .help = "send over N connections" },
+	{ .name = "auto-converge",
+	  .help = "slow the guest's vCPUs when it dirties memory too fast" },
+	{ .name = "postcopy", .field = "postcopy", .help = "allow switching to post-copy" },
+	{ .name = "postcopy-after-precopy", .needs = "postcopy",
+	  .help = "switch to post-copy after the first pass" },
+	{ .name = "tls", .help = "encrypt the migration stream with TLS" },
+	{ .name = "timeout", .arg = "S", .field = "timeout_s",
+	  .help = "act after S seconds (see --on-timeout)" },
+	{ .name = "on-timeout", .arg = "ACTION", .needs = "timeout",
+	  .complete = complete_on_timeout,
+	  .help = "abort (default), suspend or postcopy" },
+	{ .name = "migrateuri", .arg = "URI", .field = "migrate_uri",
+	  .help = "where the data goes: tcp://HOST[:PORT] (multi-homed hosts)" },
+	{ .name = "listen-address", .arg = "ADDR", .field = "listen_address",
+	  .help = "the address the destination listens on" },
+	{ .name = "unsafe", .field = "unsafe",
+	  .help = "migrate even if the storage cannot be proven shared (see STORAGE in kvm-migrate(1))" },
+	MOVE_OPTS,
 	{ 0 },
 };
 
 static const struct kvs_opt offline_opts_table[] = {
-	{ "shutdown", 0, NULL, "shut a running guest down first", NULL },
-	{ "timeout", 0, "S", "with --shutdown: wait S seconds (default 60)", NULL },
-	{ "force", 0, NULL, "with --shutdown: power it off after the timeout", NULL },
-	{ "start", 0, NULL, "start it on the destination", NULL },
-	{ "keep-state", 0, NULL, "save its memory, move, and restore it: it goes on where it stopped", NULL },
-	{ "state-file", 0, "PATH", "with --keep-state: where the memory goes, on storage both hosts see", NULL },
-	{ "pool", 0, "POOL", "the destination pool for the disks (default: the one over the same directory)", NULL },
-	{ "delete-source-disks", 0, NULL, "delete the source's disks once the copy is verified", NULL },
-	SHARED_OPTS,
+	{ .name = "shutdown", .field = "shutdown", .conflicts = "keep-state",
+	  .help = "shut a running guest down first" },
+	{ .name = "timeout", .arg = "S", .goes_with = "shutdown",
+	  .help = "with --shutdown: wait S seconds (default 60)" },
+	{ .name = "force", .field = "force", .goes_with = "shutdown",
+	  .help = "with --shutdown: power it off after the timeout" },
+	{ .name = "start", .field = "start", .conflicts = "keep-state",
+	  .help = "start it on the destination" },
+	{ .name = "keep-state", .field = "keep_state", .conflicts = "dname",
+	  .help = "save its memory, move, and restore it: it goes on where it stopped" },
+	{ .name = "state-file", .arg = "PATH", .field = "state_file",
+	  .goes_with = "keep-state",
+	  .help = "with --keep-state: where the memory goes, on storage both hosts see (default: beside its disks on shared storage)" },
+	{ .name = "pool", .arg = "POOL", .field = "pool",
+	  .help = "the destination pool for the disks (default: the one over the same directory)" },
+	{ .name = "delete-source-disks", .field = "delete_source_disks",
+	  .conflicts = "keep-source",
+	  .help = "delete the source's disks once the copy is verified" },
+	MOVE_OPTS,
 	{ 0 },
 };
 
 static const struct kvs_cmd migrate_cmds[] = {
-	{ "check", "DOMAIN DEST", "Check, before moving DOMAIN to DEST, what would make it fail",
-	  "One line per item: PASS, WARN or FAIL, each FAIL with its fix. Exits 1\n"
-	  "on any FAIL. DEST is a libvirt URI; the source is -c URI.",
-	  check_opts_table, 2, 2, cmd_check, complete_args, false },
-	{ "live", "DOMAIN DEST", "Move a running guest: memory, and with --copy-storage its disks",
-	  "Checks first. Shows a progress line, and a summary at the end. Ctrl-C,\n"
-	  "SIGINT or SIGTERM abort the job: the guest goes on running on the source.",
-	  live_opts_table, 2, 2, cmd_live, complete_args, false },
-	{ "offline", "DOMAIN DEST", "Move a shut-off guest: disks copied and verified, definition moved",
-	  "The disks go through libvirt storage streams and are read back to\n"
-	  "compare checksums. With --keep-state the guest's memory is saved to\n"
-	  "--state-file and restored on DEST. Nothing on the source changes\n"
-	  "before DEST is verified, but for the stop itself (--shutdown, or the\n"
-	  "save of --keep-state); after a failure the guest runs there again.",
-	  offline_opts_table, 2, 2, cmd_offline, complete_args, false },
+	{ .name = "check", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
+	  .run = cmd_check, .opts = check_opts_table, .complete_arg = complete_args,
+	  .summary = "Check, before moving DOMAIN to DEST, what would make it fail",
+	  .help = "One line per item: PASS, WARN or FAIL, each FAIL with its fix. Exits 1\n"
+		  "on any FAIL. DEST is a libvirt URI; the source is -c URI." },
+	{ .name = "live", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
+	  .run = cmd_live, .opts = live_opts_table, .complete_arg = complete_args,
+	  .summary = "Move a running guest: memory, and with --copy-storage its disks",
+	  .help = "Checks first. Shows a progress line, and a summary at the end. Ctrl-C,\n"
+		  "SIGINT or SIGTERM abort the job: the guest goes on running on the source." },
+	{ .name = "offline", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
+	  .run = cmd_offline, .opts = offline_opts_table, .complete_arg = complete_args,
+	  .summary = "Move a shut-off guest: disks copied and verified, definition moved",
+	  .help = "The disks go through libvirt storage streams, holes kept, and are\n"
+		  "read back to compare SHA-256 sums. With --keep-state the guest's\n"
+		  "memory is saved to storage both hosts share and restored on DEST.\n"
+		  "Nothing on the source changes before DEST is verified, but for the\n"
+		  "stop itself (--shutdown, or the save of --keep-state); after a\n"
+		  "failure the guest runs there again." },
+	{ 0 },
+};
+
+/* What the library names that no option of a command covers. */
+static const struct kvs_remedy migrate_remedies[] = {
+	{ .name = "kind", .hint = "'kvm-migrate offline'" },
+	{ .name = "copy_storage", .hint = "--copy-storage all|inc" },
+	{ .name = "unsafe", .hint = "--unsafe" },
 	{ 0 },
 };
 
@@ -666,6 +699,7 @@ static const struct kvs_tool migrate_tool = {
 	.name = "kvm-migrate",
 	.summary = "Move guests between hosts: checked first, watched while running, safe when it fails.",
 	.cmds = migrate_cmds,
+	.remedies = migrate_remedies,
 };
 
 int main(int argc, char **argv)

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What every part of libkvmops shares and no program sees: the context's
+ * seams, errors and logging, and small helpers (lib/core). The layers and
+ * their rules are in HACKING.
+ */
 #ifndef LIBKVMOPS_PRIVATE_H
 #define LIBKVMOPS_PRIVATE_H
 
@@ -14,6 +19,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- the I/O seam (core/io.c) -------------------------------------------- */
+
 /*
  * The seam through which every /sys and /proc file is read and written, so
  * unit tests can make a write fail with EBUSY or EPERM, as only the real
@@ -26,17 +33,33 @@ struct kvmops_io {
 	int (*write_file)(const char *path, const char *value);
 };
 
+extern const struct kvmops_io kvmops_default_io;
+
 void kvmops_set_io(struct kvmops_ctx *ctx, const struct kvmops_io *io);
+const struct kvmops_io *kvmops_ctx_io(struct kvmops_ctx *ctx);
 int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 		     size_t len);
 int kvmops_write_file(struct kvmops_ctx *ctx, const char *path,
 		      const char *value);
 
+/* The trees the tests can replace with fixtures. */
+enum kvmops_root {
+	KVMOPS_ROOT_SYS,
+	KVMOPS_ROOT_PROC,
+	KVMOPS_ROOT_COUNT,
+};
+
+const char *kvmops_ctx_root(struct kvmops_ctx *ctx, enum kvmops_root root);
+
 /* Joins a root and an absolute path: root "/tmp/fx", "/sys/x" */
-int kvmops_sys_path(struct kvmops_ctx *ctx, char *buf, size_t len,
-		    const char *fmt, ...) KVMOPS_PRINTF(4, 5);
-int kvmops_proc_path(struct kvmops_ctx *ctx, char *buf, size_t len,
-		     const char *fmt, ...) KVMOPS_PRINTF(4, 5);
+int kvmops_root_path(struct kvmops_ctx *ctx, enum kvmops_root root, char *buf,
+		     size_t len, const char *fmt, ...) KVMOPS_PRINTF(5, 6);
+#define kvmops_sys_path(ctx, buf, len, ...) \
+	kvmops_root_path(ctx, KVMOPS_ROOT_SYS, buf, len, __VA_ARGS__)
+#define kvmops_proc_path(ctx, buf, len, ...) \
+	kvmops_root_path(ctx, KVMOPS_ROOT_PROC, buf, len, __VA_ARGS__)
+
+/* ---- errors and logging (core/ctx.c) ------------------------------------- */
 
 /*
  * Records the message for the user and returns @err (negative errno), so
@@ -44,6 +67,12 @@ int kvmops_proc_path(struct kvmops_ctx *ctx, char *buf, size_t len,
  */
 int kvmops_fail(struct kvmops_ctx *ctx, int err, const char *fmt, ...)
 	KVMOPS_PRINTF(3, 4);
+/*
+ * The same, naming what the caller can change to succeed (a string
+ * constant that kvmops_last_remedy() returns): see libkvmops.h.
+ */
+int kvmops_fail_remedy(struct kvmops_ctx *ctx, int err, const char *remedy,
+		       const char *fmt, ...) KVMOPS_PRINTF(4, 5);
 void kvmops_clear_error(struct kvmops_ctx *ctx);
 
 void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
@@ -59,7 +88,10 @@ void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
 
 #define dbg(ctx, ...) kvmops_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
 #define info(ctx, ...) kvmops_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define notice(ctx, ...) kvmops_log_cond(ctx, LOG_NOTICE, __VA_ARGS__)
 #define err(ctx, ...) kvmops_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* ---- small helpers (core/util.c, core/size.c) ---------------------------- */
 
 /* Parses a whole unsigned decimal; -EINVAL for junk, -ERANGE for overflow. */
 int kvmops_parse_u64(const char *text, uint64_t *value);
@@ -71,10 +103,12 @@ int kvmops_parse_s64(const char *text, int64_t *value);
  */
 int kvmops_unit_bytes(const char *suffix, uint64_t *bytes);
 
+uint64_t kvmops_page_size(void);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t kvmops_now_ms(void);
+
 /* sizeof(struct ksm_rmap_item) on 64-bit kernels, for the profit formula */
 #define KSM_RMAP_ITEM_BYTES 64
-
-/* Internal to ksm.c and ksm-vms.c */
-uint64_t kvmops_page_size(void);
 
 #endif

@@ -28,6 +28,7 @@ struct kvmops_ctx;
 
 /* Log priorities, as syslog's. */
 #define KVMOPS_LOG_ERR 3
+#define KVMOPS_LOG_NOTICE 5
 #define KVMOPS_LOG_INFO 6
 #define KVMOPS_LOG_DEBUG 7
 
@@ -47,6 +48,8 @@ void *kvmops_get_userdata(struct kvmops_ctx *ctx);
 
 /* The message for the most recent failure, or "" when there was none. */
 const char *kvmops_last_error(struct kvmops_ctx *ctx);
+/* What the caller could change to succeed: names of options, or "". */
+const char *kvmops_last_remedy(struct kvmops_ctx *ctx);
 const char *kvmops_version(void);
 
 /*
@@ -288,6 +291,12 @@ int kvmops_balloon_floor(struct kvmops_ctx *ctx,
 			 const struct kvmops_balloon *balloon,
 			 uint64_t margin_kib, uint64_t *floor_kib);
 
+/* kvmops_balloon_floor() and kvmops_balloon_set(): the default margin. */
+#define KVMOPS_BALLOON_DEFAULT_MARGIN UINT64_MAX
+
+/* The larger of 32 MiB and 10% of the guest's maximum. */
+uint64_t kvmops_balloon_default_margin(const struct kvmops_balloon *balloon);
+
 /* Flags of kvmops_balloon_set() */
 #define KVMOPS_BALLOON_LIVE (1u << 0)
 #define KVMOPS_BALLOON_CONFIG (1u << 1)
@@ -306,6 +315,18 @@ int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
 		       const char *name, const struct kvmops_size *size,
 		       unsigned int flags, uint64_t margin_kib,
 		       uint64_t *target_kib);
+
+/* What kvmops_balloon_resize() did. */
+struct kvmops_balloon_change {
+	uint64_t before_kib; /* the size it had (live, or in its config) */
+	uint64_t target_kib; /* the size asked for */
+	unsigned int flags;  /* KVMOPS_BALLOON_LIVE and/or _CONFIG: where */
+};
+
+int kvmops_balloon_resize(struct kvmops_ctx *ctx, virConnectPtr conn,
+			  const char *name, const struct kvmops_size *size,
+			  unsigned int flags, const struct kvmops_size *margin,
+			  struct kvmops_balloon_change *change);
 
 /*
  * Waits until the balloon of @name is within @tolerance_kib of
@@ -327,10 +348,13 @@ int kvmops_balloon_set_period(struct kvmops_ctx *ctx, virConnectPtr conn,
 /* ---- the host's overcommit -------------------------------------------- */
 
 enum kvmops_verdict {
-	KVMOPS_VERDICT_OK = 0,
+	KVMOPS_VERDICT_PASS = 0,
 	KVMOPS_VERDICT_WARN = 1,
 	KVMOPS_VERDICT_FAIL = 2,
 };
+
+/* "PASS", "WARN" or "FAIL": the words every verdict is given in. */
+const char *kvmops_verdict_name(enum kvmops_verdict verdict);
 
 struct kvmops_overcommit {
 	uint64_t host_mem_kib, host_free_kib;
@@ -360,6 +384,9 @@ int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
  * is a warning (many single-vCPU guests overcommit better).
  */
 void kvmops_overcommit_judge(struct kvmops_overcommit *oc);
+
+/* "running", "shut-off": a virDomainState as one word. */
+const char *kvmops_state_name(int state);
 
 /* Names of the domains (KVMOPS_BALLOON_LIST_* flags); free with free(). */
 int kvmops_domain_names(struct kvmops_ctx *ctx, virConnectPtr conn,
@@ -431,6 +458,7 @@ struct kvmops_check_item {
 	enum kvmops_verdict verdict;
 	char text[320];	   /* what was found */
 	char fix[320];	   /* WARN and FAIL: what to do about it */
+	char remedy[64];   /* the options that fix it: "copy_storage,unsafe" */
 };
 
 /*
@@ -478,7 +506,7 @@ struct kvmops_job {
 	uint64_t throttle_percent;	/* auto-converge */
 	char disk[64];			/* offline: the disk being copied */
 	char dest_path[4096];		/* offline: its copy on the destination */
-	uint64_t checksum;		/* offline VERIFY: FNV-1a 64 of the copy */
+	char sha256[65];		/* offline VERIFY: the copy's SHA-256 */
 };
 
 typedef void (*kvmops_progress_fn)(struct kvmops_ctx *ctx,

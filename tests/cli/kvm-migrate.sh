@@ -61,7 +61,10 @@ bad_input "--dname" "an empty --dname" live --dname ""
 bad_input "--migrateuri" "--migrateuri without a scheme" live --migrateuri 127.0.0.3
 bad_input "--shutdown" "an offline option on live" live --shutdown
 bad_input "--bandwidth" "a live option on offline" offline --bandwidth 10
-bad_input "--keep-state needs --state-file" "--keep-state without --state-file" offline --keep-state
+# --keep-state alone is good input: the state file defaults to shared
+# storage, which only the lab can show (lab-migrate-storage.sh).
+bad_input "--shutdown and --keep-state contradict" "--keep-state with --shutdown" \
+	offline --keep-state --shutdown
 bad_input "--state-file goes with --keep-state" "--state-file alone" offline --state-file /x
 bad_input "absolute" "a relative --state-file" offline --keep-state --state-file x.state
 bad_input "--start" "--keep-state with --start" offline --keep-state --state-file /x --start

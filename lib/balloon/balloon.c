@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The virtio balloon: figures for every guest at once, and safe changes. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libkvmops-private.h"
+#include "virt/virt.h"
+#include "virt/xml.h"
+
+/* Stats older than this many periods (and at least STALE_MIN_S) are stale. */
+#define STALE_PERIODS 3
+#define STALE_MIN_S 10
+#define WAIT_POLL_MS 250
+#define FRESH_STATS_MS 5000
+/*
+ * list reads at most this many domain XMLs to say why stats are missing;
+ * past it, such guests are flagged no-stats without the cause, so a host
+ * of many silent guests still costs one bulk call (stats DOMAIN tells).
+ */
+#define MAX_DIAGNOSED 16
+
+static const char *conn_uri(virConnectPtr conn)
+{
+	static __thread char uri[512];
+	char *u = VIRT(virConnectGetURI)(conn);
+
+	snprintf(uri, sizeof(uri), "%s", u ? u : "this connection");
+	free(u);
+	return uri;
+}
+
+/* ---- the stats record ------------------------------------------------- */
+
+struct field {
+	const char *name;
+	size_t offset;
+	unsigned int have;
+};
+
+#define FIELD(n, member, h) { n, offsetof(struct kvmops_balloon, member), h }
+
+static const struct field fields[] = {
+	FIELD("balloon.current", current_kib, 0),
+	FIELD("balloon.maximum", max_kib, 0),
+	FIELD("balloon.usable", usable_kib, KVMOPS_BALLOON_HAVE_USABLE),
+	FIELD("balloon.unused", unused_kib, KVMOPS_BALLOON_HAVE_UNUSED),
+	FIELD("balloon.available", available_kib, KVMOPS_BALLOON_HAVE_AVAILABLE),
+	FIELD("balloon.disk_caches", disk_caches_kib, KVMOPS_BALLOON_HAVE_DISK_CACHES),
+	FIELD("balloon.rss", rss_kib, KVMOPS_BALLOON_HAVE_RSS),
+	FIELD("balloon.swap_in", swap_in_kib, KVMOPS_BALLOON_HAVE_SWAP),
+	FIELD("balloon.swap_out", swap_out_kib, KVMOPS_BALLOON_HAVE_SWAP),
+	FIELD("balloon.major_fault", major_faults, KVMOPS_BALLOON_HAVE_FAULTS),
+	FIELD("balloon.minor_fault", minor_faults, KVMOPS_BALLOON_HAVE_FAULTS),
+};
+
+static uint64_t param_u64(const virTypedParameter *p)
+{
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT:
+		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
+	case VIR_TYPED_PARAM_UINT:
+		return p->value.ui;
+	case VIR_TYPED_PARAM_LLONG:
+		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
+	case VIR_TYPED_PARAM_ULLONG:
+		return p->value.ul;
+	default:
+		return 0;
+	}
+}
+
+static void take_param(struct kvmops_balloon *b, const virTypedParameter *p,
+		       time_t now)
+{
+	size_t i;
+
+	if (!strcmp(p->field, "state.state")) {
+		b->state = (int)param_u64(p);
+		return;
+	}
+	if (!strcmp(p->field, "balloon.last-update")) {
+		b->have |= KVMOPS_BALLOON_HAVE_LAST_UPDATE;
+		b->stats_age = (int64_t)now - (int64_t)param_u64(p);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		if (strcmp(p->field, fields[i].name))
+			continue;
+		*(uint64_t *)((char *)b + fields[i].offset) = param_u64(p);
+		b->have |= fields[i].have;
+		return;
+	}
+}
+
+static void from_record(const virDomainStatsRecord *rec,
+			struct kvmops_balloon *b)
+{
+	time_t now = time(NULL);
+	virDomainInfo info;
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	b->stats_period = -1;
+	snprintf(b->name, sizeof(b->name), "%s",
+		 VIRT(virDomainGetName)(rec->dom));
+	for (i = 0; i < rec->nparams; i++)
+		take_param(b, &rec->params[i], now);
+	/* Drivers without balloon stats (test:///) still know the sizes. */
+	if (!b->max_kib && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
+		b->max_kib = info.maxMem;
+		b->current_kib = info.memory;
+	}
+}
+
+/* ---- the domain XML ---------------------------------------------------- */
+
+/* <min_guarantee unit='...'>: libvirt writes KiB, but accepts others. */
+static uint64_t scale_to_kib(double value, const char *unit)
+{
+	uint64_t bytes;
+
+	if (isnan(value) || value <= 0)
+		return 0;
+	if (!strcmp(unit, "bytes"))
+		unit = "B";
+	if (kvmops_unit_bytes(unit, &bytes))
+		return 0;
+	return (uint64_t)(value * (double)bytes / 1024.0);
+}
+
+/* The domain's XML (@xml_flags as virDomainGetXMLDesc takes them). */
+static int open_xml(virDomainPtr dom, unsigned int xml_flags, struct kvmops_xml *x)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags);
+	int rc;
+
+	if (!xml)
+		return -1;
+	rc = kvmops_xml_parse(xml, x);
+	free(xml);
+	return rc;
+}
+
+static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
+			     struct kvmops_balloon *b, bool *has_device)
+{
+	struct kvmops_xml x;
+	char *model, *unit;
+	double period;
+
+	*has_device = true;
+	if (open_xml(dom, xml_flags, &x))
+		return;
+	model = kvmops_xml_string(&x, NULL, "string(/domain/devices/memballoon/@model)");
+	*has_device = model && *model && strcmp(model, "none");
+	period = kvmops_xml_number(&x, NULL, "number(/domain/devices/memballoon/stats/@period)");
+	b->stats_period = isnan(period) ? 0 : (int)period;
+	unit = kvmops_xml_string(&x, NULL, "string(/domain/memtune/min_guarantee/@unit)");
+	b->min_guarantee_kib = scale_to_kib(
+		kvmops_xml_number(&x, NULL, "number(/domain/memtune/min_guarantee)"),
+		unit ? unit : "");
+	free(model);
+	free(unit);
+	kvmops_xml_close(&x);
+}
+
+/*
+ * The sizes in the persistent config, which may differ from the running
+ * guest's: a config-only change is judged against them.
+ */
+static void read_config_sizes(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	struct kvmops_xml x;
+	double v;
+
+	if (open_xml(dom, VIR_DOMAIN_XML_INACTIVE, &x))
+		return;
+	/* libvirt writes both in KiB. */
+	v = kvmops_xml_number(&x, NULL, "number(/domain/memory)");
+	if (!isnan(v) && v > 0)
+		b->max_kib = (uint64_t)v;
+	v = kvmops_xml_number(&x, NULL, "number(/domain/currentMemory)");
+	if (!isnan(v) && v > 0)
+		b->current_kib = (uint64_t)v;
+	kvmops_xml_close(&x);
+}
+
+/*
+ * Why a running guest's stats are missing or old, from its XML. *@budget
+ * counts the XML reads left; with none left, the cause stays unknown.
+ */
+static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always,
+		     int *budget)
+{
+	bool device, have = b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE;
+	int stale_after;
+
+	if (!always && b->state == VIR_DOMAIN_RUNNING && have &&
+	    b->stats_age <= STALE_MIN_S)
+		return;
+	if (!always && b->state != VIR_DOMAIN_RUNNING)
+		return;
+	if (!always && (*budget)-- <= 0) {
+		b->problems |= have ? KVMOPS_BALLOON_STALE : KVMOPS_BALLOON_NO_DRIVER;
+		return;
+	}
+	read_xml_details(dom, 0, b, &device);
+	if (!device) {
+		b->problems |= KVMOPS_BALLOON_NO_DEVICE;
+		return;
+	}
+	if (b->state != VIR_DOMAIN_RUNNING)
+		return;
+	stale_after = b->stats_period * STALE_PERIODS;
+	if (stale_after < STALE_MIN_S)
+		stale_after = STALE_MIN_S;
+	if (b->stats_period <= 0)
+		b->problems |= KVMOPS_BALLOON_NO_PERIOD;
+	else if (!have)
+		b->problems |= KVMOPS_BALLOON_NO_DRIVER;
+	else if (b->stats_age > stale_after)
+		b->problems |= KVMOPS_BALLOON_STALE;
+}
+
+/* ---- listing ----------------------------------------------------------- */
+
+#define BALLOON_STATS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BALLOON)
+
+static unsigned int list_flags(unsigned int flags)
+{
+	unsigned int f = 0;
+
+	if (flags & KVMOPS_BALLOON_LIST_ACTIVE)
+		f |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+	if (flags & KVMOPS_BALLOON_LIST_INACTIVE)
+		f |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE;
+	return f;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
+				      virConnectPtr conn, unsigned int flags,
+				      struct kvmops_balloon **out,
+				      size_t *count)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	struct kvmops_balloon *list;
+	int n, i, budget = MAX_DIAGNOSED;
+
+	kvmops_clear_error(ctx);
+	n = VIRT(virConnectGetAllDomainStats)(conn, BALLOON_STATS, &recs,
+					      list_flags(flags));
+	if (n < 0)
+		return kvmops_fail(ctx, -EIO,
+				   "cannot get the domains' balloon stats from %s: %s",
+				   conn_uri(conn), kvmops_virt_message());
+	list = calloc(n ? (size_t)n : 1, sizeof(*list));
+	if (!list) {
+		VIRT(virDomainStatsRecordListFree)(recs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		from_record(recs[i], &list[i]);
+		diagnose(recs[i]->dom, &list[i], false, &budget);
+	}
+	VIRT(virDomainStatsRecordListFree)(recs);
+	*out = list;
+	*count = (size_t)n;
+	return 0;
+}
+
+static int lookup(struct kvmops_ctx *ctx, virConnectPtr conn,
+		  const char *name, virDomainPtr *dom)
+{
+	*dom = VIRT(virDomainLookupByName)(conn, name);
+	if (!*dom)
+		return kvmops_fail(ctx, -ENOENT, "no domain '%s' at %s", name,
+				   conn_uri(conn));
+	return 0;
+}
+
+static int get_one_quiet(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	virDomainPtr doms[] = { dom, NULL };
+	virDomainStatsRecordPtr *recs = NULL;
+	int n = VIRT(virDomainListGetStats)(doms, BALLOON_STATS, &recs, 0);
+
+	if (n >= 1)
+		from_record(recs[0], b);
+	VIRT(virDomainStatsRecordListFree)(recs);
+	return n >= 1 ? 0 : -EIO;
+}
+
+static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
+		   struct kvmops_balloon *b)
+{
+	if (get_one_quiet(dom, b))
+		return kvmops_fail(ctx, -EIO,
+				   "cannot get the balloon stats of %s: %s",
+				   VIRT(virDomainGetName)(dom),
+				   kvmops_virt_message());
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,
+				     virConnectPtr conn, const char *name,
+				     struct kvmops_balloon *b)
+{
+	virDomainPtr dom;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = lookup(ctx, conn, name, &dom);
+	if (rc)
+		return rc;
+	rc = get_one(ctx, dom, b);
+	if (!rc)
+		diagnose(dom, b, true, NULL);
+	VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+/* ---- the floor --------------------------------------------------------- */
+
+/* Room a guest keeps above what it uses: the larger of these two. */
+#define DEFAULT_MARGIN_KIB (32 * 1024)
+#define DEFAULT_MARGIN_PERCENT 10
+
+KVMOPS_EXPORT uint64_t
+kvmops_balloon_default_margin(const struct kvmops_balloon *b)
+{
+	uint64_t pct = b->max_kib * DEFAULT_MARGIN_PERCENT / 100;
+
+	return pct > DEFAULT_MARGIN_KIB ? pct : DEFAULT_MARGIN_KIB;
+}
+
+static const char *stats_fix(const struct kvmops_balloon *b)
+{
+	if (b->problems & KVMOPS_BALLOON_NO_PERIOD)
+		return "it has no stats period: give it one (2 s will do)";
+	if (b->problems & KVMOPS_BALLOON_STALE)
+		return "its stats stopped coming: is the guest hung, or its virtio_balloon driver unloaded?";
+	return "the guest sends none: load its virtio_balloon driver";
+}
+
+KVMOPS_EXPORT int kvmops_balloon_floor(struct kvmops_ctx *ctx,
+				       const struct kvmops_balloon *b,
+				       uint64_t margin_kib,
+				       uint64_t *floor_kib)
+{
+	uint64_t used, floor;
+
+	if (!(b->have & KVMOPS_BALLOON_HAVE_USABLE) ||
+	    (b->problems & (KVMOPS_BALLOON_NO_PERIOD | KVMOPS_BALLOON_NO_DRIVER |
+			    KVMOPS_BALLOON_STALE)))
+		return kvmops_fail_remedy(ctx, -ENODATA,
+					  b->problems & KVMOPS_BALLOON_NO_PERIOD ?
+						  "stats_period,force" :
+						  "force",
+					  "no memory figures from %s, so no safe floor: %s; or go below the floor by force",
+					  b->name, stats_fix(b));
+	used = b->usable_kib < b->current_kib ? b->current_kib - b->usable_kib : 0;
+	if (margin_kib == KVMOPS_BALLOON_DEFAULT_MARGIN)
+		margin_kib = kvmops_balloon_default_margin(b);
+	floor = used + margin_kib;
+	if (floor < b->min_guarantee_kib)
+		floor = b->min_guarantee_kib;
+	*floor_kib = floor;
+	return 0;
+}
+
+/* ---- setting ----------------------------------------------------------- */
+
+/* "128 MiB (131072 KiB)": readable, and exact for scripts. */
+static const char *kib_str(uint64_t kib, int slot)
+{
+	static __thread char bufs[4][64];
+	char human[32];
+
+	kvmops_size_format(kib * 1024, human, sizeof(human));
+	snprintf(bufs[slot], sizeof(bufs[slot]), "%s (%" PRIu64 " KiB)", human, kib);
+	return bufs[slot];
+}
+
+static bool is_active(const struct kvmops_balloon *b)
+{
+	return b->state == VIR_DOMAIN_RUNNING || b->state == VIR_DOMAIN_PAUSED;
+}
+
+/*
+ * Neither live nor config: as virsh's --current, the running guest, or
+ * the config of one that is off. A stats period goes to both of a
+ * running guest that has a config.
+ */
+static unsigned int default_flags(virDomainPtr dom,
+				  const struct kvmops_balloon *b,
+				  unsigned int flags, bool both)
+{
+	if (flags & (KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_CONFIG))
+		return flags;
+	if (!is_active(b))
+		return flags | KVMOPS_BALLOON_CONFIG;
+	if (both && VIRT(virDomainIsPersistent)(dom) == 1)
+		flags |= KVMOPS_BALLOON_CONFIG;
+	return flags | KVMOPS_BALLOON_LIVE;
+}
+
+static int check_flags(struct kvmops_ctx *ctx, virDomainPtr dom,
+		       const struct kvmops_balloon *b, unsigned int flags)
+{
+	if ((flags & KVMOPS_BALLOON_LIVE) && !is_active(b))
+		return kvmops_fail_remedy(ctx, -EINVAL, "config",
+					  "%s is not running: change its config instead",
+					  b->name);
+	if ((flags & KVMOPS_BALLOON_CONFIG) &&
+	    VIRT(virDomainIsPersistent)(dom) != 1)
+		return kvmops_fail(ctx, -EINVAL,
+				   "%s is transient: it has no config to change",
+				   b->name);
+	return 0;
+}
+
+static int check_target(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+			const struct kvmops_size *size, unsigned int flags,
+			uint64_t *target)
+{
+	if (kvmops_size_resolve(ctx, size, b->current_kib, b->max_kib, target))
+		return kvmops_fail(ctx, -EINVAL,
+				   "that change would leave %s with less than nothing (it has %" PRIu64
+				   " KiB)",
+				   b->name, b->current_kib);
+	if (!*target)
+		return kvmops_fail(ctx, -EINVAL,
+				   "a balloon target of 0 would leave %s no memory at all",
+				   b->name);
+	if (*target > b->max_kib && !(flags & KVMOPS_BALLOON_RAISE_MAX))
+		return kvmops_fail_remedy(ctx, -E2BIG, "raise_max",
+					  "%s is above the maximum of %s, %s; raising the maximum in its persistent config would allow it",
+					  kib_str(*target, 0), b->name, kib_str(b->max_kib, 1));
+	if (*target > b->max_kib && (flags & KVMOPS_BALLOON_LIVE))
+		return kvmops_fail_remedy(ctx, -E2BIG, "raise_max,config",
+					  "a running guest's maximum is fixed until it restarts: raise the maximum in its config alone, then restart %s",
+					  b->name);
+	return 0;
+}
+
+static int check_floor(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+		       uint64_t target, uint64_t margin)
+{
+	uint64_t floor;
+	int rc = kvmops_balloon_floor(ctx, b, margin, &floor);
+
+	if (rc)
+		return rc;
+	if (target >= floor)
+		return 0;
+	if (margin == KVMOPS_BALLOON_DEFAULT_MARGIN)
+		margin = kvmops_balloon_default_margin(b);
+	return kvmops_fail_remedy(ctx, -EDOM, "force",
+			   "%s is below the safety floor of %s, %s: %s in use + %s margin%s. The guest would swap or kill processes; only force goes below it",
+			   kib_str(target, 0), b->name, kib_str(floor, 1),
+			   kib_str(b->current_kib > b->usable_kib ?
+					   b->current_kib - b->usable_kib : 0, 2),
+			   kib_str(margin, 3),
+			   floor == b->min_guarantee_kib ? ", raised to its <min_guarantee>" : "");
+}
+
+static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
+		 const struct kvmops_balloon *b, uint64_t target,
+		 unsigned int flags)
+{
+	unsigned int vf = 0;
+
+	if (target > b->max_kib &&
+	    VIRT(virDomainSetMemoryFlags)(dom, target,
+					  VIR_DOMAIN_AFFECT_CONFIG |
+						  VIR_DOMAIN_MEM_MAXIMUM) < 0)
+		return kvmops_fail(ctx, -EIO, "cannot raise the maximum of %s: %s",
+				   b->name, kvmops_virt_message());
+	if (flags & KVMOPS_BALLOON_LIVE)
+		vf |= VIR_DOMAIN_AFFECT_LIVE;
+	if (flags & KVMOPS_BALLOON_CONFIG)
+		vf |= VIR_DOMAIN_AFFECT_CONFIG;
+	if (VIRT(virDomainSetMemoryFlags)(dom, target, vf) < 0) {
+		kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
+			    b->name, kvmops_virt_message());
+		if (target > b->max_kib)
+			VIRT(virDomainSetMemoryFlags)(dom, b->max_kib,
+						      VIR_DOMAIN_AFFECT_CONFIG |
+							      VIR_DOMAIN_MEM_MAXIMUM);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * What every change starts with: the domain, its figures and why any are
+ * missing, a balloon device (else -ENODEV, @no_device_why saying what that
+ * means), and flags that fit its state (@both: see default_flags). On
+ * success the caller frees *@dom.
+ */
+static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn,
+		   const char *name, unsigned int *flags, bool both,
+		   const char *no_device_why, virDomainPtr *dom,
+		   struct kvmops_balloon *b)
+{
+	int rc = lookup(ctx, conn, name, dom);
+
+	if (rc)
+		return rc;
+	rc = get_one(ctx, *dom, b);
+	if (!rc) {
+		diagnose(*dom, b, true, NULL);
+		if (b->problems & KVMOPS_BALLOON_NO_DEVICE)
+			rc = kvmops_fail(ctx, -ENODEV,
+					 "%s has no balloon device (<memballoon model='none'/>): %s",
+					 name, no_device_why);
+	}
+	if (!rc) {
+		*flags = default_flags(*dom, b, *flags, both);
+		rc = check_flags(ctx, *dom, b, *flags);
+	}
+	if (rc)
+		VIRT(virDomainFree)(*dom);
+	return rc;
+}
+
+/* The margin: given (a size, or a percent of the maximum), or the default. */
+static int resolve_margin(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+			  const struct kvmops_size *margin, uint64_t *kib)
+{
+	if (!margin) {
+		*kib = kvmops_balloon_default_margin(b);
+		return 0;
+	}
+	if (margin->kind == KVMOPS_SIZE_DELTA ||
+	    margin->kind == KVMOPS_SIZE_DELTA_PERCENT)
+		return kvmops_fail_remedy(ctx, -EINVAL, "margin",
+					  "a margin is a size or a percent of the maximum, not a change");
+	return kvmops_size_resolve(ctx, margin, b->current_kib, b->max_kib, kib);
+}
+
+KVMOPS_EXPORT int kvmops_balloon_resize(struct kvmops_ctx *ctx,
+					virConnectPtr conn, const char *name,
+					const struct kvmops_size *size,
+					unsigned int flags,
+					const struct kvmops_size *margin,
+					struct kvmops_balloon_change *change)
+{
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	uint64_t margin_kib = 0;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	memset(change, 0, sizeof(*change));
+	rc = prepare(ctx, conn, name, &flags, false,
+		     "its memory can only change with a restart", &dom, &b);
+	if (rc)
+		return rc;
+	if (!(flags & KVMOPS_BALLOON_LIVE))
+		read_config_sizes(dom, &b);
+	change->before_kib = b.current_kib;
+	change->flags = flags;
+	rc = resolve_margin(ctx, &b, margin, &margin_kib);
+	if (!rc)
+		rc = check_target(ctx, &b, size, flags, &change->target_kib);
+	/* Only shrinking can starve a guest. */
+	if (!rc && (flags & KVMOPS_BALLOON_LIVE) &&
+	    !(flags & KVMOPS_BALLOON_FORCE) && change->target_kib < b.current_kib)
+		rc = check_floor(ctx, &b, change->target_kib, margin_kib);
+	if (!rc)
+		rc = apply(ctx, dom, &b, change->target_kib, flags);
+	VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
+				     virConnectPtr conn, const char *name,
+				     const struct kvmops_size *size,
+				     unsigned int flags, uint64_t margin_kib,
+				     uint64_t *target_kib)
+{
+	struct kvmops_size margin = { .kind = KVMOPS_SIZE_ABSOLUTE, .sign = 1,
+				      .kib = margin_kib };
+	struct kvmops_balloon_change change;
+	int rc = kvmops_balloon_resize(ctx, conn, name, size, flags,
+				       margin_kib == KVMOPS_BALLOON_DEFAULT_MARGIN ?
+					       NULL :
+					       &margin,
+				       &change);
+
+	*target_kib = change.target_kib;
+	return rc;
+}
+
+/* ---- waiting ----------------------------------------------------------- */
+
+static bool close_enough(uint64_t a, uint64_t b, uint64_t tolerance)
+{
+	return (a > b ? a - b : b - a) <= tolerance;
+}
+
+/*
+ * Once the balloon is there, waits (a little) for the guest's next stats:
+ * until then they describe the old size, and a floor computed from them
+ * right away would be wrong.
+ */
+static void fresh_stats(virDomainPtr dom, struct kvmops_balloon *b)
+{
+	time_t reached = time(NULL);
+	uint64_t deadline = kvmops_now_ms() + FRESH_STATS_MS;
+
+	if (!(b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE))
+		return;
+	while (time(NULL) - b->stats_age <= reached && kvmops_now_ms() < deadline) {
+		usleep(WAIT_POLL_MS * 1000);
+		if (get_one_quiet(dom, b))
+			return;
+	}
+}
+
+KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
+				      virConnectPtr conn, const char *name,
+				      uint64_t target_kib,
+				      uint64_t tolerance_kib,
+				      unsigned int timeout_ms,
+				      unsigned int stall_ms,
+				      const volatile int *cancel,
+				      uint64_t *reached_kib)
+{
+	uint64_t start = kvmops_now_ms(), moved = start, last = 0;
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = lookup(ctx, conn, name, &dom);
+	while (!rc) {
+		rc = get_one(ctx, dom, &b);
+		if (rc)
+			break;
+		*reached_kib = b.current_kib;
+		if (close_enough(b.current_kib, target_kib, tolerance_kib)) {
+			fresh_stats(dom, &b);
+			break;
+		}
+		if (b.current_kib != last) {
+			last = b.current_kib;
+			moved = kvmops_now_ms();
+		}
+		if (cancel && *cancel)
+			rc = kvmops_fail(ctx, -ECANCELED,
+					 "interrupted at %" PRIu64 " KiB of %" PRIu64
+					 " KiB; the balloon goes on toward its target",
+					 b.current_kib, target_kib);
+		else if (kvmops_now_ms() - start >= timeout_ms)
+			rc = kvmops_fail(ctx, -ETIMEDOUT,
+					 "%s reached %" PRIu64 " KiB of %" PRIu64
+					 " KiB in %u s",
+					 name, b.current_kib, target_kib,
+					 timeout_ms / 1000);
+		else if (kvmops_now_ms() - moved >= stall_ms)
+			rc = kvmops_fail(ctx, -EAGAIN,
+					 "%s stopped at %" PRIu64 " KiB, short of %" PRIu64
+					 " KiB: the guest will not give up more (or take more)",
+					 name, b.current_kib, target_kib);
+		else
+			usleep(WAIT_POLL_MS * 1000);
+	}
+	if (dom)
+		VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+/* ---- the stats period -------------------------------------------------- */
+
+KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
+					    virConnectPtr conn,
+					    const char *name, int seconds,
+					    unsigned int flags)
+{
+	struct kvmops_balloon b;
+	virDomainPtr dom;
+	unsigned int vf = 0;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	if (seconds < 0)
+		return kvmops_fail(ctx, -EINVAL, "a stats period cannot be negative");
+	rc = prepare(ctx, conn, name, &flags, true, "it has no stats to ask for",
+		     &dom, &b);
+	if (rc)
+		return rc;
+	if (flags & KVMOPS_BALLOON_LIVE)
+		vf |= VIR_DOMAIN_AFFECT_LIVE;
+	if (flags & KVMOPS_BALLOON_CONFIG)
+		vf |= VIR_DOMAIN_AFFECT_CONFIG;
+	if (VIRT(virDomainSetMemoryStatsPeriod)(dom, seconds, vf) < 0)
+		rc = kvmops_fail(ctx, -EIO, "cannot set the stats period of %s: %s",
+				 name, kvmops_virt_message());
+	VIRT(virDomainFree)(dom);
+	return rc;
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * How overcommitted a host is: its figures from libvirt, one bulk call for
+ * the running guests, and KSM's saving; the verdicts are lib/policy's.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libkvmops-private.h"
+#include "virt/virt.h"
+
+static uint64_t field_u64(const virDomainStatsRecord *rec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rec->nparams; i++) {
+		const virTypedParameter *p = &rec->params[i];
+
+		if (strcmp(p->field, name))
+			continue;
+		switch (p->type) {
+		case VIR_TYPED_PARAM_UINT:
+			return p->value.ui;
+		case VIR_TYPED_PARAM_ULLONG:
+			return p->value.ul;
+		case VIR_TYPED_PARAM_INT:
+			return p->value.i > 0 ? (uint64_t)p->value.i : 0;
+		case VIR_TYPED_PARAM_LLONG:
+			return p->value.l > 0 ? (uint64_t)p->value.l : 0;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void add_guest(struct kvmops_overcommit *oc,
+		      const virDomainStatsRecord *rec)
+{
+	uint64_t max = field_u64(rec, "balloon.maximum");
+	uint64_t cur = field_u64(rec, "balloon.current");
+	unsigned int vcpus = (unsigned int)field_u64(rec, "vcpu.current");
+	virDomainInfo info;
+
+	/* Drivers without these stats (test:///) still know the sizes. */
+	if ((!max || !vcpus) && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
+		max = max ? max : info.maxMem;
+		cur = cur ? cur : info.memory;
+		vcpus = vcpus ? vcpus : info.nrVirtCpu;
+	}
+
+	oc->guests++;
+	oc->sum_max_kib += max;
+	oc->sum_current_kib += cur;
+	oc->reclaimed_kib += max > cur ? max - cur : 0;
+	oc->sum_vcpus += vcpus;
+	if (vcpus > 1)
+		oc->multi_vcpu_guests++;
+	if (vcpus > oc->widest_vcpus) {
+		oc->widest_vcpus = vcpus;
+		snprintf(oc->widest_name, sizeof(oc->widest_name), "%s",
+			 VIRT(virDomainGetName)(rec->dom));
+	}
+}
+
+/* KSM is this machine's: it counts only for a host that is this machine. */
+static bool same_machine(virConnectPtr conn)
+{
+	char here[256] = "", *there = VIRT(virConnectGetHostname)(conn);
+	bool same;
+
+	gethostname(here, sizeof(here) - 1);
+	same = there && !strcmp(there, here);
+	free(there);
+	return same;
+}
+
+static void add_ksm(struct kvmops_ctx *ctx, virConnectPtr conn,
+		    struct kvmops_overcommit *oc)
+{
+	struct kvmops_ksm_figures f;
+	struct kvmops_ksm *ksm;
+
+	if (!same_machine(conn) || kvmops_ksm_read(ctx, &ksm))
+		return;
+	kvmops_ksm_figures(ctx, ksm, &f);
+	oc->have_ksm = true;
+	oc->ksm_saved_bytes = f.saved_bytes;
+	kvmops_ksm_free(ksm);
+	kvmops_clear_error(ctx);
+}
+
+KVMOPS_EXPORT int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
+				    struct kvmops_overcommit *oc)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	unsigned long long free_bytes;
+	virNodeInfo node;
+	int n, i;
+
+	kvmops_clear_error(ctx);
+	memset(oc, 0, sizeof(*oc));
+	if (VIRT(virNodeGetInfo)(conn, &node) < 0)
+		return kvmops_fail(ctx, -EIO, "cannot read the host's size: %s",
+				   kvmops_virt_message());
+	oc->host_mem_kib = node.memory;
+	oc->host_cpus = node.cpus;
+	free_bytes = VIRT(virNodeGetFreeMemory)(conn);
+	oc->host_free_kib = free_bytes / 1024;
+	n = VIRT(virConnectGetAllDomainStats)(
+		conn, VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU, &recs,
+		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	if (n < 0)
+		return kvmops_fail(ctx, -EIO, "cannot read the running guests: %s",
+				   kvmops_virt_message());
+	for (i = 0; i < n; i++)
+		add_guest(oc, recs[i]);
+	VIRT(virDomainStatsRecordListFree)(recs);
+	add_ksm(ctx, conn, oc);
+	kvmops_overcommit_judge(oc);
+	return 0;
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libkvmops-private.h"
+#include "virt/virt.h"
+
+/*
+ * A QEMU process is known by its executable, never by its flags: libvirt
+ * starts guests with -accel, so ksmtuned's match on -enable-kvm misses them.
+ */
+static bool is_qemu_exe(const char *exe, char *base, size_t len)
+{
+	const char *b = strrchr(exe, '/');
+	size_t n;
+
+	b = b ? b + 1 : exe;
+	n = strcspn(b, " "); /* drop " (deleted)" after a package upgrade */
+	if (n >= len)
+		return false;
+	memcpy(base, b, n);
+	base[n] = '\0';
+	return !strncmp(base, "qemu-system-", 12) || !strcmp(base, "qemu-kvm");
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* QEMU option values escape a comma as ",,". */
+static void copy_opt_value(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 1 < len; src++) {
+		if (*src == ',') {
+			if (src[1] != ',')
+				break;
+			src++;
+		}
+		dst[n++] = *src;
+	}
+	dst[n] = '\0';
+}
+
+/* -name guest=NAME,debug-threads=on (libvirt) or -name NAME (by hand) */
+static void name_from_arg(const char *arg, char *name, size_t len)
+{
+	const char *p = arg;
+
+	while (p && *p) {
+		if (!strncmp(p, "guest=", 6)) {
+			copy_opt_value(name, len, p + 6);
+			return;
+		}
+		p = strchr(p, ',');
+		while (p && p[1] == ',')
+			p = strchr(p + 2, ',');
+		if (p)
+			p++;
+	}
+	copy_opt_value(name, len, arg);
+}
+
+static void parse_cmdline(const char *buf, size_t len, struct kvmops_ksm_vm *vm)
+{
+	const char *arg = buf, *end = buf + len, *next;
+
+	for (; arg < end; arg = next) {
+		next = arg + strlen(arg) + 1;
+		if (next >= end)
+			break;
+		if (!strcmp(arg, "-name"))
+			name_from_arg(next, vm->name, sizeof(vm->name));
+		else if (!strcmp(arg, "-uuid"))
+			snprintf(vm->uuid, sizeof(vm->uuid), "%s", next);
+	}
+}
+
+static int read_cmdline(struct kvmops_ctx *ctx, const char *pid,
+			struct kvmops_ksm_vm *vm)
+{
+	char path[PATH_MAX], buf[16384];
+	int n;
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/cmdline", pid);
+	n = kvmops_read_file(ctx, path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	parse_cmdline(buf, (size_t)n, vm);
+	return 0;
+}
+
+static bool stat_line(const char *buf, const char *key, int64_t *value)
+{
+	const char *p = buf;
+	size_t klen = strlen(key);
+
+	while ((p = strstr(p, key))) {
+		if ((p == buf || p[-1] == '\n') && p[klen] == ' ')
+			return sscanf(p + klen, " %" SCNd64, value) == 1;
+		p += klen;
+	}
+	return false;
+}
+
+/* /proc/PID/ksm_stat (Linux 6.1+), else ksm_merging_pages (5.19+). */
+static void read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
+			     struct kvmops_ksm_vm *vm, uint64_t page_size)
+{
+	char path[PATH_MAX], buf[1024];
+	int64_t merging = 0, rmap = 0, profit;
+	bool have_profit = false;
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/ksm_stat", pid);
+	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) >= 0 &&
+	    stat_line(buf, "ksm_merging_pages", &merging)) {
+		vm->have_stat = true;
+		stat_line(buf, "ksm_rmap_items", &rmap);
+		have_profit = stat_line(buf, "ksm_process_profit", &profit);
+	} else {
+		kvmops_proc_path(ctx, path, sizeof(path),
+				 "/proc/%s/ksm_merging_pages", pid);
+		if (kvmops_read_file(ctx, path, buf, sizeof(buf)) >= 0 &&
+		    sscanf(buf, "%" SCNd64, &merging) == 1)
+			vm->have_stat = true;
+	}
+	vm->merging_pages = merging > 0 ? (uint64_t)merging : 0;
+	vm->saved_bytes = vm->merging_pages * page_size;
+	vm->profit_bytes = have_profit ? profit :
+					 (int64_t)vm->saved_bytes -
+						 rmap * KSM_RMAP_ITEM_BYTES;
+}
+
+static void read_rss(struct kvmops_ctx *ctx, const char *pid,
+		     struct kvmops_ksm_vm *vm)
+{
+	char path[PATH_MAX], buf[4096];
+	const char *p;
+	uint64_t kib;
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/status", pid);
+	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) < 0)
+		return;
+	p = strstr(buf, "\nVmRSS:");
+	if (p && sscanf(p + 7, " %" SCNu64, &kib) == 1)
+		vm->rss_bytes = kib * 1024;
+}
+
+/* Returns 1 for a QEMU process, 0 for another, negative for an error. */
+static int probe_pid(struct kvmops_ctx *ctx, const char *pid,
+		     struct kvmops_ksm_vm *vm, uint64_t page_size)
+{
+	char path[PATH_MAX], exe[PATH_MAX];
+	ssize_t n;
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	exe[n] = '\0';
+	memset(vm, 0, sizeof(*vm));
+	if (!is_qemu_exe(exe, vm->emulator, sizeof(vm->emulator)))
+		return 0;
+	vm->pid = (pid_t)atoi(pid);
+	if (read_cmdline(ctx, pid, vm) < 0)
+		return 0; /* it exited while we looked */
+	read_ksm_figures(ctx, pid, vm, page_size);
+	read_rss(ctx, pid, vm);
+	return 1;
+}
+
+static void name_from_libvirt(virConnectPtr conn, struct kvmops_ksm_vm *vm)
+{
+	virDomainPtr dom;
+	const char *name;
+
+	if (!conn || !vm->uuid[0])
+		return;
+	dom = VIRT(virDomainLookupByUUIDString)(conn, vm->uuid);
+	if (!dom)
+		return;
+	name = VIRT(virDomainGetName)(dom);
+	if (name)
+		snprintf(vm->name, sizeof(vm->name), "%s", name);
+	VIRT(virDomainFree)(dom);
+}
+
+static int cmp_saved(const void *a, const void *b)
+{
+	const struct kvmops_ksm_vm *x = a, *y = b;
+
+	if (x->saved_bytes != y->saved_bytes)
+		return x->saved_bytes < y->saved_bytes ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int append_vm(struct kvmops_ksm_vm **vms, size_t *count, size_t *cap,
+		     const struct kvmops_ksm_vm *vm)
+{
+	struct kvmops_ksm_vm *grown;
+
+	if (*count == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*vms, *cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		*vms = grown;
+	}
+	(*vms)[(*count)++] = *vm;
+	return 0;
+}
+
+static int scan_proc(struct kvmops_ctx *ctx, DIR *dir, virConnectPtr conn,
+		     struct kvmops_ksm_vm **vms, size_t *count, int *denied)
+{
+	uint64_t page_size = kvmops_page_size();
+	struct kvmops_ksm_vm vm;
+	struct dirent *de;
+	size_t cap = 0;
+	int rc;
+
+	while ((de = readdir(dir))) {
+		if (!all_digits(de->d_name))
+			continue;
+		rc = probe_pid(ctx, de->d_name, &vm, page_size);
+		if (rc == -EACCES || rc == -EPERM)
+			(*denied)++;
+		if (rc <= 0)
+			continue;
+		name_from_libvirt(conn, &vm);
+		if (append_vm(vms, count, &cap, &vm))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
+				 struct kvmops_ksm_vm **out, size_t *out_count)
+{
+	struct kvmops_ksm_vm *vms = NULL;
+	char path[PATH_MAX];
+	size_t count = 0;
+	int denied = 0, rc;
+	DIR *dir;
+
+	kvmops_clear_error(ctx);
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc");
+	dir = opendir(path);
+	if (!dir)
+		return kvmops_fail(ctx, -errno, "cannot open %s: %s", path,
+				   strerror(errno));
+	rc = scan_proc(ctx, dir, conn, &vms, &count, &denied);
+	closedir(dir);
+	if (rc) {
+		free(vms);
+		return kvmops_fail(ctx, rc, "out of memory");
+	}
+	/* Root may still be refused a few foreign-namespace processes. */
+	if (denied)
+		info(ctx, "%d processes in %s could not be inspected", denied,
+		     path);
+	if (denied && !count && geteuid() != 0) {
+		free(vms);
+		return kvmops_fail(ctx, -EACCES,
+				   "cannot inspect %d processes in %s: permission denied; run as root to see every guest",
+				   denied, path);
+	}
+	if (count)
+		qsort(vms, count, sizeof(*vms), cmp_saved);
+	*out = vms;
+	*out_count = count;
+	return 0;
+}
