@@ -471,7 +471,27 @@ typedef int (*migrate_fn)(struct kvmops_ctx *ctx, virConnectPtr src, virConnectP
 			  kvmops_progress_fn progress, void *userdata,
 			  const volatile int *cancel, struct kvmops_job *summary);
 
-static int migrate(struct kvs_call *call, const struct kvmops_migrate_opts *o,
+/*
+ * --keep-state without --state-file: beside the guest's disks on shared
+ * storage. Where there is none, that is bad input: exit 2, naming
+ * --state-file, before anything is checked or changed.
+ */
+static int default_state_file(struct kvs_call *call, const struct endpoints *e,
+			      struct kvmops_migrate_opts *o)
+{
+	static char path[4096];
+	int rc = kvmops_migrate_state_file(call->st->ctx, e->src, e->dst, e->name,
+					   o, path, sizeof(path));
+
+	if (rc) {
+		failed_event(call, "failed", kvmops_last_error(call->st->ctx));
+		return kvs_lib_error_on(call, rc, "--keep-state");
+	}
+	o->state_file = path;
+	return KVS_OK;
+}
+
+static int migrate(struct kvs_call *call, struct kvmops_migrate_opts *o,
 		   migrate_fn fn, const char *how)
 {
 	struct watcher w = { .call = call, .tty = isatty(STDERR_FILENO),
@@ -483,6 +503,8 @@ static int migrate(struct kvs_call *call, const struct kvmops_migrate_opts *o,
 	rc = validate(call, o);
 	if (!rc && (rc = connect_both(call, &e)))
 		failed_event(call, "failed", kvmops_last_error(call->st->ctx));
+	if (!rc && o->keep_state && !o->state_file)
+		rc = default_state_file(call, &e, o);
 	if (!rc && !kvs_flag(call, "no-check"))
 		rc = run_check(call, &e, o, false);
 	if (!rc) {

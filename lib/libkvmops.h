@@ -2,10 +2,24 @@
 /*
  * libkvmops: the library behind kvm-ksm, kvm-balloon and kvm-migrate.
  *
- * Conventions: functions return 0 or a negative errno and hand results back
- * through out-parameters. After a failure, kvmops_last_error() holds a
- * sentence for the user that says what went wrong and what to do next.
- * The library never prints and never exits; it logs through the callback.
+ * Conventions, for every function below unless it says otherwise:
+ *  - It returns 0 or a negative errno and hands results back through
+ *    out-parameters. After a failure, kvmops_last_error() holds a sentence
+ *    for the user that says what went wrong and what to do next, in the
+ *    library's terms; kvmops_last_remedy() names the options that would fix
+ *    it, for a program to turn into its own flags.
+ *  - The errnos mean one thing each: -EINVAL a bad value or values that do
+ *    not fit together, -ENOENT no such domain, knob or pool, -ENODEV no
+ *    balloon device, -ENODATA no figures to judge by, -E2BIG above a
+ *    maximum, -EDOM below a safety floor, -ERANGE a number out of range:
+ *    refusals that changed nothing. Anything else (-EIO, -EBUSY, -EPERM,
+ *    -ETIMEDOUT, -ECANCELED, -EOPNOTSUPP ...) is an operation that failed.
+ *  - The library never prints and never exits; it logs through the
+ *    context's callback.
+ *  - Memory it returns is the caller's, to free() as the function says.
+ *  - One context per thread; see HACKING, "Threads".
+ *  - "Since" names the version of kvmops, and the node of libkvmops.sym,
+ *    that a function first came with.
  */
 #ifndef LIBKVMOPS_H
 #define LIBKVMOPS_H
@@ -27,35 +41,65 @@ extern "C" {
 struct kvmops_ctx;
 
 /* Log priorities, as syslog's. */
-#define KVMOPS_LOG_ERR 3
-#define KVMOPS_LOG_NOTICE 5
+#define KVMOPS_LOG_ERR 3    /* what went wrong besides the error returned */
+#define KVMOPS_LOG_NOTICE 5 /* what the user should know of a success */
 #define KVMOPS_LOG_INFO 6
 #define KVMOPS_LOG_DEBUG 7
 
+/* Called for each message at or below the context's log priority. */
 typedef void (*kvmops_log_fn)(struct kvmops_ctx *ctx, int priority,
 			      const char *file, int line, const char *fn,
 			      const char *format, va_list args);
 
+/*
+ * Makes a context, with one reference, into *@ctx. Its log priority is
+ * KVMOPS_LOG_ERR, or what KVMOPS_LOG says (err, notice, info, debug); it
+ * logs to stderr until kvmops_set_log_fn(). -ENOMEM without memory.
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_new(struct kvmops_ctx **ctx);
+/* Takes a reference; returns @ctx. Since 0.1 (LIBKVMOPS_1). */
 struct kvmops_ctx *kvmops_ref(struct kvmops_ctx *ctx);
+/*
+ * Drops a reference and frees the context with the last one; returns
+ * @ctx while references remain, else NULL. NULL is accepted.
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 struct kvmops_ctx *kvmops_unref(struct kvmops_ctx *ctx);
 
+/* Replaces the log callback; NULL drops messages. Since 0.1 (LIBKVMOPS_1). */
 void kvmops_set_log_fn(struct kvmops_ctx *ctx, kvmops_log_fn log_fn);
+/* The priority up to which messages are logged. Since 0.1 (LIBKVMOPS_1). */
 int kvmops_get_log_priority(struct kvmops_ctx *ctx);
 void kvmops_set_log_priority(struct kvmops_ctx *ctx, int priority);
+/* A pointer of the caller's, for its log callback. Since 0.1 (LIBKVMOPS_1). */
 void kvmops_set_userdata(struct kvmops_ctx *ctx, void *userdata);
 void *kvmops_get_userdata(struct kvmops_ctx *ctx);
 
-/* The message for the most recent failure, or "" when there was none. */
+/*
+ * The message for the most recent failure on @ctx, or "" when there was
+ * none. The string belongs to the context and holds until its next call.
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 const char *kvmops_last_error(struct kvmops_ctx *ctx);
-/* What the caller could change to succeed: names of options, or "". */
+/*
+ * What the caller could change for the most recent failure to succeed:
+ * comma-separated names of parameters, as the fields of the library's
+ * structs and flags are named ("state_file", "copy_storage,unsafe",
+ * "force"), or of actions ("unmerge", "stats_period"); "" for none. A
+ * string constant, or the context's until its next call.
+ * Since 0.2 (LIBKVMOPS_3).
+ */
 const char *kvmops_last_remedy(struct kvmops_ctx *ctx);
+/* The library's version, "0.2.0": a string constant. Since 0.1 (LIBKVMOPS_1). */
 const char *kvmops_version(void);
 
 /*
  * Roots under which /sys and /proc are looked up; "/" by default, or
  * KVMOPS_SYSFS_ROOT and KVMOPS_PROC_ROOT from the environment. Tests point
- * them at fixture trees.
+ * them at fixture trees. NULL or "" is "/". Set: 0 or -ENOMEM. Get: the
+ * context's string, valid until the root is set again.
+ * Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_set_sysfs_root(struct kvmops_ctx *ctx, const char *root);
 int kvmops_set_proc_root(struct kvmops_ctx *ctx, const char *root);
@@ -66,39 +110,43 @@ const char *kvmops_get_proc_root(struct kvmops_ctx *ctx);
 
 /*
  * The URI a command should use: @explicit_uri, else KVMOPS_DEFAULT_URI,
- * else LIBVIRT_DEFAULT_URI, else NULL (libvirt's own default).
+ * else LIBVIRT_DEFAULT_URI, else NULL (libvirt's own default). The string
+ * is @explicit_uri or the environment's. Since 0.1 (LIBKVMOPS_1).
  */
 const char *kvmops_pick_uri(const char *explicit_uri);
 
 /* Flags of kvmops_connect() */
-#define KVMOPS_CONNECT_READONLY (1u << 0)	 /* enough to look, not to act */
+#define KVMOPS_CONNECT_READONLY (1u << 0)      /* enough to look, not to act */
 #define KVMOPS_CONNECT_NO_EVENT_LOOP (1u << 1) /* the caller runs its own */
 
 /*
- * Opens a connection to kvmops_pick_uri(@uri) with keepalive, loading
- * libvirt on first use (processes that never connect never load it).
- * Unless told not to, it runs libvirt's default event loop in a thread,
- * which keepalive needs. Errors name the URI. Close with
- * kvmops_disconnect().
+ * Opens a connection to kvmops_pick_uri(@uri) into *@conn, with keepalive,
+ * loading libvirt on first use (processes that never connect never load
+ * it). Unless told not to, it runs libvirt's default event loop in a
+ * thread, started once per process, which keepalive needs. Errors name the
+ * URI: -ELIBACC when libvirt cannot be loaded, -ECONNREFUSED (remedy "uri")
+ * when it does not answer. Close with kvmops_disconnect().
+ * Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
 		   unsigned int flags, virConnectPtr *conn);
+/* Closes @conn; NULL is accepted. Since 0.1 (LIBKVMOPS_1). */
 void kvmops_disconnect(virConnectPtr conn);
 
 /* ---- sizes ------------------------------------------------------------- */
 
 enum kvmops_size_kind {
-	KVMOPS_SIZE_ABSOLUTE,	  /* 512M */
-	KVMOPS_SIZE_DELTA,	  /* +256M, -1G */
+	KVMOPS_SIZE_ABSOLUTE,	   /* 512M */
+	KVMOPS_SIZE_DELTA,	   /* +256M, -1G */
 	KVMOPS_SIZE_DELTA_PERCENT, /* +10%, -25%: of the current size */
-	KVMOPS_SIZE_PERCENT,	  /* 50%: of the maximum */
+	KVMOPS_SIZE_PERCENT,	   /* 50%: of the maximum */
 };
 
 struct kvmops_size {
 	enum kvmops_size_kind kind;
-	int sign;		/* +1 or -1 for the delta kinds, else +1 */
-	uint64_t kib;		/* ABSOLUTE and DELTA */
-	uint32_t basis_points;	/* the percent kinds: 25% is 2500 */
+	int sign;	       /* +1 or -1 for the delta kinds, else +1 */
+	uint64_t kib;	       /* ABSOLUTE and DELTA */
+	uint32_t basis_points; /* the percent kinds: 25% is 2500 */
 };
 
 /* Which forms kvmops_size_parse() accepts. */
@@ -107,17 +155,27 @@ struct kvmops_size {
 
 /*
  * Parses "512K", "512M", "1G", "1T", "1GiB", "1.5G", "2000KB" (powers of
- * ten), or a plain number of KiB; with @flags also "+256M", "-25%", "50%".
+ * ten), or a plain number of KiB, rounded up to whole KiB; with @flags
+ * also "+256M", "-25%", "50%". -EINVAL naming @text for junk, a sign or a
+ * percent not allowed, or an unknown unit; -ERANGE when too large.
+ * Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_size_parse(struct kvmops_ctx *ctx, const char *text,
 		      unsigned int flags, struct kvmops_size *size);
 
-/* Turns a parsed size into KiB against the current and maximum sizes. */
+/*
+ * Turns a parsed size into KiB against the current and maximum sizes:
+ * -ERANGE when a change goes below zero or overflows.
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_size_resolve(struct kvmops_ctx *ctx, const struct kvmops_size *size,
 			uint64_t current_kib, uint64_t max_kib,
 			uint64_t *result_kib);
 
-/* "1.50 GiB", "512 MiB", "0 B": at most four significant digits. */
+/*
+ * "1.50 GiB", "512 MiB", "0 B": at most four significant digits, into
+ * @buf; -ENOSPC when @len is too small. Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_size_format(uint64_t bytes, char *buf, size_t len);
 
 /* ---- KSM: /sys/kernel/mm/ksm ------------------------------------------ */
@@ -138,28 +196,45 @@ enum kvmops_ksm_type {
 	KVMOPS_KSM_TEXT,   /* an entry this library does not know */
 };
 
-/* Reads every entry the running kernel has. */
+/*
+ * Reads every entry the running kernel has into *@ksm; free it with
+ * kvmops_ksm_free(). -EOPNOTSUPP when the kernel has no KSM (no
+ * /sys/kernel/mm/ksm, or no 'run' in it), -EACCES/-EPERM when an entry
+ * cannot be read. Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_ksm_read(struct kvmops_ctx *ctx, struct kvmops_ksm **ksm);
+/* NULL is accepted. Since 0.1 (LIBKVMOPS_1). */
 void kvmops_ksm_free(struct kvmops_ksm *ksm);
 
-/* The entries, in the kernel's (alphabetical) order. */
+/*
+ * The entries, in the kernel's (alphabetical) order. The strings belong
+ * to @ksm; NULL beyond the count. Since 0.1 (LIBKVMOPS_1).
+ */
 size_t kvmops_ksm_count(const struct kvmops_ksm *ksm);
 const char *kvmops_ksm_name(const struct kvmops_ksm *ksm, size_t i);
 /* The value as the kernel wrote it, without the trailing newline. */
 const char *kvmops_ksm_text(const struct kvmops_ksm *ksm, size_t i);
 enum kvmops_ksm_type kvmops_ksm_type(const struct kvmops_ksm *ksm, size_t i);
+/* Whether kvmops_ksm_set() may set entry @i. */
 bool kvmops_ksm_is_knob(const struct kvmops_ksm *ksm, size_t i);
-/* A one-line meaning, or NULL for an entry this library does not know. */
+/* A one-line meaning (a constant), or NULL for an entry this library does not know. */
 const char *kvmops_ksm_help(const struct kvmops_ksm *ksm, size_t i);
 /* Index of @name, or -ENOENT when this kernel lacks it. */
 ssize_t kvmops_ksm_find(const struct kvmops_ksm *ksm, const char *name);
 
-/* Typed access: -ENOENT when absent, -EINVAL when not of that type. */
+/*
+ * Typed access: -ENOENT when absent, -EINVAL when not of that type.
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_ksm_get_u64(const struct kvmops_ksm *ksm, const char *name,
 		       uint64_t *value);
 int kvmops_ksm_get_s64(const struct kvmops_ksm *ksm, const char *name,
 		       int64_t *value);
-/* The chosen word of a choice entry such as advisor_mode. */
+/*
+ * The chosen word of a choice entry such as advisor_mode: *@value points
+ * to a buffer of the calling thread's, valid until its next call of this
+ * function. Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_ksm_get_choice(const struct kvmops_ksm *ksm, const char *name,
 			  const char **value);
 
@@ -168,13 +243,14 @@ struct kvmops_ksm_figures {
 	uint64_t page_size;
 	uint64_t pages_shared;
 	uint64_t pages_sharing;
-	uint64_t saved_bytes;	/* pages_sharing x page size */
-	double sharing_ratio;	/* pages_sharing / pages_shared; 0 if none */
+	uint64_t saved_bytes;	 /* pages_sharing x page size */
+	double sharing_ratio;	 /* pages_sharing / pages_shared; 0 if none */
 	int64_t profit_bytes;
 	bool profit_from_kernel; /* general_profit, not the formula */
 	uint64_t full_scans;
 };
 
+/* What the entries add up to; always 0. Since 0.1 (LIBKVMOPS_1). */
 int kvmops_ksm_figures(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 		       struct kvmops_ksm_figures *figures);
 
@@ -183,14 +259,17 @@ int kvmops_ksm_figures(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
  * observed through a small state file at @state_path that every call
  * updates (the kernel keeps only the count): the scan ended after the
  * previous call that saw the old count. -1 when no completed scan has been
- * observed yet.
+ * observed yet. Fails (the file cannot be written) with -errno, setting
+ * *@age_seconds all the same. Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_ksm_scan_age(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 			const char *state_path, int64_t *age_seconds);
 
 /*
  * Checks @value for knob @name against this kernel's entries and the
- * knob's type and range, without writing anything.
+ * knob's type and range, without writing anything: -EINVAL (unknown knob,
+ * a counter, 'run', a bad value) or -ENOENT (a knob this kernel lacks).
+ * Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_ksm_check(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 		     const char *name, const char *value);
@@ -198,34 +277,38 @@ int kvmops_ksm_check(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 /*
  * Writes @count knobs: checks all of them first, then writes them in
  * order; if a write fails, the knobs already written get their old values
- * back. All or nothing.
+ * back. All or nothing. The kernel's errno on a refused write: -EBUSY
+ * (remedy "unmerge": pages are still shared), -EPERM/-EACCES (root).
+ * Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_ksm_set(struct kvmops_ctx *ctx, const char *const *names,
 		   const char *const *values, size_t count);
 
+/* Starts, stops or unmerges ksmd. Since 0.1 (LIBKVMOPS_1). */
 int kvmops_ksm_set_run(struct kvmops_ctx *ctx, enum kvmops_ksm_run run);
 
-/* The knobs this library knows how to set, NULL-terminated. */
+/* The knobs this library can set, NULL-terminated constants. Since 0.1 (LIBKVMOPS_1). */
 const char *const *kvmops_ksm_known_knobs(void);
 
 /* ---- KSM per guest: QEMU processes in /proc ---------------------------- */
 
 struct kvmops_ksm_vm {
 	pid_t pid;
-	char name[256];		/* the guest's name; "" when unknown */
-	char uuid[37];		/* from -uuid; "" when absent */
-	char emulator[64];	/* qemu-system-x86_64 */
-	bool have_stat;		/* false: the kernel has no per-process figures */
+	char name[256];	      /* the guest's name; "" when unknown */
+	char uuid[37];	      /* from -uuid; "" when absent */
+	char emulator[64];    /* qemu-system-x86_64 */
+	bool have_stat;	      /* false: the kernel has no per-process figures */
 	uint64_t merging_pages;
-	uint64_t saved_bytes;	/* merging_pages x page size */
-	int64_t profit_bytes;	/* ksm_process_profit, or the formula */
+	uint64_t saved_bytes; /* merging_pages x page size */
+	int64_t profit_bytes; /* ksm_process_profit, or the formula */
 	uint64_t rss_bytes;
 };
 
 /*
  * Finds every QEMU process by its executable and reads its KSM figures.
  * With @conn, guest names come from libvirt (by UUID). *@vms is sorted by
- * saved_bytes, largest first; free it with free().
+ * saved_bytes, largest first; free it with free(). -EACCES when no process
+ * could be inspected as a user who is not root. Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 		   struct kvmops_ksm_vm **vms, size_t *count);
@@ -250,89 +333,110 @@ int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 
 struct kvmops_balloon {
 	char name[256];
-	int state;		 /* virDomainState */
-	uint64_t current_kib;	 /* what the guest has now */
-	uint64_t max_kib;	 /* the most it may have */
-	unsigned int have;	 /* KVMOPS_BALLOON_HAVE_* */
-	uint64_t usable_kib;	 /* what it can give up without swapping */
-	uint64_t unused_kib;	 /* free, not even cache (MemFree) */
-	uint64_t available_kib;	 /* what the guest sees as its memory */
+	int state;		    /* virDomainState */
+	uint64_t current_kib;	    /* what the guest has now */
+	uint64_t max_kib;	    /* the most it may have */
+	unsigned int have;	    /* KVMOPS_BALLOON_HAVE_* */
+	uint64_t usable_kib;	    /* what it can give up without swapping */
+	uint64_t unused_kib;	    /* free, not even cache (MemFree) */
+	uint64_t available_kib;	    /* what the guest sees as its memory */
 	uint64_t disk_caches_kib;
-	uint64_t rss_kib;	 /* its QEMU process on the host */
+	uint64_t rss_kib;	    /* its QEMU process on the host */
 	uint64_t swap_in_kib, swap_out_kib;
 	uint64_t major_faults, minor_faults;
-	int64_t stats_age;	 /* seconds since the guest's last stats */
-	int stats_period;	 /* seconds; 0 none, -1 not looked up */
+	int64_t stats_age;	    /* seconds since the guest's last stats */
+	int stats_period;	    /* seconds; 0 none, -1 not looked up */
 	uint64_t min_guarantee_kib; /* <memtune>, 0 without */
-	unsigned int problems;	 /* KVMOPS_BALLOON_NO_* and _STALE */
+	unsigned int problems;	    /* KVMOPS_BALLOON_NO_* and _STALE */
 };
 
-/* Which domains kvmops_balloon_list() returns */
+/* Which domains kvmops_balloon_list() returns (0: all) */
 #define KVMOPS_BALLOON_LIST_ACTIVE (1u << 0)
 #define KVMOPS_BALLOON_LIST_INACTIVE (1u << 1)
 
 /*
  * Every domain of @conn (or those @flags select), in one bulk call. The
  * domain XML is read only for running guests whose stats are missing or
- * old, to say why. Free *@list with free().
+ * old, to say why. Free *@list with free(). Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_balloon_list(struct kvmops_ctx *ctx, virConnectPtr conn,
 			unsigned int flags, struct kvmops_balloon **list,
 			size_t *count);
-/* One domain, with its XML details (period, min_guarantee) always read. */
+/*
+ * One domain, with its XML details (period, min_guarantee) always read.
+ * -ENOENT naming it when there is none. Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_balloon_get(struct kvmops_ctx *ctx, virConnectPtr conn,
 		       const char *name, struct kvmops_balloon *balloon);
 
+/* kvmops_balloon_floor() and kvmops_balloon_set(): the default margin. */
+#define KVMOPS_BALLOON_DEFAULT_MARGIN UINT64_MAX
+
 /*
- * The safety floor: memory in use (current - usable) plus @margin_kib,
- * raised to <min_guarantee>. -ENODATA without the guest's stats.
+ * The margin a guest keeps above what it uses unless told otherwise: the
+ * larger of 32 MiB and 10% of its maximum, in KiB. Since 0.2 (LIBKVMOPS_3).
+ */
+uint64_t kvmops_balloon_default_margin(const struct kvmops_balloon *balloon);
+
+/*
+ * The safety floor into *@floor_kib: memory in use (current - usable) plus
+ * @margin_kib (KVMOPS_BALLOON_DEFAULT_MARGIN: the default), raised to
+ * <min_guarantee>. -ENODATA without the guest's stats (remedy "force", and
+ * "stats_period" when it has no period). Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_balloon_floor(struct kvmops_ctx *ctx,
 			 const struct kvmops_balloon *balloon,
 			 uint64_t margin_kib, uint64_t *floor_kib);
 
-/* kvmops_balloon_floor() and kvmops_balloon_set(): the default margin. */
-#define KVMOPS_BALLOON_DEFAULT_MARGIN UINT64_MAX
-
-/* The larger of 32 MiB and 10% of the guest's maximum. */
-uint64_t kvmops_balloon_default_margin(const struct kvmops_balloon *balloon);
-
-/* Flags of kvmops_balloon_set() */
+/* Flags of kvmops_balloon_resize() and kvmops_balloon_set() */
 #define KVMOPS_BALLOON_LIVE (1u << 0)
 #define KVMOPS_BALLOON_CONFIG (1u << 1)
 #define KVMOPS_BALLOON_FORCE (1u << 2)	   /* below the floor */
 #define KVMOPS_BALLOON_RAISE_MAX (1u << 3) /* above the maximum: raise it */
 
-/*
- * Sets the balloon of @name to @size (absolute, +/- relative, or a
- * percent of the maximum) after every check; nothing changes when one
- * fails. Checks that refuse return -ENOENT (no domain), -ENODEV (no
- * balloon), -ENODATA (no stats), -EINVAL (zero or negative), -E2BIG
- * (above the maximum) or -EDOM (below the floor). *@target_kib gets the
- * target.
- */
-int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
-		       const char *name, const struct kvmops_size *size,
-		       unsigned int flags, uint64_t margin_kib,
-		       uint64_t *target_kib);
-
 /* What kvmops_balloon_resize() did. */
 struct kvmops_balloon_change {
 	uint64_t before_kib; /* the size it had (live, or in its config) */
 	uint64_t target_kib; /* the size asked for */
-	unsigned int flags;  /* KVMOPS_BALLOON_LIVE and/or _CONFIG: where */
+	unsigned int flags;  /* the flags applied: where (LIVE and/or CONFIG) */
 };
 
+/*
+ * Sets the balloon of @name to @size (absolute, +/- relative, or a percent
+ * of the maximum) after every check; nothing changes when one fails. With
+ * neither KVMOPS_BALLOON_LIVE nor _CONFIG, as virsh's --current: the
+ * running guest, or the config of one that is off. @margin is a size or a
+ * percent of the maximum; NULL is the default margin. Only a shrinking
+ * live change is held to the floor. Refusals: -ENOENT (no domain), -ENODEV
+ * (no balloon), -ENODATA (no stats; remedy "force"), -EINVAL (zero,
+ * negative, or live for a guest that is off: remedy "config"), -E2BIG
+ * (above the maximum: remedy "raise_max"), -EDOM (below the floor: remedy
+ * "force"). *@change says what was done, and before what.
+ * Since 0.2 (LIBKVMOPS_3).
+ */
 int kvmops_balloon_resize(struct kvmops_ctx *ctx, virConnectPtr conn,
 			  const char *name, const struct kvmops_size *size,
 			  unsigned int flags, const struct kvmops_size *margin,
 			  struct kvmops_balloon_change *change);
 
 /*
+ * kvmops_balloon_resize() with a margin in KiB
+ * (KVMOPS_BALLOON_DEFAULT_MARGIN: the default); *@target_kib gets the
+ * target. Since 0.1 (LIBKVMOPS_1); the defaults of neither live nor config,
+ * and of the margin, since 0.2.
+ */
+int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
+		       const char *name, const struct kvmops_size *size,
+		       unsigned int flags, uint64_t margin_kib,
+		       uint64_t *target_kib);
+
+/*
  * Waits until the balloon of @name is within @tolerance_kib of
  * @target_kib, or @timeout_ms passes (-ETIMEDOUT), or it stops moving
  * short of the target for @stall_ms (-EAGAIN), or *@cancel (if given)
- * turns non-zero (-ECANCELED). *@reached_kib gets where it is.
+ * turns non-zero (-ECANCELED). *@reached_kib gets where it is. Once there,
+ * it waits briefly for the guest's next stats, so that they describe the
+ * new size. Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_balloon_wait(struct kvmops_ctx *ctx, virConnectPtr conn,
 			const char *name, uint64_t target_kib,
@@ -340,12 +444,17 @@ int kvmops_balloon_wait(struct kvmops_ctx *ctx, virConnectPtr conn,
 			unsigned int stall_ms, const volatile int *cancel,
 			uint64_t *reached_kib);
 
-/* Sets the stats period of @name; flags KVMOPS_BALLOON_LIVE/CONFIG. */
+/*
+ * Sets the stats period of @name, in seconds (0: off; negative: -EINVAL);
+ * flags KVMOPS_BALLOON_LIVE and/or _CONFIG, and with neither, the running
+ * guest and its config if it has one, or the config of one that is off.
+ * Since 0.1 (LIBKVMOPS_1); the default of neither since 0.2.
+ */
 int kvmops_balloon_set_period(struct kvmops_ctx *ctx, virConnectPtr conn,
 			      const char *name, int seconds,
 			      unsigned int flags);
 
-/* ---- the host's overcommit -------------------------------------------- */
+/* ---- verdicts and the host's overcommit ------------------------------- */
 
 enum kvmops_verdict {
 	KVMOPS_VERDICT_PASS = 0,
@@ -353,42 +462,59 @@ enum kvmops_verdict {
 	KVMOPS_VERDICT_FAIL = 2,
 };
 
-/* "PASS", "WARN" or "FAIL": the words every verdict is given in. */
+/*
+ * "PASS", "WARN" or "FAIL" (a constant; anything else is "FAIL"): the
+ * words every verdict is given in. Since 0.2 (LIBKVMOPS_3).
+ */
 const char *kvmops_verdict_name(enum kvmops_verdict verdict);
 
 struct kvmops_overcommit {
 	uint64_t host_mem_kib, host_free_kib;
 	unsigned int host_cpus;
-	unsigned int guests;	       /* running */
+	unsigned int guests; /* running */
 	uint64_t sum_max_kib, sum_current_kib;
 	unsigned int sum_vcpus;
-	unsigned int widest_vcpus;     /* the guest with the most vCPUs */
+	unsigned int widest_vcpus; /* the guest with the most vCPUs */
 	char widest_name[256];
 	unsigned int multi_vcpu_guests; /* guests with more than one vCPU */
-	uint64_t reclaimed_kib;	       /* balloons: sum of max - current */
+	uint64_t reclaimed_kib;		/* balloons: sum of max - current */
 	bool have_ksm;
 	uint64_t ksm_saved_bytes;
-	double mem_ratio;	       /* sum_max / host memory */
-	double vcpu_ratio;	       /* sum_vcpus / host CPUs */
+	double mem_ratio;  /* sum_max / host memory */
+	double vcpu_ratio; /* sum_vcpus / host CPUs */
 	enum kvmops_verdict mem_verdict, vcpu_verdict;
 };
 
-/* Reads the host and its running guests (one bulk call), then judges. */
+/*
+ * Reads the host and its running guests (one bulk call), and KSM's saving
+ * when @conn's host is this machine, then judges (kvmops_overcommit_judge).
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
 		      struct kvmops_overcommit *oc);
 
 /*
- * The seeds' guidance: memory overcommit up to 1.5x is fine, above it a
+ * Sets the ratios and verdicts of @oc from its figures, by the rules of
+ * thumb in HACKING ("Overcommit"): memory up to 1.5x passes, above it a
  * warning, above 2x a failure; a guest with more vCPUs than the host has
  * CPUs fails; more vCPUs than CPUs in all, with guests of several vCPUs,
- * is a warning (many single-vCPU guests overcommit better).
+ * is a warning. Since 0.1 (LIBKVMOPS_1).
  */
 void kvmops_overcommit_judge(struct kvmops_overcommit *oc);
 
-/* "running", "shut-off": a virDomainState as one word. */
+/* ---- domains ----------------------------------------------------------- */
+
+/*
+ * "running", "shut-off": a virDomainState as one word (a constant);
+ * "unknown" for any other number. Since 0.2 (LIBKVMOPS_3).
+ */
 const char *kvmops_state_name(int state);
 
-/* Names of the domains (KVMOPS_BALLOON_LIST_* flags); free with free(). */
+/*
+ * Names of the domains (KVMOPS_BALLOON_LIST_* flags; 0: all) into
+ * *@names, NULL-terminated as well; free with kvmops_free_names().
+ * Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_domain_names(struct kvmops_ctx *ctx, virConnectPtr conn,
 			unsigned int flags, char ***names, size_t *count);
 void kvmops_free_names(char **names, size_t count);
@@ -416,7 +542,8 @@ enum kvmops_on_timeout {
 /*
  * What a migration should do. Zero it, set .size = sizeof(it), then the
  * fields you need: fields are only ever appended, so a program built
- * against an older header keeps working.
+ * against an older header keeps working. The field names are the names a
+ * remedy uses (kvmops_last_remedy).
  */
 struct kvmops_migrate_opts {
 	size_t size;
@@ -426,51 +553,58 @@ struct kvmops_migrate_opts {
 	const char *migrate_uri;    /* tcp://HOST[:PORT] for the data */
 	const char *listen_address; /* where the destination listens */
 	bool keep_source;	    /* keep the source definition */
-	bool unsafe;		    /* as virsh --unsafe */
+	bool unsafe;		    /* storage not proven shared is taken on trust */
 	/* live */
-	uint64_t bandwidth_mib;	    /* MiB/s; 0: unlimited */
-	uint64_t max_downtime_ms;   /* 0: the hypervisor's default */
-	const char *compress;	    /* "xbzrle,zstd"; "": default; NULL: none */
-	unsigned int parallel;	    /* connections; 0: one */
+	uint64_t bandwidth_mib;	  /* MiB/s; 0: unlimited */
+	uint64_t max_downtime_ms; /* 0: the hypervisor's default */
+	const char *compress;	  /* "xbzrle,zstd"; "": default; NULL: none */
+	unsigned int parallel;	  /* connections; 0: one */
 	bool auto_converge;
-	bool postcopy;		    /* allow switching to post-copy */
+	bool postcopy;		     /* allow switching to post-copy */
 	bool postcopy_after_precopy; /* switch after the first pass */
 	bool tls;
-	unsigned int timeout_s;	    /* 0: none */
+	unsigned int timeout_s; /* 0: none */
 	enum kvmops_on_timeout on_timeout;
 	/* offline */
-	bool keep_state;	    /* save, move, restore: the guest goes on */
-	const char *state_file;	    /* on storage both hosts see */
-	bool shutdown;		    /* shut a running guest down first */
+	bool keep_state;	/* save, move, restore: the guest goes on */
+	const char *state_file; /* NULL: beside its disks on shared storage */
+	bool shutdown;		/* shut a running guest down first */
 	unsigned int shutdown_timeout_s; /* 0: 60 */
-	bool force;		    /* destroy it if it does not shut down */
-	bool start;		    /* start it on the destination */
+	bool force;			 /* destroy it if it does not shut down */
+	bool start;			 /* start it on the destination */
 	bool delete_source_disks;
-	const char *pool;	    /* destination pool; NULL: by directory */
+	const char *pool; /* destination pool; NULL: by directory */
 };
 
-/* Checks the options alone: -EINVAL naming the bad one or pair. */
+/*
+ * Checks the options alone: -EINVAL naming the bad one or pair, with the
+ * fields to change as the remedy. Since 0.1 (LIBKVMOPS_2).
+ */
 int kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
 			      const struct kvmops_migrate_opts *opts);
 
 struct kvmops_check_item {
-	char id[48];	   /* "name", "memory", "disk vda", "network default" */
+	char id[48];	  /* "name", "memory", "disk vda", "network default" */
 	enum kvmops_verdict verdict;
-	char text[320];	   /* what was found */
-	char fix[320];	   /* WARN and FAIL: what to do about it */
-	char remedy[64];   /* the options that fix it: "copy_storage,unsafe" */
+	char text[320];	  /* what was found */
+	char fix[320];	  /* WARN and FAIL: what to do about it */
+	char remedy[64];  /* the options that do it: "copy_storage,unsafe" */
 };
 
 /*
  * The pre-flight check of moving @name from @src to @dst the way @opts
- * says: the seeds' six points (shared storage, CPU type, 64-bit, NX, name
- * clash, networks) and what else stops a migration halfway. Free *@items
- * with free(). Returns 0 when the check ran, whatever it found.
+ * says: the six precautions of a live migration (HACKING: shared storage,
+ * proven with a probe volume; CPU type; 64-bit; NX; a name clash; bridges
+ * and networks) and what else stops a migration halfway. The probe volume
+ * is removed again, pass or fail. Free *@items with free(). Returns 0 when
+ * the check ran, whatever it found; -ENOENT without the domain.
+ * Since 0.1 (LIBKVMOPS_2).
  */
 int kvmops_migrate_check(struct kvmops_ctx *ctx, virConnectPtr src,
 			 virConnectPtr dst, const char *name,
 			 const struct kvmops_migrate_opts *opts,
 			 struct kvmops_check_item **items, size_t *count);
+/* The worst verdict of @count items; PASS for none. Since 0.1 (LIBKVMOPS_2). */
 enum kvmops_verdict kvmops_check_worst(const struct kvmops_check_item *items,
 				       size_t count);
 
@@ -481,34 +615,36 @@ enum kvmops_migrate_phase {
 	KVMOPS_PHASE_POSTCOPY,
 	KVMOPS_PHASE_FINISHING,
 	KVMOPS_PHASE_SHUTDOWN, /* offline: waiting for the guest to stop */
-	KVMOPS_PHASE_SAVE,     /* offline --keep-state: saving its memory */
+	KVMOPS_PHASE_SAVE,     /* offline, keeping the memory: saving it */
 	KVMOPS_PHASE_COPY,     /* offline: copying a disk */
 	KVMOPS_PHASE_VERIFY,   /* offline: reading the copy back */
 	KVMOPS_PHASE_RESTORE,
 	KVMOPS_PHASE_DONE,
 };
 
+/* "memory", "copy": a constant; "unknown" for no phase. Since 0.1 (LIBKVMOPS_2). */
 const char *kvmops_phase_name(enum kvmops_migrate_phase phase);
 
 /* A job's figures, as virDomainGetJobStats gives them; 0 when unknown. */
 struct kvmops_job {
 	enum kvmops_migrate_phase phase;
 	uint64_t elapsed_ms;
-	uint64_t data_total, data_processed, data_remaining;	 /* bytes */
+	uint64_t data_total, data_processed, data_remaining; /* bytes */
 	uint64_t mem_total, mem_processed, mem_remaining;
 	uint64_t disk_total, disk_processed, disk_remaining;
-	uint64_t mem_bps, disk_bps;	/* bytes per second */
-	uint64_t dirty_rate;		/* pages per second */
+	uint64_t mem_bps, disk_bps; /* bytes per second */
+	uint64_t dirty_rate;	    /* pages per second */
 	uint64_t page_size;
 	uint64_t iteration;		/* the memory pass, from 1 */
 	uint64_t downtime_ms, setup_ms; /* when completed */
 	bool have_downtime;
-	uint64_t throttle_percent;	/* auto-converge */
-	char disk[64];			/* offline: the disk being copied */
-	char dest_path[4096];		/* offline: its copy on the destination */
-	char sha256[65];		/* offline VERIFY: the copy's SHA-256 */
+	uint64_t throttle_percent; /* auto-converge */
+	char disk[64];		   /* offline: the disk being copied */
+	char dest_path[4096];	   /* offline: its copy on the destination */
+	char sha256[65];	   /* offline VERIFY: the copy's SHA-256, hex */
 };
 
+/* Called with a job's figures; @job holds only during the call. */
 typedef void (*kvmops_progress_fn)(struct kvmops_ctx *ctx,
 				   const struct kvmops_job *job,
 				   void *userdata);
@@ -516,10 +652,14 @@ typedef void (*kvmops_progress_fn)(struct kvmops_ctx *ctx,
 /*
  * Live migration of @name from @src to @dst through virDomainMigrate3,
  * calling @progress four times a second. If *@cancel turns non-zero the
- * job is aborted and the guest stays on @src: -ECANCELED. The guest ends
- * persistent on @dst; unless opts->keep_source, its source definition is
- * removed once @dst runs it. @summary gets the completed job's figures.
- * After a failure the message says what state each side is in.
+ * job is aborted and the guest stays on @src: -ECANCELED. A timeout that
+ * aborts gives -ETIMEDOUT; a destination lost mid-way, -ECONNRESET. When
+ * libvirt calls the move unsafe only because it does not know the storage
+ * as shared, and every disk was proven shared, the move runs with
+ * libvirt's unsafe flag and a notice says so. The guest ends persistent on
+ * @dst; unless opts->keep_source, its source definition is removed once
+ * @dst runs it. @summary gets the completed job's figures. After a failure
+ * the message says what state each side is in. Since 0.1 (LIBKVMOPS_2).
  */
 int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 			virConnectPtr dst, const char *name,
@@ -528,18 +668,32 @@ int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 			const volatile int *cancel, struct kvmops_job *summary);
 
 /*
- * Static migration: the guest's disks are copied through libvirt storage
- * streams, each copy checked against a checksum of the source, and the
- * domain is defined on @dst with its disk paths rewritten. With
- * opts->keep_state its memory is saved to opts->state_file and restored on
- * @dst. Nothing on @src changes until @dst is verified; a failed or
- * cancelled run removes what it made on @dst and leaves @src as it was.
+ * Static migration: the guest's disks that the destination does not share
+ * are copied through sparse libvirt storage streams, each copy read back
+ * and its SHA-256 compared with the source's, and the domain is defined
+ * on @dst with its disk paths rewritten. With opts->keep_state its memory
+ * is saved to the state file (kvmops_migrate_state_file) and restored on
+ * @dst, and the file removed once the guest runs again. Nothing on @src
+ * changes until @dst is verified; a failed or cancelled run removes what
+ * it made on @dst and leaves @src as it was. Since 0.1 (LIBKVMOPS_2).
  */
 int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
 			   virConnectPtr dst, const char *name,
 			   const struct kvmops_migrate_opts *opts,
 			   kvmops_progress_fn progress, void *userdata,
 			   const volatile int *cancel, struct kvmops_job *summary);
+
+/*
+ * Where an offline move that keeps @name's memory saves it, into @path:
+ * opts->state_file (which must not be proven out of the destination's
+ * sight), or else NAME.kvmops-state beside its first disk on storage
+ * proven shared. -EINVAL (remedy "state_file") when there is no such
+ * place; -ENAMETOOLONG when @len is too small. Since 0.2 (LIBKVMOPS_3).
+ */
+int kvmops_migrate_state_file(struct kvmops_ctx *ctx, virConnectPtr src,
+			      virConnectPtr dst, const char *name,
+			      const struct kvmops_migrate_opts *opts,
+			      char *path, size_t len);
 
 #ifdef __cplusplus
 }

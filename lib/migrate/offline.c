@@ -712,3 +712,41 @@ KVMOPS_EXPORT int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr s
 	VIRT(virDomainFree)(m.dom);
 	return rc;
 }
+
+KVMOPS_EXPORT int kvmops_migrate_state_file(struct kvmops_ctx *ctx,
+					    virConnectPtr src, virConnectPtr dst,
+					    const char *name,
+					    const struct kvmops_migrate_opts *opts,
+					    char *path, size_t len)
+{
+	struct offline m = { .ctx = ctx, .src = src, .dst = dst };
+	struct kvmops_probe sp, dp;
+	char *xml;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = kvmops_migrate_opts_check(ctx, opts);
+	if (rc)
+		return rc;
+	kvmops_migrate_opts_copy(opts, &m.o);
+	m.o.keep_state = true;
+	m.dom = VIRT(virDomainLookupByName)(src, name);
+	if (!m.dom)
+		return kvmops_fail(ctx, -ENOENT, "no domain %s on the source: %s",
+				   name, kvmops_virt_message());
+	xml = VIRT(virDomainGetXMLDesc)(m.dom, VIR_DOMAIN_XML_INACTIVE |
+						       VIR_DOMAIN_XML_SECURE);
+	kvmops_probe_libvirt(&sp, src);
+	kvmops_probe_libvirt(&dp, dst);
+	rc = xml ? kvmops_plan_disks(ctx, &sp, &dp, xml, &m.o, &m.plans, &m.nplans) :
+		   kvmops_fail(ctx, -EIO, "cannot read the definition of %s: %s",
+			       name, kvmops_virt_message());
+	if (!rc)
+		rc = plan_state_file(&m, &sp, &dp);
+	if (!rc && snprintf(path, len, "%s", m.state_file) >= (int)len)
+		rc = kvmops_fail(ctx, -ENAMETOOLONG, "the state file's path is too long");
+	free(xml);
+	free(m.plans);
+	VIRT(virDomainFree)(m.dom);
+	return rc;
+}

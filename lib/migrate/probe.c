@@ -139,12 +139,21 @@ static virStoragePoolPtr pool_over(struct kvmops_probe *p, const char *dir,
 	return found;
 }
 
-static virStoragePoolPtr active_pool(struct kvmops_probe *p, const char *name)
+/* The active pool @name; NULL with p->error set (-ENOENT, or -EIO in *@err). */
+static virStoragePoolPtr active_pool(struct kvmops_probe *p, const char *name,
+				     int *err)
 {
 	virStoragePoolPtr pool = VIRT(virStoragePoolLookupByName)(p->conn, name);
 
-	if (pool && VIRT(virStoragePoolIsActive)(pool) != 1) {
+	*err = 0;
+	if (!pool) {
+		*err = lookup_error(p);
+		return NULL;
+	}
+	if (VIRT(virStoragePoolIsActive)(pool) != 1) {
 		VIRT(virStoragePoolFree)(pool);
+		snprintf(p->error, sizeof(p->error), "pool %s is not active", name);
+		*err = -ENOENT;
 		return NULL;
 	}
 	return pool;
@@ -155,10 +164,11 @@ static int lv_pool(struct kvmops_probe *p, const char *name, const char *dir,
 {
 	virStoragePoolPtr pool;
 	virStoragePoolInfo info;
+	int rc;
 
 	memset(pi, 0, sizeof(*pi));
 	if (name) {
-		pool = active_pool(p, name);
+		pool = active_pool(p, name, &rc);
 		if (pool && pool_details(pool, pi)) {
 			VIRT(virStoragePoolFree)(pool);
 			pool = NULL;
@@ -175,15 +185,22 @@ static int lv_pool(struct kvmops_probe *p, const char *name, const char *dir,
 	return 0;
 }
 
+/*
+ * Volume @vol_name of active pool @pool_name; NULL with *@err -ENOENT or
+ * -EIO. Freeing the pool resets libvirt's last error, so the error is
+ * taken before.
+ */
 static virStorageVolPtr volume_in(struct kvmops_probe *p, const char *pool_name,
-				  const char *vol_name)
+				  const char *vol_name, int *err)
 {
-	virStoragePoolPtr pool = active_pool(p, pool_name);
+	virStoragePoolPtr pool = active_pool(p, pool_name, err);
 	virStorageVolPtr vol;
 
 	if (!pool)
 		return NULL;
 	vol = VIRT(virStorageVolLookupByName)(pool, vol_name);
+	if (!vol)
+		*err = lookup_error(p);
 	VIRT(virStoragePoolFree)(pool);
 	return vol;
 }
@@ -191,11 +208,12 @@ static virStorageVolPtr volume_in(struct kvmops_probe *p, const char *pool_name,
 static int lv_pool_volume(struct kvmops_probe *p, const char *pool,
 			  const char *name, char *path, size_t len)
 {
-	virStorageVolPtr vol = volume_in(p, pool, name);
 	char *where;
+	int rc;
+	virStorageVolPtr vol = volume_in(p, pool, name, &rc);
 
 	if (!vol)
-		return lookup_error(p);
+		return rc;
 	where = VIRT(virStorageVolGetPath)(vol);
 	snprintf(path, len, "%s", where ? where : "");
 	free(where);
@@ -206,33 +224,36 @@ static int lv_pool_volume(struct kvmops_probe *p, const char *pool,
 static int lv_marker_create(struct kvmops_probe *p, const char *pool_name,
 			    const char *name)
 {
-	virStoragePoolPtr pool = active_pool(p, pool_name);
-	virStorageVolPtr vol = NULL;
+	virStorageVolPtr vol;
 	char xml[512];
+	int rc;
+	virStoragePoolPtr pool = active_pool(p, pool_name, &rc);
 
+	if (!pool)
+		return rc;
 	snprintf(xml, sizeof(xml),
 		 "<volume><name>%s</name><capacity unit='bytes'>%d</capacity>"
 		 "<allocation unit='bytes'>0</allocation>"
 		 "<target><format type='raw'/></target></volume>",
 		 name, MARKER_BYTES);
-	if (pool)
-		vol = VIRT(virStorageVolCreateXML)(pool, xml, 0);
-	if (pool)
-		VIRT(virStoragePoolFree)(pool);
-	if (!vol)
-		return lookup_error(p);
-	VIRT(virStorageVolFree)(vol);
-	return 0;
+	vol = VIRT(virStorageVolCreateXML)(pool, xml, 0);
+	if (vol)
+		VIRT(virStorageVolFree)(vol);
+	else
+		rc = probe_fail(p, -EIO);
+	VIRT(virStoragePoolFree)(pool);
+	return rc;
 }
 
 static int lv_pool_refresh(struct kvmops_probe *p, const char *pool_name)
 {
-	virStoragePoolPtr pool = active_pool(p, pool_name);
 	int rc;
+	virStoragePoolPtr pool = active_pool(p, pool_name, &rc);
 
 	if (!pool)
-		return lookup_error(p);
-	rc = VIRT(virStoragePoolRefresh)(pool, 0) ? probe_fail(p, -EIO) : 0;
+		return rc;
+	if (VIRT(virStoragePoolRefresh)(pool, 0))
+		rc = probe_fail(p, -EIO);
 	VIRT(virStoragePoolFree)(pool);
 	return rc;
 }
@@ -245,23 +266,22 @@ static int lv_marker_seen(struct kvmops_probe *p, const char *pool,
 
 	if (rc)
 		return rc;
-	vol = volume_in(p, pool, name);
+	vol = volume_in(p, pool, name, &rc);
 	if (vol) {
 		VIRT(virStorageVolFree)(vol);
 		return 1;
 	}
-	rc = lookup_error(p);
 	return rc == -ENOENT ? 0 : rc;
 }
 
 static int lv_marker_delete(struct kvmops_probe *p, const char *pool,
 			    const char *name)
 {
-	virStorageVolPtr vol = volume_in(p, pool, name);
 	int rc;
+	virStorageVolPtr vol = volume_in(p, pool, name, &rc);
 
 	if (!vol)
-		return lookup_error(p);
+		return rc;
 	rc = VIRT(virStorageVolDelete)(vol, 0) ? probe_fail(p, -EIO) : 0;
 	VIRT(virStorageVolFree)(vol);
 	return rc;

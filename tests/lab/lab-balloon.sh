@@ -73,5 +73,5 @@ for g in bal1 bal2; do
 	cpus=$((cpus + $(virsh -c "$U" dominfo $g | awk '/^CPU\(s\)/ { print $2 }')))
 done
 expect_eq "$($JSON_CHECK "$TEST_TMP/oc.json" --get sum_max_kib) $($JSON_CHECK "$TEST_TMP/oc.json" --get sum_vcpus)" "$maxsum $cpus" "overcommit's sums match virsh dominfo"
-expect_eq "$($JSON_CHECK "$TEST_TMP/oc.json" --get memory_verdict)" OK "two small guests: memory verdict OK"
+expect_eq "$($JSON_CHECK "$TEST_TMP/oc.json" --get memory_verdict)" PASS "two small guests: memory verdict PASS"
 finish
