@@ -20,6 +20,17 @@ not_ok() {
 	echo "not ok $((passed + failed)) - $*"
 }
 
+# result STATUS WHAT [WHY]: ok when STATUS is 0, else not ok with WHY
+# (each of its lines after "#   ").
+result() {
+	if [ "$1" = 0 ]; then
+		ok "$2"
+	else
+		not_ok "$2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /'
+	fi
+}
+
 # Exits 77 (skip), or 1 when CI demands that the real thing runs.
 skip_or_fail() {
 	if [ "${KVMOPS_REQUIRE_LAB:-0}" = 1 ]; then

@@ -34,7 +34,7 @@ check 'kvm-balloon list --state ' 'list --state <TAB> gives running shutoff all'
 	running shutoff all
 check 'kvm-balloon list --state=s' 'list --state=s<TAB> gives shutoff' shutoff
 [ -z "$nospace" ]
-ok $? 'a whole value gets its space'
+result $? 'a whole value gets its space'
 # shellcheck disable=SC2086
 has 'kvm-balloon help ' 'help <TAB> lists the commands' ${commands% help}
 check 'kvm-balloon help he' 'help <TAB> does not offer help itself'
@@ -58,22 +58,21 @@ COMPREPLY=()
 split_line "$KVM_BALLOON ov"
 _kvmops "$KVM_BALLOON" ov "$KVM_BALLOON"
 [ "${COMPREPLY[*]}" = overcommit ]
-ok $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
+result $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
 
 # The hidden command itself.
 raw=$(kvm-balloon complete -- '' | sort)
 # shellcheck disable=SC2086
 [ "$raw" = "$(want $commands)" ]
-ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+result $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
 raw=$(kvm-balloon complete -- list --sort=r)
 [ "$raw" = --sort=rss ]
-ok $? 'complete -- list --sort=r prints --sort=rss' "got: $raw"
+result $? 'complete -- list --sort=r prints --sort=rss' "got: $raw"
 raw=$(kvm-balloon -c "$uri" complete -- stats '')
 [ "$raw" = test ]
-ok $? 'kvm-balloon -c URI complete -- stats "" prints the domain' "got: $raw"
+result $? 'kvm-balloon -c URI complete -- stats "" prints the domain' "got: $raw"
 raw=$(kvm-balloon complete -- nosuch '')
 [ -z "$raw" ]
-ok $? 'complete -- nosuch "" prints nothing' "got: $raw"
+result $? 'complete -- nosuch "" prints nothing' "got: $raw"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -8,8 +8,8 @@
 #   complete_line LINE          sets $got (one candidate a line), $nospace
 #   check LINE WHAT CAND...     exactly these candidates
 #   has LINE WHAT CAND...       at least these candidates
-#   ok STATUS WHAT [WHY]        counts a check
-# The private directory is $tmp; it is removed at exit.
+#   result STATUS WHAT [WHY]    counts a check (tests/lib.sh)
+# The private directory is $tmp ($TEST_TMP); it is removed at exit.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=.}"
@@ -25,41 +25,20 @@ case $tool_bin in
 /*) ;;
 *) tool_bin=$(cd "$(dirname "$tool_bin")" && pwd)/$(basename "$tool_bin") ;;
 esac
-if [ ! -r "$BASH_COMPLETION_SCRIPT" ]; then
-	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
-		echo "not ok 1 - $BASH_COMPLETION_SCRIPT is missing (KVMOPS_REQUIRE_LAB=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: $BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
-	exit 77
-fi
+. "$top_srcdir/tests/lib.sh"
+[ -r "$BASH_COMPLETION_SCRIPT" ] ||
+	skip_or_fail "$BASH_COMPLETION_SCRIPT is missing (install bash-completion)"
 
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/bin" "$tmp/home"
+tmp=$TEST_TMP
+mkdir -p "$tmp/bin"
 ln -s "$tool_bin" "$tmp/bin/$TOOL"
-export PATH="$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state"
-unset KVMOPS_DEFAULT_URI LIBVIRT_DEFAULT_URI KVMOPS_LOG
+export PATH="$tmp/bin:$PATH"
 
 # shellcheck source=/dev/null
 . "$BASH_COMPLETION_SCRIPT"
 # The file installed for this command: a link to completions/kvmops.
 # shellcheck source=/dev/null
 . "$top_srcdir/completions/$TOOL"
-
-passed=0 failed=0 n=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && printf '#   %s\n' "$3"
-	fi
-}
 
 # Outside a real completion compopt fails; note what was asked instead.
 compopt() {
@@ -112,7 +91,7 @@ check() {
 	complete_line "$line"
 	expect=$(want "$@")
 	[ "$got" = "$expect" ]
-	ok $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+	result $? "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
 }
 
 has() {
@@ -122,5 +101,5 @@ has() {
 	for c in "$@"; do
 		grep -qxF -- "$c" <<<"$got" || rc=1
 	done
-	ok $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
+	result $rc "$what" "'$line<TAB>' gave: $(echo "$got" | tr "\n" " ")"
 }

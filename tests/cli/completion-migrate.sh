@@ -23,7 +23,7 @@ dest2=qemu+tcp://10.0.0.3/system
 # One file serves every kvmops command.
 for cmd in kvm-ksm kvm-balloon kvm-migrate; do
 	complete -p "$cmd" 2>/dev/null | grep -q -- '-F _kvmops '
-	ok $? "completions/kvm-migrate registers _kvmops for $cmd"
+	result $? "completions/kvm-migrate registers _kvmops for $cmd"
 done
 
 # Commands and options, from the program's tables.
@@ -43,7 +43,7 @@ has 'kvm-migrate offline --' 'offline --<TAB> offers the options of offline' \
 	--delete-source-disks --dname --keep-source --no-check
 complete_line 'kvm-migrate offline --'
 ! grep -qxF -- --bandwidth <<<"$got"
-ok $? 'offline --<TAB> does not offer the options of live'
+result $? 'offline --<TAB> does not offer the options of live'
 check 'kvm-migrate live --post' 'live --post<TAB> gives both post-copy options' \
 	--postcopy --postcopy-after-precopy
 # shellcheck disable=SC2086
@@ -55,7 +55,7 @@ check 'kvm-migrate check --mode ' 'check --mode <TAB> gives live copy-storage of
 	live copy-storage offline
 check 'kvm-migrate check --mode=o' 'check --mode=o<TAB> gives offline' offline
 [ -z "$nospace" ]
-ok $? 'a whole value gets its space'
+result $? 'a whole value gets its space'
 check 'kvm-migrate live --copy-storage ' 'live --copy-storage <TAB> gives all inc' all inc
 check 'kvm-migrate check --copy-storage=i' 'check --copy-storage=i<TAB> gives inc' inc
 check 'kvm-migrate live --on-timeout ' 'live --on-timeout <TAB> gives abort suspend postcopy' \
@@ -102,26 +102,26 @@ COMPREPLY=()
 split_line "$KVM_MIGRATE of"
 _kvmops "$KVM_MIGRATE" of "$KVM_MIGRATE"
 [ "${COMPREPLY[*]}" = offline ]
-ok $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
+result $? 'the program named on the line answers' "got: ${COMPREPLY[*]}"
 
 # The hidden command itself.
 raw=$(kvm-migrate complete -- '' | sort)
 # shellcheck disable=SC2086
 [ "$raw" = "$(want $commands)" ]
-ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+result $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
 raw=$(kvm-migrate complete -- check --mode=c)
 [ "$raw" = --mode=copy-storage ]
-ok $? 'complete -- check --mode=c prints --mode=copy-storage' "got: $raw"
+result $? 'complete -- check --mode=c prints --mode=copy-storage' "got: $raw"
 raw=$(kvm-migrate -c "$uri" complete -- live '')
 [ "$raw" = test ]
-ok $? 'kvm-migrate -c URI complete -- live "" prints the domain' "got: $raw"
+result $? 'kvm-migrate -c URI complete -- live "" prints the domain' "got: $raw"
 raw=$(kvm-migrate complete -- live web1 '')
 [ "$raw" = "$(printf '%s\n' "$dest1" "$dest2")" ]
-ok $? 'complete -- live DOMAIN "" prints the destinations in the file'"'"'s order' \
+result $? 'complete -- live DOMAIN "" prints the destinations in the file'"'"'s order' \
 	"got: $(echo "$raw" | tr "\n" " ")"
 raw=$(kvm-migrate complete -- nosuch '')
 [ -z "$raw" ]
-ok $? 'complete -- nosuch "" prints nothing' "got: $raw"
+result $? 'complete -- nosuch "" prints nothing' "got: $raw"
 
 # A destination kvm-migrate has checked against is remembered, first. A
 # second test-driver host stands for it: the check runs (and fails, as the
@@ -137,16 +137,15 @@ dest3=test://$tmp/host2.xml
 kvm-migrate -q -c "$uri" check test "$dest3" >/dev/null 2>&1
 rc=$?
 [ "$rc" != 2 ]
-ok $? 'check against a second test host runs' "exit status $rc"
+result $? 'check against a second test host runs' "exit status $rc"
 raw=$(kvm-migrate complete -- live test '')
 [ "$raw" = "$(printf '%s\n' "$dest3" "$dest1" "$dest2")" ]
-ok $? 'a checked destination is remembered, newest first' \
+result $? 'a checked destination is remembered, newest first' \
 	"got: $(echo "$raw" | tr "\n" " ")"
 kvm-migrate -c "$uri" check test not-a-uri >/dev/null 2>&1
 raw=$(kvm-migrate complete -- live test '')
 [ "$raw" = "$(printf '%s\n' "$dest3" "$dest1" "$dest2")" ]
-ok $? 'a DEST refused as bad input is not remembered' \
+result $? 'a DEST refused as bad input is not remembered' \
 	"got: $(echo "$raw" | tr "\n" " ")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

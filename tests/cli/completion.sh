@@ -22,11 +22,11 @@ check 'kvm-ksm ' 'kvm-ksm <TAB> lists the commands' $commands
 check 'kvm-ksm st' 'kvm-ksm st<TAB> gives start status stop' start status stop
 check 'kvm-ksm set pages_' 'set pages_<TAB> gives pages_to_scan=' pages_to_scan=
 [ "$nospace" = yes ]
-ok $? 'set pages_<TAB> adds no space after pages_to_scan='
+result $? 'set pages_<TAB> adds no space after pages_to_scan='
 check 'kvm-ksm set advisor_mode=' 'set advisor_mode=<TAB> gives none scan-time' \
 	none scan-time
 [ -z "$nospace" ]
-ok $? 'a whole value gets its space'
+result $? 'a whole value gets its space'
 check 'kvm-ksm set advisor_mode=sc' 'set advisor_mode=sc<TAB> gives scan-time' \
 	scan-time
 check 'kvm-ksm set pages_to_scan=1' 'set pages_to_scan=1<TAB> offers the current value' \
@@ -52,22 +52,21 @@ COMPREPLY=()
 split_line "$KVM_KSM vm"
 _kvmops "$KVM_KSM" vm "$KVM_KSM"
 [ "${COMPREPLY[*]}" = vms ]
-ok $? 'the program named on the line answers'
+result $? 'the program named on the line answers'
 
 # The hidden command itself.
 raw=$(kvm-ksm complete -- set advisor_mode= | sort)
 [ "$raw" = "$(want advisor_mode=none advisor_mode=scan-time)" ]
-ok $? 'complete -- set advisor_mode= prints whole words' "got: $(echo "$raw" | tr "\n" " ")"
+result $? 'complete -- set advisor_mode= prints whole words' "got: $(echo "$raw" | tr "\n" " ")"
 raw=$(kvm-ksm complete -- '' | sort)
 # shellcheck disable=SC2086
 [ "$raw" = "$(want $commands)" ]
-ok $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
+result $? 'complete -- "" prints the commands, one a line' "got: $(echo "$raw" | tr "\n" " ")"
 raw=$(kvm-ksm complete -- vms --sort=r)
 [ "$raw" = --sort=rss ]
-ok $? 'complete -- vms --sort=r prints --sort=rss' "got: $raw"
+result $? 'complete -- vms --sort=r prints --sort=rss' "got: $raw"
 raw=$(kvm-ksm complete -- set nosuch)
 [ -z "$raw" ]
-ok $? 'complete -- set nosuch prints nothing' "got: $raw"
+result $? 'complete -- set nosuch prints nothing' "got: $raw"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

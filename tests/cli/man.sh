@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The man pages render without a single warning, and kvm-ksm(1),
 # kvm-balloon(1) and kvm-migrate(1) each document every command their
 # program lists and its exit status.
@@ -13,36 +13,20 @@ if [ -z "${KVM_KSM:-}" ] || [ ! -x "$KVM_KSM" ]; then
 	echo "KVM_KSM must name the built kvm-ksm (got '${KVM_KSM:-}')" >&2
 	exit 99
 fi
-if ! command -v man >/dev/null 2>&1 || ! man --version >/dev/null 2>&1; then
-	if [ "${KVMOPS_REQUIRE_LAB:-}" = 1 ]; then
-		echo "not ok 1 - man is missing (KVMOPS_REQUIRE_LAB=1)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	echo "SKIP: man is missing (install man-db)"
-	exit 77
-fi
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+command -v man >/dev/null 2>&1 && man --version >/dev/null 2>&1 ||
+	skip_or_fail "man is missing (install man-db)"
 
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+tmp=$TEST_TMP
 # The same rendering wherever the test runs: 80 columns, no pager.
 MANWIDTH=80 MANPAGER=cat PAGER=cat
 export MANWIDTH MANPAGER PAGER
 unset MANOPT MANROFFOPT
 
-passed=0 failed=0 n=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		if [ -s "$tmp/why" ]; then
-			sed 's/^/#   /' "$tmp/why"
-		fi
-	fi
+# check STATUS WHAT: result, with why the last step failed ($tmp/why).
+check() {
+	result "$1" "$2" "$(cat "$tmp/why")"
 	: >"$tmp/why"
 }
 : >"$tmp/why"
@@ -52,7 +36,7 @@ render() {
 	page=$top_builddir/man/$1
 	if [ ! -r "$page" ]; then
 		echo "$page is missing: run 'make man/$1'" >"$tmp/why"
-		ok 1 "$1 renders with no warnings"
+		check 1 "$1 renders with no warnings"
 		: >"$tmp/$1.txt"
 		return
 	fi
@@ -61,12 +45,12 @@ render() {
 	col -bx <"$tmp/$1.out" >"$tmp/$1.txt" 2>/dev/null ||
 		cp "$tmp/$1.out" "$tmp/$1.txt"
 	[ $rc = 0 ] && [ ! -s "$tmp/why" ] && [ -s "$tmp/$1.txt" ]
-	ok $? "$1 renders with no warnings"
+	check $? "$1 renders with no warnings"
 	# man's "all" leaves out some of groff's warnings (undefined macros).
 	if command -v groff >/dev/null 2>&1; then
 		groff -man -Tutf8 -ww -z "$page" >"$tmp/why" 2>&1 &&
 			[ ! -s "$tmp/why" ]
-		ok $? "$1 passes groff -ww"
+		check $? "$1 passes groff -ww"
 	fi
 }
 
@@ -89,10 +73,10 @@ for tool in kvm-ksm kvm-balloon kvm-migrate; do
 		on && /^$/ { exit }
 		on { print $1 }')
 	[ -n "$commands" ]
-	ok $? "$tool help lists commands"
+	check $? "$tool help lists commands"
 	for c in $commands; do
 		grep -Eq "^ {3}$c( |\$)" "$tmp/$tool.1.txt"
-		ok $? "$tool.1 documents the command '$c'"
+		check $? "$tool.1 documents the command '$c'"
 		[ "$c" = help ] && continue
 		# ... and every option 'help COMMAND' lists for it.
 		opts=$("$bin" help "$c" | awk '/^Options:/ { on = 1; next }
@@ -105,18 +89,17 @@ for tool in kvm-ksm kvm-balloon kvm-migrate; do
 		done
 		[ -z "$missing" ] || echo "not in the page:$missing" >"$tmp/why"
 		[ -z "$missing" ]
-		ok $? "$tool.1 documents every option of '$c'"
+		check $? "$tool.1 documents every option of '$c'"
 	done
 	grep -q '^EXIT STATUS$' "$tmp/$tool.1.txt"
-	ok $? "$tool.1 has an EXIT STATUS section"
+	check $? "$tool.1 has an EXIT STATUS section"
 	grep -q 'kvmops(7)' "$tmp/$tool.1.txt"
-	ok $? "$tool.1 points to kvmops(7)"
+	check $? "$tool.1 points to kvmops(7)"
 	grep -q "$tool(1)" "$tmp/kvmops.7.txt"
-	ok $? "kvmops.7 points to $tool(1)"
+	check $? "kvmops.7 points to $tool(1)"
 done
 
 grep -q '^EXIT STATUS$' "$tmp/kvmops.7.txt"
-ok $? "kvmops.7 has an EXIT STATUS section"
+check $? "kvmops.7 has an EXIT STATUS section"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

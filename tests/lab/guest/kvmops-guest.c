@@ -90,24 +90,24 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-static uint64_t random_seed(void)
+static uint64_t random_start(void)
 {
 	struct timespec t;
-	uint64_t seed = 0;
+	uint64_t start = 0;
 	FILE *f = fopen("/dev/urandom", "r");
 
-	if (!f || fread(&seed, sizeof(seed), 1, f) != 1) {
+	if (!f || fread(&start, sizeof(start), 1, f) != 1) {
 		clock_gettime(CLOCK_REALTIME, &t);
-		seed = (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 32);
+		start = (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 32);
 	}
 	if (f)
 		fclose(f);
-	return seed | 1;
+	return start | 1;
 }
 
 static void fill_unique(unsigned char *m, size_t bytes)
 {
-	uint64_t s = random_seed();
+	uint64_t s = random_start();
 
 	for (size_t off = 0; off + 8 <= bytes; off += 8) {
 		uint64_t v = xorshift(&s);
