@@ -39,21 +39,26 @@ static json_object *balloon_json(const struct kvmops_balloon *b)
 {
 	json_object *o = json_object_new_object();
 
-#define ADD_U64(key, cond, v) \
-	json_object_object_add(o, key, (cond) ? json_object_new_uint64(v) : NULL)
+#define ADD_U64(key, cond, v)          \
+	json_object_object_add(o, key, \
+			       (cond) ? json_object_new_uint64(v) : NULL)
 	json_object_object_add(o, "name", json_object_new_string(b->name));
-	json_object_object_add(o, "state",
-			       json_object_new_string(kvmops_state_name(b->state)));
+	json_object_object_add(
+		o, "state",
+		json_object_new_string(kvmops_state_name(b->state)));
 	ADD_U64("current_kib", true, b->current_kib);
 	ADD_U64("max_kib", true, b->max_kib);
-	ADD_U64("usable_kib", b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib);
-	ADD_U64("unused_kib", b->have & KVMOPS_BALLOON_HAVE_UNUSED, b->unused_kib);
+	ADD_U64("usable_kib", b->have & KVMOPS_BALLOON_HAVE_USABLE,
+		b->usable_kib);
+	ADD_U64("unused_kib", b->have & KVMOPS_BALLOON_HAVE_UNUSED,
+		b->unused_kib);
 	ADD_U64("available_kib", b->have & KVMOPS_BALLOON_HAVE_AVAILABLE,
 		b->available_kib);
 	ADD_U64("disk_caches_kib", b->have & KVMOPS_BALLOON_HAVE_DISK_CACHES,
 		b->disk_caches_kib);
 	ADD_U64("rss_kib", b->have & KVMOPS_BALLOON_HAVE_RSS, b->rss_kib);
-	ADD_U64("swap_in_kib", b->have & KVMOPS_BALLOON_HAVE_SWAP, b->swap_in_kib);
+	ADD_U64("swap_in_kib", b->have & KVMOPS_BALLOON_HAVE_SWAP,
+		b->swap_in_kib);
 	ADD_U64("swap_out_kib", b->have & KVMOPS_BALLOON_HAVE_SWAP,
 		b->swap_out_kib);
 	ADD_U64("major_faults", b->have & KVMOPS_BALLOON_HAVE_FAULTS,
@@ -62,10 +67,11 @@ static json_object *balloon_json(const struct kvmops_balloon *b)
 			       (b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE) ?
 				       json_object_new_int64(b->stats_age) :
 				       NULL);
-	json_object_object_add(o, "problem",
-			       *problem_text(b->problems) ?
-				       json_object_new_string(problem_text(b->problems)) :
-				       NULL);
+	json_object_object_add(
+		o, "problem",
+		*problem_text(b->problems) ?
+			json_object_new_string(problem_text(b->problems)) :
+			NULL);
 #undef ADD_U64
 	return o;
 }
@@ -89,25 +95,30 @@ static void list_row(struct kvs_table *t, const struct kvmops_balloon *b)
 	kvs_table_row(t, b->name, kvmops_state_name(b->state),
 		      kib_text(b->current_kib, cur, sizeof(cur)),
 		      kib_text(b->max_kib, max, sizeof(max)),
-		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib, usable, sizeof(usable)),
-		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_UNUSED, b->unused_kib, unused, sizeof(unused)),
-		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_DISK_CACHES, b->disk_caches_kib, caches, sizeof(caches)),
-		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_RSS, b->rss_kib, rss, sizeof(rss)),
+		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_USABLE,
+			      b->usable_kib, usable, sizeof(usable)),
+		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_UNUSED,
+			      b->unused_kib, unused, sizeof(unused)),
+		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_DISK_CACHES,
+			      b->disk_caches_kib, caches, sizeof(caches)),
+		      opt_kib(b->have & KVMOPS_BALLOON_HAVE_RSS, b->rss_kib,
+			      rss, sizeof(rss)),
 		      opt_kib(swap, b->swap_in_kib, sin, sizeof(sin)),
 		      opt_kib(swap, b->swap_out_kib, sout, sizeof(sout)),
-		      (b->have & KVMOPS_BALLOON_HAVE_FAULTS) ? faults : "-", age,
-		      problem_text(b->problems));
+		      (b->have & KVMOPS_BALLOON_HAVE_FAULTS) ? faults : "-",
+		      age, problem_text(b->problems));
 }
 
 static void print_list(const struct kvmops_balloon *list, size_t n)
 {
 	static const char *const heads[] = {
-		"NAME",	    "STATE",   "CURRENT", "MAX",   "USABLE",
-		"UNUSED",   "CACHES",  "RSS",     "SWAPIN", "SWAPOUT",
-		"MAJFLT",   "AGE",     "PROBLEM",
+		"NAME",	  "STATE",  "CURRENT", "MAX",	 "USABLE",
+		"UNUSED", "CACHES", "RSS",     "SWAPIN", "SWAPOUT",
+		"MAJFLT", "AGE",    "PROBLEM",
 	};
-	static const bool right[] = { false, false, true, true, true, true, true,
-				      true,  true,  true, true, true, false };
+	static const bool right[] = { false, false, true, true, true,
+				      true,  true,  true, true, true,
+				      true,  true,  false };
 	struct kvs_table t;
 	size_t i;
 
@@ -148,9 +159,10 @@ static int parse_state_filter(const struct kvs_call *call, unsigned int *flags)
 	else if (!strcmp(s, "shutoff"))
 		*flags = KVMOPS_BALLOON_LIST_INACTIVE;
 	else
-		return kvs_error(call, KVS_USAGE,
-				 "invalid value '%s' for --state: use running, shutoff or all",
-				 s);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid value '%s' for --state: use running, shutoff or all",
+			s);
 	return KVS_OK;
 }
 
@@ -165,9 +177,10 @@ static int cmd_list(struct kvs_call *call)
 
 	if (sort && strcmp(sort, "current") && strcmp(sort, "usable") &&
 	    strcmp(sort, "rss") && strcmp(sort, "name"))
-		return kvs_error(call, KVS_USAGE,
-				 "invalid value '%s' for --sort: use current, usable, rss or name",
-				 sort);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid value '%s' for --sort: use current, usable, rss or name",
+			sort);
 	rc = parse_state_filter(call, &flags);
 	if (rc)
 		return rc;
@@ -202,8 +215,8 @@ static void stat_line(const char *name, bool have, uint64_t kib,
 {
 	char buf[24];
 
-	printf("  %-12s %10s  %s\n", name, have ? kib_text(kib, buf, sizeof(buf)) : "-",
-	       meaning);
+	printf("  %-12s %10s  %s\n", name,
+	       have ? kib_text(kib, buf, sizeof(buf)) : "-", meaning);
 }
 
 static void print_floor(const struct kvs_call *call,
@@ -213,9 +226,11 @@ static void print_floor(const struct kvs_call *call,
 	uint64_t floor;
 	char hint[256];
 
-	if (!kvmops_balloon_floor(ctx, b, KVMOPS_BALLOON_DEFAULT_MARGIN, &floor)) {
-		stat_line("floor", true, floor,
-			  "the least 'set' allows without --force (in use + margin)");
+	if (!kvmops_balloon_floor(ctx, b, KVMOPS_BALLOON_DEFAULT_MARGIN,
+				  &floor)) {
+		stat_line(
+			"floor", true, floor,
+			"the least 'set' allows without --force (in use + margin)");
 		return;
 	}
 	kvs_remedy_hint(call, kvmops_last_remedy(ctx), hint, sizeof(hint));
@@ -228,27 +243,33 @@ static void print_stats(const struct kvs_call *call,
 	printf("%s: %s\n", b->name, kvmops_state_name(b->state));
 	stat_line("current", true, b->current_kib,
 		  "memory the guest has now (the balloon's 'actual')");
-	stat_line("maximum", true, b->max_kib, "the most it may have without a restart");
-	stat_line("usable", b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib,
-		  "what it can give up WITHOUT swapping: this, not 'unused', is the figure to use");
+	stat_line("maximum", true, b->max_kib,
+		  "the most it may have without a restart");
+	stat_line(
+		"usable", b->have & KVMOPS_BALLOON_HAVE_USABLE, b->usable_kib,
+		"what it can give up WITHOUT swapping: this, not 'unused', is the figure to use");
 	stat_line("unused", b->have & KVMOPS_BALLOON_HAVE_UNUSED, b->unused_kib,
 		  "memory not used even for caches (the guest's MemFree)");
-	stat_line("available", b->have & KVMOPS_BALLOON_HAVE_AVAILABLE, b->available_kib,
+	stat_line("available", b->have & KVMOPS_BALLOON_HAVE_AVAILABLE,
+		  b->available_kib,
 		  "the memory the guest's kernel sees (MemTotal)");
-	stat_line("caches", b->have & KVMOPS_BALLOON_HAVE_DISK_CACHES, b->disk_caches_kib,
-		  "disk caches the guest can drop");
+	stat_line("caches", b->have & KVMOPS_BALLOON_HAVE_DISK_CACHES,
+		  b->disk_caches_kib, "disk caches the guest can drop");
 	stat_line("rss", b->have & KVMOPS_BALLOON_HAVE_RSS, b->rss_kib,
 		  "host memory its QEMU process holds");
-	stat_line("swap in", b->have & KVMOPS_BALLOON_HAVE_SWAP, b->swap_in_kib,
-		  "swapped in by the guest: rising means it is short of memory");
-	stat_line("swap out", b->have & KVMOPS_BALLOON_HAVE_SWAP, b->swap_out_kib,
-		  "swapped out by the guest");
+	stat_line(
+		"swap in", b->have & KVMOPS_BALLOON_HAVE_SWAP, b->swap_in_kib,
+		"swapped in by the guest: rising means it is short of memory");
+	stat_line("swap out", b->have & KVMOPS_BALLOON_HAVE_SWAP,
+		  b->swap_out_kib, "swapped out by the guest");
 	if (b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE)
-		printf("  %-12s %9" PRId64 "s  age of these figures (period %ds)\n",
+		printf("  %-12s %9" PRId64
+		       "s  age of these figures (period %ds)\n",
 		       "age", b->stats_age, b->stats_period);
 	if (b->min_guarantee_kib)
-		stat_line("guarantee", true, b->min_guarantee_kib,
-			  "<memtune><min_guarantee>: the floor never goes below it");
+		stat_line(
+			"guarantee", true, b->min_guarantee_kib,
+			"<memtune><min_guarantee>: the floor never goes below it");
 	print_floor(call, b);
 }
 
@@ -272,14 +293,16 @@ static int cmd_stats(struct kvs_call *call)
 		return KVS_OK;
 	}
 	o = balloon_json(&b);
-	json_object_object_add(o, "stats_period_s", json_object_new_int(b.stats_period));
+	json_object_object_add(o, "stats_period_s",
+			       json_object_new_int(b.stats_period));
 	json_object_object_add(o, "min_guarantee_kib",
 			       json_object_new_uint64(b.min_guarantee_kib));
-	json_object_object_add(o, "floor_kib",
-			       kvmops_balloon_floor(call->st->ctx, &b,
-						    KVMOPS_BALLOON_DEFAULT_MARGIN, &floor) ?
-				       NULL :
-				       json_object_new_uint64(floor));
+	json_object_object_add(
+		o, "floor_kib",
+		kvmops_balloon_floor(call->st->ctx, &b,
+				     KVMOPS_BALLOON_DEFAULT_MARGIN, &floor) ?
+			NULL :
+			json_object_new_uint64(floor));
 	kvs_print_json(o);
 	return KVS_OK;
 }
@@ -311,12 +334,16 @@ static void report_set(const struct kvs_call *call, const char *name,
 	if (call->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(name));
-		json_object_object_add(o, "before_kib", json_object_new_uint64(c->before_kib));
-		json_object_object_add(o, "target_kib", json_object_new_uint64(c->target_kib));
-		json_object_object_add(o, "reached_kib",
-				       waited ? json_object_new_uint64(reached) : NULL);
-		json_object_object_add(o, "seconds",
-				       waited ? json_object_new_double(seconds) : NULL);
+		json_object_object_add(o, "before_kib",
+				       json_object_new_uint64(c->before_kib));
+		json_object_object_add(o, "target_kib",
+				       json_object_new_uint64(c->target_kib));
+		json_object_object_add(
+			o, "reached_kib",
+			waited ? json_object_new_uint64(reached) : NULL);
+		json_object_object_add(
+			o, "seconds",
+			waited ? json_object_new_double(seconds) : NULL);
 		kvs_print_json(o);
 	} else if (!call->quiet && waited) {
 		printf("%s: %s -> %s, reached %s in %.1f s\n", name,
@@ -343,8 +370,9 @@ static int wait_for(struct kvs_call *call, virConnectPtr conn, const char *name,
 		    uint64_t target, uint64_t timeout, uint64_t *reached)
 {
 	int rc = kvmops_balloon_wait(call->st->ctx, conn, name, target,
-				     WAIT_TOLERANCE_KIB, (unsigned int)timeout * 1000,
-				     STALL_MS, (const volatile int *)&kvs_interrupted,
+				     WAIT_TOLERANCE_KIB,
+				     (unsigned int)timeout * 1000, STALL_MS,
+				     (const volatile int *)&kvs_interrupted,
 				     reached);
 
 	return rc ? kvs_lib_error(call, rc) : KVS_OK;
@@ -360,7 +388,8 @@ static int parse_margin(struct kvs_call *call, struct kvmops_size *margin,
 	*given = text != NULL;
 	if (!text)
 		return KVS_OK;
-	rc = kvmops_size_parse(call->st->ctx, text, KVMOPS_SIZE_ALLOW_PERCENT, margin);
+	rc = kvmops_size_parse(call->st->ctx, text, KVMOPS_SIZE_ALLOW_PERCENT,
+			       margin);
 	return rc ? kvs_lib_error_on(call, rc, "invalid --margin") : KVS_OK;
 }
 
@@ -376,8 +405,9 @@ static int cmd_set(struct kvs_call *call)
 	char what[512];
 	int rc;
 
-	rc = kvmops_size_parse(call->st->ctx, call->argv[1],
-			       KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT, &size);
+	rc = kvmops_size_parse(
+		call->st->ctx, call->argv[1],
+		KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT, &size);
 	if (rc)
 		return kvs_lib_error(call, rc);
 	rc = kvs_opt_u64(call, "timeout", 1, 86400, 60, &timeout);
@@ -389,14 +419,16 @@ static int cmd_set(struct kvs_call *call)
 	if (!conn)
 		return KVS_FAIL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = kvmops_balloon_resize(call->st->ctx, conn, name, &size, set_flags(call),
+	rc = kvmops_balloon_resize(call->st->ctx, conn, name, &size,
+				   set_flags(call),
 				   have_margin ? &margin : NULL, &change);
 	snprintf(what, sizeof(what), "set %s %s", name, call->argv[1]);
 	if (rc)
 		return kvs_lib_error_on(call, rc, what);
 	waited = kvs_flag(call, "wait") && (change.flags & KVMOPS_BALLOON_LIVE);
 	if (waited) {
-		rc = wait_for(call, conn, name, change.target_kib, timeout, &reached);
+		rc = wait_for(call, conn, name, change.target_kib, timeout,
+			      &reached);
 		if (rc)
 			return rc;
 	}
@@ -443,15 +475,17 @@ static int cmd_period(struct kvs_call *call)
 	int rc = KVS_OK, r;
 
 	if (call->argc != (all ? 1 : 2))
-		return kvs_error(call, KVS_USAGE,
-				 all ? "with --all, give only SECONDS" :
-				       "give DOMAIN and SECONDS, or --all and SECONDS");
+		return kvs_error(
+			call, KVS_USAGE,
+			all ? "with --all, give only SECONDS" :
+			      "give DOMAIN and SECONDS, or --all and SECONDS");
 	errno = 0;
 	seconds = strtol(text, &end, 10);
 	if (!*text || *end || errno || seconds < 0 || seconds > 86400)
-		return kvs_error(call, KVS_USAGE,
-				 "invalid period '%s': a whole number of seconds from 0 (off) to 86400",
-				 text);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid period '%s': a whole number of seconds from 0 (off) to 86400",
+			text);
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
@@ -484,11 +518,12 @@ static void print_overcommit(const struct kvmops_overcommit *oc)
 	printf("saved     %s reclaimed by balloons (max - current)",
 	       kib_text(oc->reclaimed_kib, c, sizeof(c)));
 	if (oc->have_ksm)
-		printf(", %s merged by KSM", kib_text(oc->ksm_saved_bytes / 1024, a, sizeof(a)));
+		printf(", %s merged by KSM",
+		       kib_text(oc->ksm_saved_bytes / 1024, a, sizeof(a)));
 	printf("\n%-4s  memory overcommit %.2fx (PASS up to 1.5x, WARN above, FAIL above 2x)\n",
 	       kvmops_verdict_name(oc->mem_verdict), oc->mem_ratio);
-	printf("%-4s  vCPU overcommit %.2fx", kvmops_verdict_name(oc->vcpu_verdict),
-	       oc->vcpu_ratio);
+	printf("%-4s  vCPU overcommit %.2fx",
+	       kvmops_verdict_name(oc->vcpu_verdict), oc->vcpu_ratio);
 	if (oc->vcpu_verdict == KVMOPS_VERDICT_FAIL)
 		printf(": %s has %u vCPUs, more than the host's %u CPUs",
 		       oc->widest_name, oc->widest_vcpus, oc->host_cpus);
@@ -515,8 +550,10 @@ static json_object *overcommit_json(const struct kvmops_overcommit *oc)
 	ADD("balloon_reclaimed_kib", json_object_new_uint64(oc->reclaimed_kib));
 	ADD("ksm_saved_bytes",
 	    oc->have_ksm ? json_object_new_uint64(oc->ksm_saved_bytes) : NULL);
-	ADD("memory_verdict", json_object_new_string(kvmops_verdict_name(oc->mem_verdict)));
-	ADD("vcpu_verdict", json_object_new_string(kvmops_verdict_name(oc->vcpu_verdict)));
+	ADD("memory_verdict",
+	    json_object_new_string(kvmops_verdict_name(oc->mem_verdict)));
+	ADD("vcpu_verdict",
+	    json_object_new_string(kvmops_verdict_name(oc->vcpu_verdict)));
 #undef ADD
 	return o;
 }
@@ -546,8 +583,10 @@ static int cmd_overcommit(struct kvs_call *call)
 
 /* ---- completion -------------------------------------------------------- */
 
-static const char *const sort_keys[] = { "current", "usable", "rss", "name", NULL };
-static const char *const state_filters[] = { "running", "shutoff", "all", NULL };
+static const char *const sort_keys[] = { "current", "usable", "rss", "name",
+					 NULL };
+static const char *const state_filters[] = { "running", "shutoff", "all",
+					     NULL };
 
 static void complete_domain(struct kvs_state *st, const char *prefix,
 			    struct kvs_list *out)
@@ -570,27 +609,38 @@ static void complete_state(struct kvs_state *st, const char *prefix,
 /* ---- the tables -------------------------------------------------------- */
 
 static const struct kvs_opt list_opts[] = {
-	{ .name = "sort", .arg = "KEY", .complete = complete_sort,
+	{ .name = "sort",
+	  .arg = "KEY",
+	  .complete = complete_sort,
 	  .help = "name (default), current, usable or rss" },
-	{ .name = "state", .arg = "STATE", .complete = complete_state,
+	{ .name = "state",
+	  .arg = "STATE",
+	  .complete = complete_state,
 	  .help = "running, shutoff or all (default)" },
 	{ 0 },
 };
 
 static const struct kvs_opt set_opts[] = {
-	{ .name = "live", .field = "live",
+	{ .name = "live",
+	  .field = "live",
 	  .help = "change the running guest (the default when it runs)" },
-	{ .name = "config", .field = "config",
+	{ .name = "config",
+	  .field = "config",
 	  .help = "change its persistent config (the default when it is off)" },
 	{ .name = "wait",
 	  .help = "wait until the balloon gets there, and say how long it took" },
-	{ .name = "timeout", .arg = "S",
+	{ .name = "timeout",
+	  .arg = "S",
 	  .help = "with --wait: give up after S seconds (default 60)" },
-	{ .name = "force", .field = "force",
+	{ .name = "force",
+	  .field = "force",
 	  .help = "allow a target below the safety floor" },
-	{ .name = "margin", .arg = "SIZE", .field = "margin",
+	{ .name = "margin",
+	  .arg = "SIZE",
+	  .field = "margin",
 	  .help = "room kept above what the guest uses (default: 32M or 10% of max)" },
-	{ .name = "raise-max", .field = "raise_max",
+	{ .name = "raise-max",
+	  .field = "raise_max",
 	  .help = "above the maximum: raise the maximum in the config" },
 	{ 0 },
 };
@@ -598,31 +648,50 @@ static const struct kvs_opt set_opts[] = {
 static const struct kvs_opt period_opts[] = {
 	{ .name = "all", .help = "every domain" },
 	{ .name = "live", .field = "live", .help = "the running guest only" },
-	{ .name = "config", .field = "config", .help = "the persistent config only" },
+	{ .name = "config",
+	  .field = "config",
+	  .help = "the persistent config only" },
 	{ 0 },
 };
 
 static const struct kvs_cmd balloon_cmds[] = {
-	{ .name = "list", .run = cmd_list, .opts = list_opts,
-	  .summary = "Show every domain's balloon and memory figures, in one bulk call",
+	{ .name = "list",
+	  .run = cmd_list,
+	  .opts = list_opts,
+	  .summary =
+		  "Show every domain's balloon and memory figures, in one bulk call",
 	  .help = "Flags guests whose balloon cannot be seen: no-balloon (no device),\n"
 		  "no-period (no stats period), no-stats (no guest driver), stale." },
-	{ .name = "stats", .args = "DOMAIN", .min_args = 1, .max_args = 1,
-	  .run = cmd_stats, .complete_arg = complete_domain,
+	{ .name = "stats",
+	  .args = "DOMAIN",
+	  .min_args = 1,
+	  .max_args = 1,
+	  .run = cmd_stats,
+	  .complete_arg = complete_domain,
 	  .summary = "Show one guest's memory, each figure with its meaning" },
-	{ .name = "set", .args = "DOMAIN SIZE", .min_args = 2, .max_args = 2,
-	  .run = cmd_set, .opts = set_opts, .complete_arg = complete_domain,
+	{ .name = "set",
+	  .args = "DOMAIN SIZE",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .run = cmd_set,
+	  .opts = set_opts,
+	  .complete_arg = complete_domain,
 	  .summary = "Set the balloon: 512M, 1G, +256M, -25%, 50% (of max)",
 	  .help = "Refuses a target below the safety floor (memory in use + margin,\n"
 		  "at least <memtune><min_guarantee>) unless --force, and one above the\n"
 		  "maximum unless --raise-max." },
-	{ .name = "period", .args = "(DOMAIN | --all) SECONDS", .min_args = 1,
-	  .max_args = 2, .run = cmd_period, .opts = period_opts,
+	{ .name = "period",
+	  .args = "(DOMAIN | --all) SECONDS",
+	  .min_args = 1,
+	  .max_args = 2,
+	  .run = cmd_period,
+	  .opts = period_opts,
 	  .complete_arg = complete_domain,
 	  .summary = "Set how often guests send memory stats",
 	  .help = "0 turns the stats off. By default both the running guest and its\n"
 		  "config change." },
-	{ .name = "overcommit", .run = cmd_overcommit,
+	{ .name = "overcommit",
+	  .run = cmd_overcommit,
 	  .summary = "Judge the host's memory and vCPU overcommit",
 	  .help = "Exits 1 when a limit is passed: memory above 2x, or a guest with\n"
 		  "more vCPUs than the host has CPUs." },

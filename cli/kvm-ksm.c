@@ -80,7 +80,8 @@ static json_object *figures_json(const struct kvmops_ksm_figures *f,
 
 	json_object_object_add(d, "state",
 			       json_object_new_string(run_names[f->run]));
-	json_object_object_add(d, "page_size", json_object_new_uint64(f->page_size));
+	json_object_object_add(d, "page_size",
+			       json_object_new_uint64(f->page_size));
 	json_object_object_add(d, "saved_bytes",
 			       json_object_new_uint64(f->saved_bytes));
 	json_object_object_add(d, "sharing_ratio",
@@ -135,8 +136,8 @@ static void print_summary(const struct kvmops_ksm_figures *f, int64_t age)
 	       f->profit_from_kernel ? "general_profit, from the kernel" :
 				       "the kernel's formula");
 	if (age >= 0)
-		printf("  full scans     %" PRIu64 ", the last one at most %" PRId64
-		       " s ago\n",
+		printf("  full scans     %" PRIu64
+		       ", the last one at most %" PRId64 " s ago\n",
 		       f->full_scans, age);
 	else
 		printf("  full scans     %" PRIu64
@@ -168,8 +169,8 @@ static void print_entries(const struct kvmops_ksm *ksm)
 static void prom_metric(const char *name, const char *help, const char *type,
 			const char *labels, const char *value)
 {
-	printf("# HELP kvmops_ksm_%s %s\n# TYPE kvmops_ksm_%s %s\n", name,
-	       help, name, type);
+	printf("# HELP kvmops_ksm_%s %s\n# TYPE kvmops_ksm_%s %s\n", name, help,
+	       name, type);
 	printf("kvmops_ksm_%s%s %s\n", name, labels ? labels : "", value);
 }
 
@@ -200,7 +201,8 @@ static bool is_counter(const char *name)
 
 static void prom_entry(const struct kvmops_ksm *ksm, size_t i)
 {
-	const char *name = kvmops_ksm_name(ksm, i), *help = kvmops_ksm_help(ksm, i);
+	const char *name = kvmops_ksm_name(ksm, i),
+		   *help = kvmops_ksm_help(ksm, i);
 	char metric[128], fallback[160];
 	int64_t s;
 
@@ -233,15 +235,17 @@ static void print_prometheus(const struct kvmops_ksm *ksm,
 	for (i = 0; i < kvmops_ksm_count(ksm); i++)
 		prom_entry(ksm, i);
 	snprintf(v, sizeof(v), "%" PRIu64, f->saved_bytes);
-	prom_metric("saved_bytes", "Memory KSM saves: pages_sharing x page size",
-		    "gauge", NULL, v);
+	prom_metric("saved_bytes",
+		    "Memory KSM saves: pages_sharing x page size", "gauge",
+		    NULL, v);
 	snprintf(v, sizeof(v), "%.6f", f->sharing_ratio);
 	prom_metric("sharing_ratio", "pages_sharing / pages_shared", "gauge",
 		    NULL, v);
 	snprintf(v, sizeof(v), "%" PRId64, f->profit_bytes);
-	prom_metric("profit_bytes",
-		    "Memory saved less KSM's metadata (general_profit or the kernel's formula)",
-		    "gauge", NULL, v);
+	prom_metric(
+		"profit_bytes",
+		"Memory saved less KSM's metadata (general_profit or the kernel's formula)",
+		"gauge", NULL, v);
 	snprintf(v, sizeof(v), "%" PRIu64, f->page_size);
 	prom_metric("page_size_bytes", "The page size KSM merges", "gauge",
 		    NULL, v);
@@ -354,7 +358,8 @@ static int check_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		for (j = 0; j < i; j++)
 			if (!strcmp(p->names[i], p->names[j]))
 				return kvs_error(call, KVS_USAGE,
-						 "%s is given twice", p->names[i]);
+						 "%s is given twice",
+						 p->names[i]);
 	}
 	return KVS_OK;
 }
@@ -384,7 +389,8 @@ static int set_unmerged(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		return kvs_lib_error(call, rc);
 	rc = kvmops_ksm_set(ctx, p->names, p->values, p->count);
 	status = rc ? kvs_lib_error(call, rc) : KVS_OK;
-	rc = kvmops_ksm_set_run(ctx, run == 1 ? KVMOPS_KSM_START : KVMOPS_KSM_STOP);
+	rc = kvmops_ksm_set_run(ctx,
+				run == 1 ? KVMOPS_KSM_START : KVMOPS_KSM_STOP);
 	if (rc)
 		return kvs_lib_error(call, rc);
 	return status;
@@ -458,8 +464,9 @@ static void report_run(struct kvs_call *call, const char *what)
 	kvmops_ksm_figures(call->st->ctx, ksm, &f);
 	if (call->json) {
 		root = json_object_new_object();
-		json_object_object_add(root, "state",
-				       json_object_new_string(run_names[f.run]));
+		json_object_object_add(
+			root, "state",
+			json_object_new_string(run_names[f.run]));
 		add_entry(root, ksm, "pages_to_scan");
 		add_entry(root, ksm, "sleep_millisecs");
 		json_object_object_add(root, "pages_sharing",
@@ -478,7 +485,8 @@ static void report_run(struct kvs_call *call, const char *what)
 static int start_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		       const char **names, const char **values, size_t *n)
 {
-	const char *pages = kvs_opt(call, "pages"), *sleep = kvs_opt(call, "sleep");
+	const char *pages = kvs_opt(call, "pages"),
+		   *sleep = kvs_opt(call, "sleep");
 
 	*n = 0;
 	if (pages) {
@@ -490,7 +498,8 @@ static int start_pairs(struct kvs_call *call, const struct kvmops_ksm *ksm,
 		values[(*n)++] = sleep;
 	}
 	for (size_t i = 0; i < *n; i++) {
-		int rc = kvmops_ksm_check(call->st->ctx, ksm, names[i], values[i]);
+		int rc = kvmops_ksm_check(call->st->ctx, ksm, names[i],
+					  values[i]);
 
 		if (rc)
 			return kvs_lib_error(call, rc);
@@ -508,9 +517,11 @@ static int cmd_start(struct kvs_call *call)
 	if (!rc)
 		rc = start_pairs(call, ksm, names, values, &n);
 	if (!rc && n)
-		rc = kvs_result(call, kvmops_ksm_set(call->st->ctx, names, values, n));
+		rc = kvs_result(call, kvmops_ksm_set(call->st->ctx, names,
+						     values, n));
 	if (!rc)
-		rc = kvs_result(call, kvmops_ksm_set_run(call->st->ctx, KVMOPS_KSM_START));
+		rc = kvs_result(call, kvmops_ksm_set_run(call->st->ctx,
+							 KVMOPS_KSM_START));
 	kvmops_ksm_free(ksm);
 	if (!rc)
 		report_run(call, "started");
@@ -579,7 +590,8 @@ static json_object *vm_json(const struct kvmops_ksm_vm *vm)
 	json_object_object_add(o, "name", json_object_new_string(vm->name));
 	json_object_object_add(o, "pid", json_object_new_int(vm->pid));
 	json_object_object_add(o, "uuid",
-			       vm->uuid[0] ? json_object_new_string(vm->uuid) : NULL);
+			       vm->uuid[0] ? json_object_new_string(vm->uuid) :
+					     NULL);
 	json_object_object_add(o, "emulator",
 			       json_object_new_string(vm->emulator));
 	json_object_object_add(o, "have_ksm_stat",
@@ -627,7 +639,8 @@ static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
 	json_object_object_add(tot, "vms", json_object_new_uint64(n));
 	json_object_object_add(tot, "merging_pages",
 			       json_object_new_uint64(t.merging));
-	json_object_object_add(tot, "saved_bytes", json_object_new_uint64(t.saved));
+	json_object_object_add(tot, "saved_bytes",
+			       json_object_new_uint64(t.saved));
 	json_object_object_add(tot, "profit_bytes",
 			       json_object_new_int64(t.profit));
 	json_object_object_add(tot, "rss_bytes", json_object_new_uint64(t.rss));
@@ -650,8 +663,8 @@ static void vm_row(struct kvs_table *t, const char *name, const char *pid,
 
 static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n)
 {
-	static const char *const heads[] = { "NAME",   "PID",    "MERGING",
-					     "SAVED",  "PROFIT", "RSS" };
+	static const char *const heads[] = { "NAME",  "PID",	"MERGING",
+					     "SAVED", "PROFIT", "RSS" };
 	static const bool right[] = { false, true, true, true, true, true };
 	struct vm_total tot = sum_vms(vms, n);
 	struct kvs_table t;
@@ -681,9 +694,10 @@ static int cmd_vms(struct kvs_call *call)
 
 	if (sort && strcmp(sort, "saved") && strcmp(sort, "name") &&
 	    strcmp(sort, "pid") && strcmp(sort, "rss"))
-		return kvs_error(call, KVS_USAGE,
-				 "invalid value '%s' for --sort: use saved, name, pid or rss",
-				 sort);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid value '%s' for --sort: use saved, name, pid or rss",
+			sort);
 	if (kvs_have_uri(call)) {
 		call->conn_flags = KVMOPS_CONNECT_READONLY; /* names only */
 		conn = kvs_conn(call);
@@ -729,10 +743,12 @@ static void rates(const struct sample *prev, const struct sample *cur,
 	*scans_per_min = 0;
 	if (dt <= 0)
 		return;
-	*merged_per_s = ((double)cur->f.pages_sharing -
-			 (double)prev->f.pages_sharing) / dt;
-	*scans_per_min = ((double)cur->f.full_scans -
-			  (double)prev->f.full_scans) * 60.0 / dt;
+	*merged_per_s =
+		((double)cur->f.pages_sharing - (double)prev->f.pages_sharing) /
+		dt;
+	*scans_per_min =
+		((double)cur->f.full_scans - (double)prev->f.full_scans) *
+		60.0 / dt;
 }
 
 static void watch_line(const struct kvs_call *call, const struct sample *s,
@@ -882,7 +898,8 @@ static void complete_pairs(struct kvs_state *st, const char *prefix,
 	if (kvmops_ksm_read(st->ctx, &ksm))
 		return;
 	if (eq) {
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - prefix), prefix);
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - prefix),
+			 prefix);
 		complete_knob_values(ksm, name, out);
 	} else {
 		for (k = kvmops_ksm_known_knobs(); *k; k++)
@@ -910,7 +927,8 @@ static const struct kvs_opt status_opts[] = {
 };
 
 static const struct kvs_opt set_opts[] = {
-	{ .name = "unmerge-first", .field = "unmerge",
+	{ .name = "unmerge-first",
+	  .field = "unmerge",
 	  .help = "for merge_across_nodes and max_page_sharing: unmerge, set, then restore run" },
 	{ 0 },
 };
@@ -922,41 +940,61 @@ static const struct kvs_opt start_opts[] = {
 };
 
 static const struct kvs_opt vms_opts[] = {
-	{ .name = "sort", .arg = "KEY", .complete = complete_sort,
+	{ .name = "sort",
+	  .arg = "KEY",
+	  .complete = complete_sort,
 	  .help = "saved (default), name, pid or rss" },
 	{ 0 },
 };
 
 static const struct kvs_opt watch_opts[] = {
-	{ .name = "interval", .arg = "S", .help = "seconds between samples (default 2)" },
-	{ .name = "count", .arg = "N",
+	{ .name = "interval",
+	  .arg = "S",
+	  .help = "seconds between samples (default 2)" },
+	{ .name = "count",
+	  .arg = "N",
 	  .help = "stop after N samples (default: until Ctrl-C)" },
 	{ 0 },
 };
 
 static const struct kvs_cmd ksm_cmds[] = {
-	{ .name = "status", .run = cmd_status, .opts = status_opts,
+	{ .name = "status",
+	  .run = cmd_status,
+	  .opts = status_opts,
 	  .summary = "Show every KSM counter and knob, and what they add up to",
 	  .help = "Memory saved is pages_sharing x page size; the sharing ratio is\n"
 		  "pages_sharing / pages_shared; profit is the kernel's general_profit\n"
 		  "where it exists, else its documented formula." },
-	{ .name = "set", .args = "KEY=VALUE...", .min_args = 1, .max_args = -1,
-	  .run = cmd_set, .opts = set_opts, .complete_arg = complete_pairs,
+	{ .name = "set",
+	  .args = "KEY=VALUE...",
+	  .min_args = 1,
+	  .max_args = -1,
+	  .run = cmd_set,
+	  .opts = set_opts,
+	  .complete_arg = complete_pairs,
 	  .summary = "Set KSM knobs, all or none",
 	  .help = "Every pair is checked before any is written; if the kernel refuses\n"
 		  "one, those already written get their old values back." },
-	{ .name = "start", .run = cmd_start, .opts = start_opts,
+	{ .name = "start",
+	  .run = cmd_start,
+	  .opts = start_opts,
 	  .summary = "Start ksmd (run=1)" },
-	{ .name = "stop", .run = cmd_stop,
+	{ .name = "stop",
+	  .run = cmd_stop,
 	  .summary = "Stop ksmd, keeping merged pages (run=0)" },
-	{ .name = "unmerge", .run = cmd_unmerge,
+	{ .name = "unmerge",
+	  .run = cmd_unmerge,
 	  .summary = "Split every merged page and stop ksmd (run=2)",
 	  .help = "Needs as much free memory as KSM saves now: see 'status'." },
-	{ .name = "vms", .run = cmd_vms, .opts = vms_opts,
+	{ .name = "vms",
+	  .run = cmd_vms,
+	  .opts = vms_opts,
 	  .summary = "Show what KSM saves for each QEMU guest",
 	  .help = "Guests are found by their executable (qemu-system-*), so libvirt's\n"
 		  "guests are found too. With -c URI, names come from libvirt." },
-	{ .name = "watch", .run = cmd_watch, .opts = watch_opts,
+	{ .name = "watch",
+	  .run = cmd_watch,
+	  .opts = watch_opts,
 	  .summary = "Follow KSM as it works, with rates",
 	  .help = "On a terminal the view refreshes; otherwise one line per sample\n"
 		  "(a JSON object per line with --json)." },
@@ -965,7 +1003,8 @@ static const struct kvs_cmd ksm_cmds[] = {
 
 /* What the library names that no option of a command covers. */
 static const struct kvs_remedy ksm_remedies[] = {
-	{ .name = "unmerge", .hint = "'kvm-ksm unmerge', or 'kvm-ksm set --unmerge-first'" },
+	{ .name = "unmerge",
+	  .hint = "'kvm-ksm unmerge', or 'kvm-ksm set --unmerge-first'" },
 	{ 0 },
 };
 

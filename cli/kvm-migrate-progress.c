@@ -16,8 +16,8 @@
 static const char *duration(uint64_t s, char *buf, size_t len)
 {
 	if (s >= 3600)
-		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600,
-			 s / 60 % 60, s % 60);
+		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
+			 s / 3600, s / 60 % 60, s % 60);
 	else
 		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64, s / 60, s % 60);
 	return buf;
@@ -29,9 +29,11 @@ static size_t add_rate(char *buf, size_t len, uint64_t left, uint64_t bps)
 	char a[24], b[24], c[24];
 
 	if (!bps)
-		return (size_t)snprintf(buf, len, "  %s left", kvs_bytes(left, a, sizeof(a)));
+		return (size_t)snprintf(buf, len, "  %s left",
+					kvs_bytes(left, a, sizeof(a)));
 	return (size_t)snprintf(buf, len, "  %s left  %s/s  ETA %s",
-				kvs_bytes(left, a, sizeof(a)), kvs_bytes(bps, b, sizeof(b)),
+				kvs_bytes(left, a, sizeof(a)),
+				kvs_bytes(bps, b, sizeof(b)),
 				duration((left + bps - 1) / bps, c, sizeof(c)));
 }
 
@@ -47,9 +49,11 @@ static size_t memory_part(const struct kvmops_job *j, char *buf, size_t len)
 		n += add_rate(buf + n, len - n, j->mem_remaining, j->mem_bps);
 	if (n < len && j->dirty_rate && j->page_size)
 		n += (size_t)snprintf(buf + n, len - n, "  dirtied %s/s",
-				      kvs_bytes(j->dirty_rate * j->page_size, b, sizeof(b)));
+				      kvs_bytes(j->dirty_rate * j->page_size, b,
+						sizeof(b)));
 	if (n < len && j->throttle_percent)
-		n += (size_t)snprintf(buf + n, len - n, "  throttled %" PRIu64 "%%",
+		n += (size_t)snprintf(buf + n, len - n,
+				      "  throttled %" PRIu64 "%%",
 				      j->throttle_percent);
 	return n;
 }
@@ -61,7 +65,9 @@ static size_t copy_part(const struct kvmops_job *j, char *buf, size_t len,
 	char a[24], b[24];
 	size_t n;
 	unsigned int percent = j->disk_total ?
-				       (unsigned int)(j->disk_processed * 100 / j->disk_total) : 0;
+				       (unsigned int)(j->disk_processed * 100 /
+						      j->disk_total) :
+				       0;
 
 	n = (size_t)snprintf(buf, len, "  %s of %s (%u%%)",
 			     kvs_bytes(j->disk_processed, a, sizeof(a)),
@@ -84,7 +90,8 @@ void job_line(const struct kvmops_job *j, char *buf, size_t len)
 	char t[24];
 	size_t n;
 
-	n = (size_t)snprintf(buf, len, "%-9s %6.1fs", kvmops_phase_name(j->phase),
+	n = (size_t)snprintf(buf, len, "%-9s %6.1fs",
+			     kvmops_phase_name(j->phase),
 			     (double)j->elapsed_ms / 1000.0);
 	if (n >= len)
 		return;
@@ -96,7 +103,8 @@ void job_line(const struct kvmops_job *j, char *buf, size_t len)
 		memory_part(j, buf + n, len - n);
 		break;
 	case KVMOPS_PHASE_POSTCOPY:
-		snprintf(buf + n, len - n, "  %s left; the guest runs on the destination",
+		snprintf(buf + n, len - n,
+			 "  %s left; the guest runs on the destination",
 			 kvs_bytes(j->mem_remaining, t, sizeof(t)));
 		break;
 	case KVMOPS_PHASE_FINISHING:
@@ -120,7 +128,9 @@ json_object *job_json(const struct kvmops_job *j, const char *event)
 
 #define U64(key, v) json_object_object_add(o, key, json_object_new_uint64(v))
 	json_object_object_add(o, "event", json_object_new_string(event));
-	json_object_object_add(o, "phase", json_object_new_string(kvmops_phase_name(j->phase)));
+	json_object_object_add(
+		o, "phase",
+		json_object_new_string(kvmops_phase_name(j->phase)));
 	U64("elapsed_ms", j->elapsed_ms);
 	U64("data_total", j->data_total);
 	U64("data_processed", j->data_processed);
@@ -137,15 +147,21 @@ json_object *job_json(const struct kvmops_job *j, const char *event)
 	U64("dirty_rate_pages", j->dirty_rate);
 	U64("page_size", j->page_size);
 	json_object_object_add(o, "downtime_ms",
-			       j->have_downtime ? json_object_new_uint64(j->downtime_ms) : NULL);
+			       j->have_downtime ?
+				       json_object_new_uint64(j->downtime_ms) :
+				       NULL);
 	U64("setup_ms", j->setup_ms);
-	U64("throughput_bps", j->elapsed_ms ? j->data_processed * 1000 / j->elapsed_ms : 0);
+	U64("throughput_bps",
+	    j->elapsed_ms ? j->data_processed * 1000 / j->elapsed_ms : 0);
 	if (*j->disk)
-		json_object_object_add(o, "disk", json_object_new_string(j->disk));
+		json_object_object_add(o, "disk",
+				       json_object_new_string(j->disk));
 	if (*j->dest_path)
-		json_object_object_add(o, "dest_path", json_object_new_string(j->dest_path));
+		json_object_object_add(o, "dest_path",
+				       json_object_new_string(j->dest_path));
 	if (*j->sha256)
-		json_object_object_add(o, "sha256", json_object_new_string(j->sha256));
+		json_object_object_add(o, "sha256",
+				       json_object_new_string(j->sha256));
 #undef U64
 	return o;
 }
@@ -153,16 +169,21 @@ json_object *job_json(const struct kvmops_job *j, const char *event)
 void job_summary(FILE *out, const struct kvmops_job *j)
 {
 	char a[24], b[24], c[24];
-	uint64_t bps = j->elapsed_ms ? j->data_processed * 1000 / j->elapsed_ms : 0;
+	uint64_t bps =
+		j->elapsed_ms ? j->data_processed * 1000 / j->elapsed_ms : 0;
 
-	fprintf(out, "  total time     %.2f s\n", (double)j->elapsed_ms / 1000.0);
+	fprintf(out, "  total time     %.2f s\n",
+		(double)j->elapsed_ms / 1000.0);
 	if (j->have_downtime)
-		fprintf(out, "  downtime       %" PRIu64 " ms\n", j->downtime_ms);
+		fprintf(out, "  downtime       %" PRIu64 " ms\n",
+			j->downtime_ms);
 	if (j->setup_ms)
 		fprintf(out, "  setup time     %" PRIu64 " ms\n", j->setup_ms);
-	fprintf(out, "  data sent      %s", kvs_bytes(j->data_processed, a, sizeof(a)));
+	fprintf(out, "  data sent      %s",
+		kvs_bytes(j->data_processed, a, sizeof(a)));
 	if (j->mem_processed && j->disk_processed)
-		fprintf(out, " (memory %s, disks %s)", kvs_bytes(j->mem_processed, b, sizeof(b)),
+		fprintf(out, " (memory %s, disks %s)",
+			kvs_bytes(j->mem_processed, b, sizeof(b)),
 			kvs_bytes(j->disk_processed, c, sizeof(c)));
 	fprintf(out, "\n  throughput     %s/s\n", kvs_bytes(bps, a, sizeof(a)));
 	if (j->iteration)

@@ -53,7 +53,8 @@ static void remember(const char *dest)
 	if (f) {
 		fprintf(f, "%s\n", dest);
 		for (i = 0; i < n && kept < REMEMBERED_MAX; i++)
-			if (uris[i] && strcmp(uris[i], dest) && fprintf(f, "%s\n", uris[i]) > 0)
+			if (uris[i] && strcmp(uris[i], dest) &&
+			    fprintf(f, "%s\n", uris[i]) > 0)
 				kept++;
 		if (!fclose(f))
 			rename(tmp, path);
@@ -66,8 +67,10 @@ static void remember(const char *dest)
 /* ---- options ------------------------------------------------------------- */
 
 static const char *const copy_choices[] = { "none", "all", "inc", NULL };
-static const char *const mode_choices[] = { "live", "copy-storage", "offline", NULL };
-static const char *const timeout_choices[] = { "abort", "suspend", "postcopy", NULL };
+static const char *const mode_choices[] = { "live", "copy-storage", "offline",
+					    NULL };
+static const char *const timeout_choices[] = { "abort", "suspend", "postcopy",
+					       NULL };
 
 static int live_numbers(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
@@ -76,7 +79,8 @@ static int live_numbers(struct kvs_call *call, struct kvmops_migrate_opts *o)
 
 	rc = kvs_opt_u64(call, "bandwidth", 1, 1u << 20, 0, &o->bandwidth_mib);
 	if (!rc)
-		rc = kvs_opt_u64(call, "max-downtime", 1, 1u << 31, 0, &o->max_downtime_ms);
+		rc = kvs_opt_u64(call, "max-downtime", 1, 1u << 31, 0,
+				 &o->max_downtime_ms);
 	if (!rc && !(rc = kvs_opt_u64(call, "parallel", 1, 255, 0, &v)))
 		o->parallel = (unsigned int)v;
 	if (!rc && !(rc = kvs_opt_u64(call, "timeout", 1, 7 * 86400, 0, &v)))
@@ -90,13 +94,16 @@ static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 
 	rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
 	if (!rc)
-		rc = kvs_opt_choice(call, "on-timeout", timeout_choices, 0, &on_timeout);
+		rc = kvs_opt_choice(call, "on-timeout", timeout_choices, 0,
+				    &on_timeout);
 	if (!rc)
 		rc = live_numbers(call, o);
 	if (rc)
 		return rc;
-	if (on_timeout == KVMOPS_ON_TIMEOUT_POSTCOPY && !kvs_flag(call, "postcopy"))
-		return kvs_error(call, KVS_USAGE, "--on-timeout postcopy needs --postcopy");
+	if (on_timeout == KVMOPS_ON_TIMEOUT_POSTCOPY &&
+	    !kvs_flag(call, "postcopy"))
+		return kvs_error(call, KVS_USAGE,
+				 "--on-timeout postcopy needs --postcopy");
 	o->size = sizeof(*o);
 	o->copy_storage = (enum kvmops_copy_storage)copy;
 	o->kind = copy ? KVMOPS_MIGRATE_COPY_STORAGE : KVMOPS_MIGRATE_LIVE;
@@ -142,18 +149,25 @@ static int check_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 
 	rc = kvs_opt_choice(call, "mode", mode_choices, 0, &mode);
 	if (!rc)
-		rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
+		rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0,
+				    &copy);
 	if (rc)
 		return rc;
-	if (copy && kvs_opt(call, "mode") && mode != KVMOPS_MIGRATE_COPY_STORAGE)
-		return kvs_error(call, KVS_USAGE, "--copy-storage goes with --mode copy-storage");
+	if (copy && kvs_opt(call, "mode") &&
+	    mode != KVMOPS_MIGRATE_COPY_STORAGE)
+		return kvs_error(
+			call, KVS_USAGE,
+			"--copy-storage goes with --mode copy-storage");
 	if (mode == KVMOPS_MIGRATE_COPY_STORAGE && !copy)
 		copy = KVMOPS_COPY_ALL;
 	if (copy)
 		mode = KVMOPS_MIGRATE_COPY_STORAGE;
-	if (mode != KVMOPS_MIGRATE_OFFLINE && (kvs_opt(call, "pool") || kvs_flag(call, "keep-state") ||
-					       kvs_flag(call, "shutdown")))
-		return kvs_error(call, KVS_USAGE, "--pool, --keep-state and --shutdown go with --mode offline");
+	if (mode != KVMOPS_MIGRATE_OFFLINE &&
+	    (kvs_opt(call, "pool") || kvs_flag(call, "keep-state") ||
+	     kvs_flag(call, "shutdown")))
+		return kvs_error(
+			call, KVS_USAGE,
+			"--pool, --keep-state and --shutdown go with --mode offline");
 	o->size = sizeof(*o);
 	o->kind = (enum kvmops_migrate_kind)mode;
 	o->copy_storage = (enum kvmops_copy_storage)copy;
@@ -171,10 +185,13 @@ static int validate(struct kvs_call *call, const struct kvmops_migrate_opts *o)
 	const char *dest = call->argv[1];
 
 	if (!strstr(dest, ":/"))
-		return kvs_error(call, KVS_USAGE,
-				 "DEST '%s' is not a libvirt URI such as qemu+ssh://HOST/system", dest);
+		return kvs_error(
+			call, KVS_USAGE,
+			"DEST '%s' is not a libvirt URI such as qemu+ssh://HOST/system",
+			dest);
 	if (kvs_have_uri(call) && !strcmp(dest, kvmops_pick_uri(call->st->uri)))
-		return kvs_error(call, KVS_USAGE, "DEST is the source (%s)", dest);
+		return kvs_error(call, KVS_USAGE, "DEST is the source (%s)",
+				 dest);
 	return kvs_result(call, kvmops_migrate_opts_check(call->st->ctx, o));
 }
 
@@ -204,7 +221,8 @@ static int connect_both(struct kvs_call *call, struct endpoints *e)
 /* ---- check --------------------------------------------------------------- */
 
 /* With --json, the last event of a run that did not complete. */
-static void failed_event(struct kvs_call *call, const char *event, const char *error)
+static void failed_event(struct kvs_call *call, const char *event,
+			 const char *error)
 {
 	json_object *o;
 
@@ -217,8 +235,8 @@ static void failed_event(struct kvs_call *call, const char *event, const char *e
 }
 
 /* The fix in the library's words, then the options that do it. */
-static void fix_text(const struct kvs_call *call, const struct kvmops_check_item *it,
-		     char *buf, size_t len)
+static void fix_text(const struct kvs_call *call,
+		     const struct kvmops_check_item *it, char *buf, size_t len)
 {
 	char hint[256];
 
@@ -234,34 +252,42 @@ static json_object *item_json(const struct kvs_call *call,
 
 	fix_text(call, it, fix, sizeof(fix));
 	json_object_object_add(o, "id", json_object_new_string(it->id));
-	json_object_object_add(o, "verdict",
-			       json_object_new_string(kvmops_verdict_name(it->verdict)));
+	json_object_object_add(
+		o, "verdict",
+		json_object_new_string(kvmops_verdict_name(it->verdict)));
 	json_object_object_add(o, "text", json_object_new_string(it->text));
-	json_object_object_add(o, "fix", *it->fix ? json_object_new_string(fix) : NULL);
+	json_object_object_add(o, "fix",
+			       *it->fix ? json_object_new_string(fix) : NULL);
 	return o;
 }
 
-static json_object *check_json(const struct kvs_call *call, const struct endpoints *e,
+static json_object *check_json(const struct kvs_call *call,
+			       const struct endpoints *e,
 			       const struct kvmops_migrate_opts *o,
 			       const struct kvmops_check_item *items, size_t n)
 {
-	json_object *obj = json_object_new_object(), *arr = json_object_new_array();
+	json_object *obj = json_object_new_object(),
+		    *arr = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, item_json(call, &items[i]));
 	json_object_object_add(obj, "domain", json_object_new_string(e->name));
-	json_object_object_add(obj, "destination", json_object_new_string(e->dest));
-	json_object_object_add(obj, "mode", json_object_new_string(mode_choices[o->kind]));
-	json_object_object_add(obj, "verdict", json_object_new_string(
-		kvmops_verdict_name(kvmops_check_worst(items, n))));
+	json_object_object_add(obj, "destination",
+			       json_object_new_string(e->dest));
+	json_object_object_add(obj, "mode",
+			       json_object_new_string(mode_choices[o->kind]));
+	json_object_object_add(obj, "verdict",
+			       json_object_new_string(kvmops_verdict_name(
+				       kvmops_check_worst(items, n))));
 	json_object_object_add(obj, "items", arr);
 	return obj;
 }
 
 /* With @all false, only what is not a PASS (before a migration). */
 static void print_items(const struct kvs_call *call,
-			const struct kvmops_check_item *items, size_t n, bool all)
+			const struct kvmops_check_item *items, size_t n,
+			bool all)
 {
 	char fix[700];
 	size_t i;
@@ -269,8 +295,9 @@ static void print_items(const struct kvs_call *call,
 	for (i = 0; i < n; i++) {
 		if (!all && items[i].verdict == KVMOPS_VERDICT_PASS)
 			continue;
-		printf("%-4s  %-16s %s\n", kvmops_verdict_name(items[i].verdict),
-		       items[i].id, items[i].text);
+		printf("%-4s  %-16s %s\n",
+		       kvmops_verdict_name(items[i].verdict), items[i].id,
+		       items[i].text);
 		if (!*items[i].fix || items[i].verdict == KVMOPS_VERDICT_PASS)
 			continue;
 		fix_text(call, &items[i], fix, sizeof(fix));
@@ -304,14 +331,16 @@ static void report_check(struct kvs_call *call, const struct endpoints *e,
 			kvs_print_json(obj);
 			return;
 		}
-		json_object_object_add(obj, "event", json_object_new_string("check"));
+		json_object_object_add(obj, "event",
+				       json_object_new_string("check"));
 		kvs_print_event(obj);
 		return;
 	}
 	if (!standalone && call->quiet)
 		return;
 	if (standalone)
-		printf("Checking %s -> %s (%s)\n", e->name, e->dest, mode_choices[o->kind]);
+		printf("Checking %s -> %s (%s)\n", e->name, e->dest,
+		       mode_choices[o->kind]);
 	print_items(call, items, n, standalone);
 	if (standalone || kvmops_check_worst(items, n) != KVMOPS_VERDICT_PASS)
 		print_verdict(items, n);
@@ -330,16 +359,19 @@ static int run_check(struct kvs_call *call, const struct endpoints *e,
 	size_t n = 0;
 	int rc;
 
-	rc = kvmops_migrate_check(call->st->ctx, e->src, e->dst, e->name, o, &items, &n);
+	rc = kvmops_migrate_check(call->st->ctx, e->src, e->dst, e->name, o,
+				  &items, &n);
 	if (rc)
 		return kvs_lib_error(call, rc);
 	worst = kvmops_check_worst(items, n);
 	report_check(call, e, o, items, n, standalone);
 	free(items);
 	if (worst == KVMOPS_VERDICT_FAIL && !standalone) {
-		failed_event(call, "failed", "the check failed, so nothing was started");
-		return kvs_error(call, KVS_FAIL,
-				 "the check failed, so nothing was started; fix the above, or pass --no-check to try anyway");
+		failed_event(call, "failed",
+			     "the check failed, so nothing was started");
+		return kvs_error(
+			call, KVS_FAIL,
+			"the check failed, so nothing was started; fix the above, or pass --no-check to try anyway");
 	}
 	return worst == KVMOPS_VERDICT_FAIL ? KVS_FAIL : KVS_OK;
 }
@@ -370,8 +402,8 @@ static int cmd_check(struct kvs_call *call)
 struct watcher {
 	struct kvs_call *call;
 	bool tty;
-	bool line_shown;	/* a progress line waits to be ended */
-	uint64_t last_ms;	/* when the last line or event went out */
+	bool line_shown; /* a progress line waits to be ended */
+	uint64_t last_ms; /* when the last line or event went out */
 	enum kvmops_migrate_phase last_phase;
 	int interrupts_seen;
 };
@@ -392,8 +424,9 @@ static void note_interrupt(struct watcher *w)
 		return;
 	end_line(w);
 	fprintf(stderr, "%s: %s\n", w->call->st->tool->name,
-		w->interrupts_seen ? "still aborting: waiting for libvirt to put everything back" :
-				     "interrupted: aborting; the guest stays on the source");
+		w->interrupts_seen ?
+			"still aborting: waiting for libvirt to put everything back" :
+			"interrupted: aborting; the guest stays on the source");
 	w->interrupts_seen = seen;
 }
 
@@ -403,7 +436,8 @@ static void print_verified(struct watcher *w, const struct kvmops_job *j)
 
 	end_line(w);
 	printf("%s: %s copied to %s, SHA-256 %s matches\n", j->disk,
-	       kvs_bytes(j->disk_total, size, sizeof(size)), j->dest_path, j->sha256);
+	       kvs_bytes(j->disk_total, size, sizeof(size)), j->dest_path,
+	       j->sha256);
 	fflush(stdout);
 }
 
@@ -421,18 +455,22 @@ static void show_line(struct watcher *w, const struct kvmops_job *j)
 	fflush(stderr);
 }
 
-static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j, void *data)
+static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j,
+			void *data)
 {
 	struct watcher *w = data;
 	bool verified = j->phase == KVMOPS_PHASE_VERIFY && *j->sha256;
-	uint64_t every = w->call->json ? JSON_EVERY_MS : w->tty ? 0 : PLAIN_EVERY_MS;
+	uint64_t every = w->call->json ? JSON_EVERY_MS :
+			 w->tty	       ? 0 :
+					 PLAIN_EVERY_MS;
 
 	note_interrupt(w);
 	if (j->phase == KVMOPS_PHASE_DONE)
 		return; /* the summary says it */
 	if (verified && !w->call->json && !w->call->quiet)
 		print_verified(w, j);
-	if (j->phase == w->last_phase && j->elapsed_ms - w->last_ms < every && !verified)
+	if (j->phase == w->last_phase && j->elapsed_ms - w->last_ms < every &&
+	    !verified)
 		return;
 	w->last_phase = j->phase;
 	w->last_ms = j->elapsed_ms;
@@ -448,8 +486,10 @@ static void report_done(struct kvs_call *call, const struct endpoints *e,
 	if (call->json) {
 		json_object *o = job_json(summary, "completed");
 
-		json_object_object_add(o, "domain", json_object_new_string(e->name));
-		json_object_object_add(o, "destination", json_object_new_string(e->dest));
+		json_object_object_add(o, "domain",
+				       json_object_new_string(e->name));
+		json_object_object_add(o, "destination",
+				       json_object_new_string(e->dest));
 		kvs_print_event(o);
 	} else if (!call->quiet) {
 		printf("Migrated %s to %s (%s)\n", e->name, e->dest, how);
@@ -466,10 +506,12 @@ static int report_failure(struct kvs_call *call, int rc)
 
 /* ---- live and offline ---------------------------------------------------- */
 
-typedef int (*migrate_fn)(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
-			  const char *name, const struct kvmops_migrate_opts *opts,
+typedef int (*migrate_fn)(struct kvmops_ctx *ctx, virConnectPtr src,
+			  virConnectPtr dst, const char *name,
+			  const struct kvmops_migrate_opts *opts,
 			  kvmops_progress_fn progress, void *userdata,
-			  const volatile int *cancel, struct kvmops_job *summary);
+			  const volatile int *cancel,
+			  struct kvmops_job *summary);
 
 /*
  * --keep-state without --state-file: beside the guest's disks on shared
@@ -480,8 +522,8 @@ static int default_state_file(struct kvs_call *call, const struct endpoints *e,
 			      struct kvmops_migrate_opts *o)
 {
 	static char path[4096];
-	int rc = kvmops_migrate_state_file(call->st->ctx, e->src, e->dst, e->name,
-					   o, path, sizeof(path));
+	int rc = kvmops_migrate_state_file(call->st->ctx, e->src, e->dst,
+					   e->name, o, path, sizeof(path));
 
 	if (rc) {
 		failed_event(call, "failed", kvmops_last_error(call->st->ctx));
@@ -494,7 +536,8 @@ static int default_state_file(struct kvs_call *call, const struct endpoints *e,
 static int migrate(struct kvs_call *call, struct kvmops_migrate_opts *o,
 		   migrate_fn fn, const char *how)
 {
-	struct watcher w = { .call = call, .tty = isatty(STDERR_FILENO),
+	struct watcher w = { .call = call,
+			     .tty = isatty(STDERR_FILENO),
 			     .last_phase = KVMOPS_PHASE_DONE };
 	struct kvmops_job summary = { 0 };
 	struct endpoints e = { 0 };
@@ -530,10 +573,11 @@ static int cmd_live(struct kvs_call *call)
 
 	if (rc)
 		return rc;
-	return migrate(call, &o, kvmops_migrate_live,
-		       o.copy_storage == KVMOPS_COPY_ALL ? "live, disks copied" :
-		       o.copy_storage == KVMOPS_COPY_INC ? "live, disk tops copied" :
-							   "live, shared storage");
+	return migrate(
+		call, &o, kvmops_migrate_live,
+		o.copy_storage == KVMOPS_COPY_ALL ? "live, disks copied" :
+		o.copy_storage == KVMOPS_COPY_INC ? "live, disk tops copied" :
+						    "live, shared storage");
 }
 
 static int cmd_offline(struct kvs_call *call)
@@ -560,7 +604,8 @@ static void complete_dest(struct kvs_list *out)
 	}
 }
 
-static void complete_args(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+static void complete_args(struct kvs_state *st, const char *prefix,
+			  struct kvs_list *out)
 {
 	if (st->complete_argno == 0)
 		kvs_complete_domains(st, out);
@@ -568,12 +613,14 @@ static void complete_args(struct kvs_state *st, const char *prefix, struct kvs_l
 		complete_dest(out);
 }
 
-static void complete_mode(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+static void complete_mode(struct kvs_state *st, const char *prefix,
+			  struct kvs_list *out)
 {
 	kvs_complete_choices(out, mode_choices);
 }
 
-static void complete_copy(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+static void complete_copy(struct kvs_state *st, const char *prefix,
+			  struct kvs_list *out)
 {
 	kvs_complete_choices(out, copy_choices + 1);
 }
@@ -585,9 +632,11 @@ static void complete_on_timeout(struct kvs_state *st, const char *prefix,
 }
 
 /* METHODS is a comma-separated list: complete its last item, once each. */
-static void complete_compress(struct kvs_state *st, const char *prefix, struct kvs_list *out)
+static void complete_compress(struct kvs_state *st, const char *prefix,
+			      struct kvs_list *out)
 {
-	static const char *const methods[] = { "xbzrle", "mt", "zlib", "zstd", NULL };
+	static const char *const methods[] = { "xbzrle", "mt", "zlib", "zstd",
+					       NULL };
 	const char *last = strrchr(prefix, ',');
 	int head = last ? (int)(last - prefix) + 1 : 0;
 	const char *const *m;
@@ -604,82 +653,133 @@ static void complete_compress(struct kvs_state *st, const char *prefix, struct k
 /* ---- the tables ---------------------------------------------------------- */
 
 #define DNAME_OPT                                                 \
-	{ .name = "dname", .arg = "NAME", .field = "dname",       \
-	  .help = "the guest's name on the destination" }
-#define MOVE_OPTS                                                                           \
-	DNAME_OPT,                                                                          \
-	{ .name = "keep-source", .field = "keep_source",                                    \
-	  .help = "keep the source definition (default: it is removed once the destination runs the guest)" }, \
-	{ .name = "no-check", .help = "skip the pre-flight check" }
+	{                                                         \
+		.name = "dname", .arg = "NAME", .field = "dname", \
+		.help = "the guest's name on the destination"     \
+	}
+#define MOVE_OPTS                                                                                                      \
+	DNAME_OPT,                                                                                                     \
+		{ .name = "keep-source",                                                                               \
+		  .field = "keep_source",                                                                              \
+		  .help = "keep the source definition (default: it is removed once the destination runs the guest)" }, \
+	{                                                                                                              \
+		.name = "no-check", .help = "skip the pre-flight check"                                                \
+	}
 
 static const struct kvs_opt check_opts_table[] = {
-	{ .name = "mode", .arg = "MODE", .field = "kind", .complete = complete_mode,
+	{ .name = "mode",
+	  .arg = "MODE",
+	  .field = "kind",
+	  .complete = complete_mode,
 	  .help = "live (default), copy-storage or offline" },
-	{ .name = "copy-storage", .arg = "all|inc", .field = "copy_storage",
+	{ .name = "copy-storage",
+	  .arg = "all|inc",
+	  .field = "copy_storage",
 	  .complete = complete_copy,
 	  .help = "check a block migration: whole disks or only their tops" },
-	{ .name = "unsafe", .field = "unsafe",
+	{ .name = "unsafe",
+	  .field = "unsafe",
 	  .help = "live: storage not proven shared is taken on trust (a WARN)" },
 	DNAME_OPT,
-	{ .name = "pool", .arg = "POOL", .field = "pool",
+	{ .name = "pool",
+	  .arg = "POOL",
+	  .field = "pool",
 	  .help = "offline: the destination pool for the disks" },
-	{ .name = "keep-state", .field = "keep_state",
+	{ .name = "keep-state",
+	  .field = "keep_state",
 	  .help = "offline: the guest's memory will be kept" },
-	{ .name = "shutdown", .field = "shutdown",
+	{ .name = "shutdown",
+	  .field = "shutdown",
 	  .help = "offline: the guest will be shut down first" },
 	{ 0 },
 };
 
 static const struct kvs_opt live_opts_table[] = {
-	{ .name = "copy-storage", .arg = "all|inc", .field = "copy_storage",
+	{ .name = "copy-storage",
+	  .arg = "all|inc",
+	  .field = "copy_storage",
 	  .complete = complete_copy,
 	  .help = "copy the disks too: whole, or only the top of a backing chain" },
-	{ .name = "bandwidth", .arg = "MIB", .help = "cap the transfer at MIB MiB/s" },
-	{ .name = "max-downtime", .arg = "MS",
+	{ .name = "bandwidth",
+	  .arg = "MIB",
+	  .help = "cap the transfer at MIB MiB/s" },
+	{ .name = "max-downtime",
+	  .arg = "MS",
 	  .help = "the longest pause allowed at the end, in ms" },
-	{ .name = "compress", .arg = "[=METHODS]", .field = "compress",
+	{ .name = "compress",
+	  .arg = "[=METHODS]",
+	  .field = "compress",
 	  .complete = complete_compress,
 	  .help = "compress: xbzrle (default), mt, zlib, zstd; comma-separated" },
-	{ .name = "parallel", .arg = "N", .field = "parallel",
+	{ .name = "parallel",
+	  .arg = "N",
+	  .field = "parallel",
 	  .help = "send over N connections" },
 	{ .name = "auto-converge",
 	  .help = "slow the guest's vCPUs when it dirties memory too fast" },
-	{ .name = "postcopy", .field = "postcopy", .help = "allow switching to post-copy" },
-	{ .name = "postcopy-after-precopy", .needs = "postcopy",
+	{ .name = "postcopy",
+	  .field = "postcopy",
+	  .help = "allow switching to post-copy" },
+	{ .name = "postcopy-after-precopy",
+	  .needs = "postcopy",
 	  .help = "switch to post-copy after the first pass" },
 	{ .name = "tls", .help = "encrypt the migration stream with TLS" },
-	{ .name = "timeout", .arg = "S", .field = "timeout_s",
+	{ .name = "timeout",
+	  .arg = "S",
+	  .field = "timeout_s",
 	  .help = "act after S seconds (see --on-timeout)" },
-	{ .name = "on-timeout", .arg = "ACTION", .needs = "timeout",
+	{ .name = "on-timeout",
+	  .arg = "ACTION",
+	  .needs = "timeout",
 	  .complete = complete_on_timeout,
 	  .help = "abort (default), suspend or postcopy" },
-	{ .name = "migrateuri", .arg = "URI", .field = "migrate_uri",
+	{ .name = "migrateuri",
+	  .arg = "URI",
+	  .field = "migrate_uri",
 	  .help = "where the data goes: tcp://HOST[:PORT] (multi-homed hosts)" },
-	{ .name = "listen-address", .arg = "ADDR", .field = "listen_address",
+	{ .name = "listen-address",
+	  .arg = "ADDR",
+	  .field = "listen_address",
 	  .help = "the address the destination listens on" },
-	{ .name = "unsafe", .field = "unsafe",
+	{ .name = "unsafe",
+	  .field = "unsafe",
 	  .help = "migrate even if the storage cannot be proven shared (see STORAGE in kvm-migrate(1))" },
 	MOVE_OPTS,
 	{ 0 },
 };
 
 static const struct kvs_opt offline_opts_table[] = {
-	{ .name = "shutdown", .field = "shutdown", .conflicts = "keep-state",
+	{ .name = "shutdown",
+	  .field = "shutdown",
+	  .conflicts = "keep-state",
 	  .help = "shut a running guest down first" },
-	{ .name = "timeout", .arg = "S", .goes_with = "shutdown",
+	{ .name = "timeout",
+	  .arg = "S",
+	  .goes_with = "shutdown",
 	  .help = "with --shutdown: wait S seconds (default 60)" },
-	{ .name = "force", .field = "force", .goes_with = "shutdown",
+	{ .name = "force",
+	  .field = "force",
+	  .goes_with = "shutdown",
 	  .help = "with --shutdown: power it off after the timeout" },
-	{ .name = "start", .field = "start", .conflicts = "keep-state",
+	{ .name = "start",
+	  .field = "start",
+	  .conflicts = "keep-state",
 	  .help = "start it on the destination" },
-	{ .name = "keep-state", .field = "keep_state", .conflicts = "dname",
+	{ .name = "keep-state",
+	  .field = "keep_state",
+	  .conflicts = "dname",
 	  .help = "save its memory, move, and restore it: it goes on where it stopped" },
-	{ .name = "state-file", .arg = "PATH", .field = "state_file",
+	{ .name = "state-file",
+	  .arg = "PATH",
+	  .field = "state_file",
 	  .goes_with = "keep-state",
 	  .help = "with --keep-state: where the memory goes, on storage both hosts see (default: beside its disks on shared storage)" },
-	{ .name = "pool", .arg = "POOL", .field = "pool",
+	{ .name = "pool",
+	  .arg = "POOL",
+	  .field = "pool",
 	  .help = "the destination pool for the disks (default: the one over the same directory)" },
-	{ .name = "delete-source-disks", .field = "delete_source_disks",
+	{ .name = "delete-source-disks",
+	  .field = "delete_source_disks",
 	  .conflicts = "keep-source",
 	  .help = "delete the source's disks once the copy is verified" },
 	MOVE_OPTS,
@@ -687,19 +787,37 @@ static const struct kvs_opt offline_opts_table[] = {
 };
 
 static const struct kvs_cmd migrate_cmds[] = {
-	{ .name = "check", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
-	  .run = cmd_check, .opts = check_opts_table, .complete_arg = complete_args,
-	  .summary = "Check, before moving DOMAIN to DEST, what would make it fail",
+	{ .name = "check",
+	  .args = "DOMAIN DEST",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .run = cmd_check,
+	  .opts = check_opts_table,
+	  .complete_arg = complete_args,
+	  .summary =
+		  "Check, before moving DOMAIN to DEST, what would make it fail",
 	  .help = "One line per item: PASS, WARN or FAIL, each FAIL with its fix. Exits 1\n"
 		  "on any FAIL. DEST is a libvirt URI; the source is -c URI." },
-	{ .name = "live", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
-	  .run = cmd_live, .opts = live_opts_table, .complete_arg = complete_args,
-	  .summary = "Move a running guest: memory, and with --copy-storage its disks",
+	{ .name = "live",
+	  .args = "DOMAIN DEST",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .run = cmd_live,
+	  .opts = live_opts_table,
+	  .complete_arg = complete_args,
+	  .summary =
+		  "Move a running guest: memory, and with --copy-storage its disks",
 	  .help = "Checks first. Shows a progress line, and a summary at the end. Ctrl-C,\n"
 		  "SIGINT or SIGTERM abort the job: the guest goes on running on the source." },
-	{ .name = "offline", .args = "DOMAIN DEST", .min_args = 2, .max_args = 2,
-	  .run = cmd_offline, .opts = offline_opts_table, .complete_arg = complete_args,
-	  .summary = "Move a shut-off guest: disks copied and verified, definition moved",
+	{ .name = "offline",
+	  .args = "DOMAIN DEST",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .run = cmd_offline,
+	  .opts = offline_opts_table,
+	  .complete_arg = complete_args,
+	  .summary =
+		  "Move a shut-off guest: disks copied and verified, definition moved",
 	  .help = "The disks go through libvirt storage streams, holes kept, and are\n"
 		  "read back to compare SHA-256 sums. With --keep-state the guest's\n"
 		  "memory is saved to storage both hosts share and restored on DEST.\n"
@@ -719,7 +837,8 @@ static const struct kvs_remedy migrate_remedies[] = {
 
 static const struct kvs_tool migrate_tool = {
 	.name = "kvm-migrate",
-	.summary = "Move guests between hosts: checked first, watched while running, safe when it fails.",
+	.summary =
+		"Move guests between hosts: checked first, watched while running, safe when it fails.",
 	.cmds = migrate_cmds,
 	.remedies = migrate_remedies,
 };

@@ -79,7 +79,7 @@ void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
 		int line, const char *fn, const char *fmt, ...)
 	KVMOPS_PRINTF(6, 7);
 
-#define kvmops_log_cond(ctx, prio, ...)                                    \
+#define kvmops_log_cond(ctx, prio, ...)                                     \
 	do {                                                                \
 		if (kvmops_get_log_priority(ctx) >= (prio))                 \
 			kvmops_log(ctx, prio, __FILE__, __LINE__, __func__, \

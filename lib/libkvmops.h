@@ -41,7 +41,7 @@ extern "C" {
 struct kvmops_ctx;
 
 /* Log priorities, as syslog's. */
-#define KVMOPS_LOG_ERR 3    /* what went wrong besides the error returned */
+#define KVMOPS_LOG_ERR 3 /* what went wrong besides the error returned */
 #define KVMOPS_LOG_NOTICE 5 /* what the user should know of a success */
 #define KVMOPS_LOG_INFO 6
 #define KVMOPS_LOG_DEBUG 7
@@ -116,7 +116,7 @@ const char *kvmops_get_proc_root(struct kvmops_ctx *ctx);
 const char *kvmops_pick_uri(const char *explicit_uri);
 
 /* Flags of kvmops_connect() */
-#define KVMOPS_CONNECT_READONLY (1u << 0)      /* enough to look, not to act */
+#define KVMOPS_CONNECT_READONLY (1u << 0) /* enough to look, not to act */
 #define KVMOPS_CONNECT_NO_EVENT_LOOP (1u << 1) /* the caller runs its own */
 
 /*
@@ -128,24 +128,24 @@ const char *kvmops_pick_uri(const char *explicit_uri);
  * when it does not answer. Close with kvmops_disconnect().
  * Since 0.1 (LIBKVMOPS_1).
  */
-int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
-		   unsigned int flags, virConnectPtr *conn);
+int kvmops_connect(struct kvmops_ctx *ctx, const char *uri, unsigned int flags,
+		   virConnectPtr *conn);
 /* Closes @conn; NULL is accepted. Since 0.1 (LIBKVMOPS_1). */
 void kvmops_disconnect(virConnectPtr conn);
 
 /* ---- sizes ------------------------------------------------------------- */
 
 enum kvmops_size_kind {
-	KVMOPS_SIZE_ABSOLUTE,	   /* 512M */
-	KVMOPS_SIZE_DELTA,	   /* +256M, -1G */
+	KVMOPS_SIZE_ABSOLUTE, /* 512M */
+	KVMOPS_SIZE_DELTA, /* +256M, -1G */
 	KVMOPS_SIZE_DELTA_PERCENT, /* +10%, -25%: of the current size */
-	KVMOPS_SIZE_PERCENT,	   /* 50%: of the maximum */
+	KVMOPS_SIZE_PERCENT, /* 50%: of the maximum */
 };
 
 struct kvmops_size {
 	enum kvmops_size_kind kind;
-	int sign;	       /* +1 or -1 for the delta kinds, else +1 */
-	uint64_t kib;	       /* ABSOLUTE and DELTA */
+	int sign; /* +1 or -1 for the delta kinds, else +1 */
+	uint64_t kib; /* ABSOLUTE and DELTA */
 	uint32_t basis_points; /* the percent kinds: 25% is 2500 */
 };
 
@@ -189,11 +189,11 @@ enum kvmops_ksm_run {
 };
 
 enum kvmops_ksm_type {
-	KVMOPS_KSM_UINT,   /* an unsigned counter or knob */
-	KVMOPS_KSM_INT,	   /* a signed figure, such as general_profit */
-	KVMOPS_KSM_BOOL,   /* 0 or 1 */
+	KVMOPS_KSM_UINT, /* an unsigned counter or knob */
+	KVMOPS_KSM_INT, /* a signed figure, such as general_profit */
+	KVMOPS_KSM_BOOL, /* 0 or 1 */
 	KVMOPS_KSM_CHOICE, /* "[none] scan-time": the bracketed one is set */
-	KVMOPS_KSM_TEXT,   /* an entry this library does not know */
+	KVMOPS_KSM_TEXT, /* an entry this library does not know */
 };
 
 /*
@@ -243,8 +243,8 @@ struct kvmops_ksm_figures {
 	uint64_t page_size;
 	uint64_t pages_shared;
 	uint64_t pages_sharing;
-	uint64_t saved_bytes;	 /* pages_sharing x page size */
-	double sharing_ratio;	 /* pages_sharing / pages_shared; 0 if none */
+	uint64_t saved_bytes; /* pages_sharing x page size */
+	double sharing_ratio; /* pages_sharing / pages_shared; 0 if none */
 	int64_t profit_bytes;
 	bool profit_from_kernel; /* general_profit, not the formula */
 	uint64_t full_scans;
@@ -294,10 +294,10 @@ const char *const *kvmops_ksm_known_knobs(void);
 
 struct kvmops_ksm_vm {
 	pid_t pid;
-	char name[256];	      /* the guest's name; "" when unknown */
-	char uuid[37];	      /* from -uuid; "" when absent */
-	char emulator[64];    /* qemu-system-x86_64 */
-	bool have_stat;	      /* false: the kernel has no per-process figures */
+	char name[256]; /* the guest's name; "" when unknown */
+	char uuid[37]; /* from -uuid; "" when absent */
+	char emulator[64]; /* qemu-system-x86_64 */
+	bool have_stat; /* false: the kernel has no per-process figures */
 	uint64_t merging_pages;
 	uint64_t saved_bytes; /* merging_pages x page size */
 	int64_t profit_bytes; /* ksm_process_profit, or the formula */
@@ -329,25 +329,25 @@ int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 #define KVMOPS_BALLOON_NO_DEVICE (1u << 0) /* <memballoon model='none'/> */
 #define KVMOPS_BALLOON_NO_PERIOD (1u << 1) /* no stats period: no stats */
 #define KVMOPS_BALLOON_NO_DRIVER (1u << 2) /* a period, yet no stats */
-#define KVMOPS_BALLOON_STALE (1u << 3)	   /* stats stopped coming */
+#define KVMOPS_BALLOON_STALE (1u << 3) /* stats stopped coming */
 
 struct kvmops_balloon {
 	char name[256];
-	int state;		    /* virDomainState */
-	uint64_t current_kib;	    /* what the guest has now */
-	uint64_t max_kib;	    /* the most it may have */
-	unsigned int have;	    /* KVMOPS_BALLOON_HAVE_* */
-	uint64_t usable_kib;	    /* what it can give up without swapping */
-	uint64_t unused_kib;	    /* free, not even cache (MemFree) */
-	uint64_t available_kib;	    /* what the guest sees as its memory */
+	int state; /* virDomainState */
+	uint64_t current_kib; /* what the guest has now */
+	uint64_t max_kib; /* the most it may have */
+	unsigned int have; /* KVMOPS_BALLOON_HAVE_* */
+	uint64_t usable_kib; /* what it can give up without swapping */
+	uint64_t unused_kib; /* free, not even cache (MemFree) */
+	uint64_t available_kib; /* what the guest sees as its memory */
 	uint64_t disk_caches_kib;
-	uint64_t rss_kib;	    /* its QEMU process on the host */
+	uint64_t rss_kib; /* its QEMU process on the host */
 	uint64_t swap_in_kib, swap_out_kib;
 	uint64_t major_faults, minor_faults;
-	int64_t stats_age;	    /* seconds since the guest's last stats */
-	int stats_period;	    /* seconds; 0 none, -1 not looked up */
+	int64_t stats_age; /* seconds since the guest's last stats */
+	int stats_period; /* seconds; 0 none, -1 not looked up */
 	uint64_t min_guarantee_kib; /* <memtune>, 0 without */
-	unsigned int problems;	    /* KVMOPS_BALLOON_NO_* and _STALE */
+	unsigned int problems; /* KVMOPS_BALLOON_NO_* and _STALE */
 };
 
 /* Which domains kvmops_balloon_list() returns (0: all) */
@@ -391,14 +391,14 @@ int kvmops_balloon_floor(struct kvmops_ctx *ctx,
 /* Flags of kvmops_balloon_resize() and kvmops_balloon_set() */
 #define KVMOPS_BALLOON_LIVE (1u << 0)
 #define KVMOPS_BALLOON_CONFIG (1u << 1)
-#define KVMOPS_BALLOON_FORCE (1u << 2)	   /* below the floor */
+#define KVMOPS_BALLOON_FORCE (1u << 2) /* below the floor */
 #define KVMOPS_BALLOON_RAISE_MAX (1u << 3) /* above the maximum: raise it */
 
 /* What kvmops_balloon_resize() did. */
 struct kvmops_balloon_change {
 	uint64_t before_kib; /* the size it had (live, or in its config) */
 	uint64_t target_kib; /* the size asked for */
-	unsigned int flags;  /* the flags applied: where (LIVE and/or CONFIG) */
+	unsigned int flags; /* the flags applied: where (LIVE and/or CONFIG) */
 };
 
 /*
@@ -477,10 +477,10 @@ struct kvmops_overcommit {
 	unsigned int widest_vcpus; /* the guest with the most vCPUs */
 	char widest_name[256];
 	unsigned int multi_vcpu_guests; /* guests with more than one vCPU */
-	uint64_t reclaimed_kib;		/* balloons: sum of max - current */
+	uint64_t reclaimed_kib; /* balloons: sum of max - current */
 	bool have_ksm;
 	uint64_t ksm_saved_bytes;
-	double mem_ratio;  /* sum_max / host memory */
+	double mem_ratio; /* sum_max / host memory */
 	double vcpu_ratio; /* sum_vcpus / host CPUs */
 	enum kvmops_verdict mem_verdict, vcpu_verdict;
 };
@@ -522,9 +522,9 @@ void kvmops_free_names(char **names, size_t count);
 /* ---- migration --------------------------------------------------------- */
 
 enum kvmops_migrate_kind {
-	KVMOPS_MIGRATE_LIVE,	     /* memory only; disks on shared storage */
+	KVMOPS_MIGRATE_LIVE, /* memory only; disks on shared storage */
 	KVMOPS_MIGRATE_COPY_STORAGE, /* live, copying the disks too */
-	KVMOPS_MIGRATE_OFFLINE,	     /* shut off: disks and definition */
+	KVMOPS_MIGRATE_OFFLINE, /* shut off: disks and definition */
 };
 
 enum kvmops_copy_storage {
@@ -535,7 +535,7 @@ enum kvmops_copy_storage {
 
 enum kvmops_on_timeout {
 	KVMOPS_ON_TIMEOUT_ABORT,
-	KVMOPS_ON_TIMEOUT_SUSPEND,  /* pause the guest so the copy catches up */
+	KVMOPS_ON_TIMEOUT_SUSPEND, /* pause the guest so the copy catches up */
 	KVMOPS_ON_TIMEOUT_POSTCOPY, /* switch to post-copy */
 };
 
@@ -549,29 +549,29 @@ struct kvmops_migrate_opts {
 	size_t size;
 	enum kvmops_migrate_kind kind;
 	enum kvmops_copy_storage copy_storage;
-	const char *dname;	    /* the name on the destination; NULL: same */
-	const char *migrate_uri;    /* tcp://HOST[:PORT] for the data */
+	const char *dname; /* the name on the destination; NULL: same */
+	const char *migrate_uri; /* tcp://HOST[:PORT] for the data */
 	const char *listen_address; /* where the destination listens */
-	bool keep_source;	    /* keep the source definition */
-	bool unsafe;		    /* storage not proven shared is taken on trust */
+	bool keep_source; /* keep the source definition */
+	bool unsafe; /* storage not proven shared is taken on trust */
 	/* live */
-	uint64_t bandwidth_mib;	  /* MiB/s; 0: unlimited */
+	uint64_t bandwidth_mib; /* MiB/s; 0: unlimited */
 	uint64_t max_downtime_ms; /* 0: the hypervisor's default */
-	const char *compress;	  /* "xbzrle,zstd"; "": default; NULL: none */
-	unsigned int parallel;	  /* connections; 0: one */
+	const char *compress; /* "xbzrle,zstd"; "": default; NULL: none */
+	unsigned int parallel; /* connections; 0: one */
 	bool auto_converge;
-	bool postcopy;		     /* allow switching to post-copy */
+	bool postcopy; /* allow switching to post-copy */
 	bool postcopy_after_precopy; /* switch after the first pass */
 	bool tls;
 	unsigned int timeout_s; /* 0: none */
 	enum kvmops_on_timeout on_timeout;
 	/* offline */
-	bool keep_state;	/* save, move, restore: the guest goes on */
+	bool keep_state; /* save, move, restore: the guest goes on */
 	const char *state_file; /* NULL: beside its disks on shared storage */
-	bool shutdown;		/* shut a running guest down first */
+	bool shutdown; /* shut a running guest down first */
 	unsigned int shutdown_timeout_s; /* 0: 60 */
-	bool force;			 /* destroy it if it does not shut down */
-	bool start;			 /* start it on the destination */
+	bool force; /* destroy it if it does not shut down */
+	bool start; /* start it on the destination */
 	bool delete_source_disks;
 	const char *pool; /* destination pool; NULL: by directory */
 };
@@ -584,11 +584,11 @@ int kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
 			      const struct kvmops_migrate_opts *opts);
 
 struct kvmops_check_item {
-	char id[48];	  /* "name", "memory", "disk vda", "network default" */
+	char id[48]; /* "name", "memory", "disk vda", "network default" */
 	enum kvmops_verdict verdict;
-	char text[320];	  /* what was found */
-	char fix[320];	  /* WARN and FAIL: what to do about it */
-	char remedy[64];  /* the options that do it: "copy_storage,unsafe" */
+	char text[320]; /* what was found */
+	char fix[320]; /* WARN and FAIL: what to do about it */
+	char remedy[64]; /* the options that do it: "copy_storage,unsafe" */
 };
 
 /*
@@ -615,9 +615,9 @@ enum kvmops_migrate_phase {
 	KVMOPS_PHASE_POSTCOPY,
 	KVMOPS_PHASE_FINISHING,
 	KVMOPS_PHASE_SHUTDOWN, /* offline: waiting for the guest to stop */
-	KVMOPS_PHASE_SAVE,     /* offline, keeping the memory: saving it */
-	KVMOPS_PHASE_COPY,     /* offline: copying a disk */
-	KVMOPS_PHASE_VERIFY,   /* offline: reading the copy back */
+	KVMOPS_PHASE_SAVE, /* offline, keeping the memory: saving it */
+	KVMOPS_PHASE_COPY, /* offline: copying a disk */
+	KVMOPS_PHASE_VERIFY, /* offline: reading the copy back */
 	KVMOPS_PHASE_RESTORE,
 	KVMOPS_PHASE_DONE,
 };
@@ -633,15 +633,15 @@ struct kvmops_job {
 	uint64_t mem_total, mem_processed, mem_remaining;
 	uint64_t disk_total, disk_processed, disk_remaining;
 	uint64_t mem_bps, disk_bps; /* bytes per second */
-	uint64_t dirty_rate;	    /* pages per second */
+	uint64_t dirty_rate; /* pages per second */
 	uint64_t page_size;
-	uint64_t iteration;		/* the memory pass, from 1 */
+	uint64_t iteration; /* the memory pass, from 1 */
 	uint64_t downtime_ms, setup_ms; /* when completed */
 	bool have_downtime;
 	uint64_t throttle_percent; /* auto-converge */
-	char disk[64];		   /* offline: the disk being copied */
-	char dest_path[4096];	   /* offline: its copy on the destination */
-	char sha256[65];	   /* offline VERIFY: the copy's SHA-256, hex */
+	char disk[64]; /* offline: the disk being copied */
+	char dest_path[4096]; /* offline: its copy on the destination */
+	char sha256[65]; /* offline VERIFY: the copy's SHA-256, hex */
 };
 
 /* Called with a job's figures; @job holds only during the call. */
@@ -681,7 +681,8 @@ int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
 			   virConnectPtr dst, const char *name,
 			   const struct kvmops_migrate_opts *opts,
 			   kvmops_progress_fn progress, void *userdata,
-			   const volatile int *cancel, struct kvmops_job *summary);
+			   const volatile int *cancel,
+			   struct kvmops_job *summary);
 
 /*
  * Where an offline move that keeps @name's memory saves it, into @path:

@@ -39,7 +39,8 @@ static void add_line_globals(struct kvs_list *out)
 	const struct kvs_opt *o;
 
 	for (o = kvs_global_opts; o->name; o++)
-		if (!kvs_in_list("version,keep-going", o->name, strlen(o->name)))
+		if (!kvs_in_list("version,keep-going", o->name,
+				 strlen(o->name)))
 			kvs_list_addf(out, "--%s", o->name);
 }
 
@@ -178,7 +179,8 @@ void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out)
 	if (!kvs_have_uri(&call))
 		return; /* libvirt's default may prompt or be slow: not here */
 	conn = st->complete_conn;
-	if (!conn && kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
+	if (!conn &&
+	    kvmops_connect(st->ctx, st->uri, KVMOPS_CONNECT_READONLY, &conn))
 		return;
 	st->complete_conn = conn;
 	if (!kvmops_domain_names(st->ctx, conn, 0, &names, &n)) {

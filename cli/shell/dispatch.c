@@ -14,16 +14,17 @@ static int check_arg_count(const struct kvs_call *call)
 
 	if (call->argc < cmd->min_args)
 		return kvs_error(call, KVS_USAGE,
-				 "'%s' needs %s; usage: %s %s %s",
-				 cmd->name, cmd->args ? cmd->args : "arguments",
+				 "'%s' needs %s; usage: %s %s %s", cmd->name,
+				 cmd->args ? cmd->args : "arguments",
 				 call->st->tool->name, cmd->name,
 				 cmd->args ? cmd->args : "");
 	if (cmd->max_args >= 0 && call->argc > cmd->max_args)
-		return kvs_error(call, KVS_USAGE,
-				 "unexpected argument '%s' for '%s'; usage: %s %s%s%s",
-				 call->argv[cmd->max_args], cmd->name,
-				 call->st->tool->name, cmd->name,
-				 cmd->args ? " " : "", cmd->args ? cmd->args : "");
+		return kvs_error(
+			call, KVS_USAGE,
+			"unexpected argument '%s' for '%s'; usage: %s %s%s%s",
+			call->argv[cmd->max_args], cmd->name,
+			call->st->tool->name, cmd->name, cmd->args ? " " : "",
+			cmd->args ? cmd->args : "");
 	return KVS_OK;
 }
 
@@ -57,7 +58,8 @@ static int run_cmd(struct kvs_state *st, const struct kvs_cmd *cmd, int n,
 	if (!rc && kvs_flag(&call, "help")) {
 		kvs_print_cmd_help(st->tool, cmd);
 	} else if (!rc && kvs_flag(&call, "version")) {
-		rc = kvs_error(&call, KVS_USAGE, "--version goes before the command");
+		rc = kvs_error(&call, KVS_USAGE,
+			       "--version goes before the command");
 	} else if (!rc) {
 		apply_globals(&call);
 		rc = check_arg_count(&call);
@@ -85,7 +87,8 @@ int kvs_run_words(struct kvs_state *st, int n, char **words)
 		return kvs_run_selftest(st, n - 1, words + 1);
 	cmd = kvs_find_cmd(st->tool, words[0]);
 	if (!cmd) {
-		fprintf(stderr, "%s: error: unknown command '%s'; run '%s help' for the list\n",
+		fprintf(stderr,
+			"%s: error: unknown command '%s'; run '%s help' for the list\n",
 			st->tool->name, words[0], st->tool->name);
 		return KVS_USAGE;
 	}

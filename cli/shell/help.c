@@ -18,7 +18,8 @@ static void print_opts(const struct kvs_opt *opts)
 			n = snprintf(left, sizeof(left), "-%c, ",
 				     opts->short_name);
 		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s",
-			 opts->name, opts->arg && opts->arg[0] != '[' ? " " : "",
+			 opts->name,
+			 opts->arg && opts->arg[0] != '[' ? " " : "",
 			 opts->arg ? opts->arg : "");
 		printf("  %-26s %s\n", left, opts->help);
 	}
@@ -46,8 +47,7 @@ void kvs_print_tool_help(const struct kvs_tool *tool)
 void kvs_print_cmd_help(const struct kvs_tool *tool, const struct kvs_cmd *cmd)
 {
 	printf("Usage: %s %s [OPTIONS]%s%s\n\n%s\n", tool->name, cmd->name,
-	       cmd->args ? " " : "", cmd->args ? cmd->args : "",
-	       cmd->summary);
+	       cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
 	if (cmd->help)
 		printf("\n%s\n", cmd->help);
 	if (kvs_count_opts(cmd->opts)) {
@@ -67,9 +67,11 @@ int kvs_run_help(struct kvs_state *st, int n, char **words)
 	}
 	cmd = kvs_find_cmd(st->tool, words[0]);
 	if (!cmd || n > 1) {
-		fprintf(stderr, "%s: error: %s '%s'; run '%s help' for the list\n",
+		fprintf(stderr,
+			"%s: error: %s '%s'; run '%s help' for the list\n",
 			st->tool->name,
-			n > 1 ? "help takes one command, not" : "unknown command",
+			n > 1 ? "help takes one command, not" :
+				"unknown command",
 			n > 1 ? words[1] : words[0], st->tool->name);
 		return KVS_USAGE;
 	}

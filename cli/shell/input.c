@@ -33,8 +33,8 @@ static int run_line(struct kvs_state *st, const char *line)
 			st->tool->name, (int)strcspn(line, "\r\n"), line);
 		return KVS_USAGE;
 	}
-	if (st->interactive && (!strcmp(words[0], "quit") ||
-				!strcmp(words[0], "exit")))
+	if (st->interactive &&
+	    (!strcmp(words[0], "quit") || !strcmp(words[0], "exit")))
 		rc = -1;
 	else
 		rc = kvs_run_words(st, n, words);

@@ -26,8 +26,9 @@ static void log_to_stderr(struct kvmops_ctx *ctx, int priority,
 		fprintf(stderr, "%s: note: ", st->tool->name);
 	} else {
 		fprintf(stderr, "%s: libkvmops: %s: ", st->tool->name,
-			priority <= LOG_ERR ? "error" :
-			priority <= LOG_INFO ? "info" : "debug");
+			priority <= LOG_ERR  ? "error" :
+			priority <= LOG_INFO ? "info" :
+					       "debug");
 	}
 	vfprintf(stderr, format, args);
 	fputc('\n', stderr);

@@ -23,8 +23,8 @@ int kvs_status_of(int rc)
 	case -ENOENT: /* no such domain, knob or pool */
 	case -ENODEV: /* no balloon device */
 	case -ENODATA: /* no stats to judge by */
-	case -E2BIG:  /* above the maximum */
-	case -EDOM:   /* below the safety floor */
+	case -E2BIG: /* above the maximum */
+	case -EDOM: /* below the safety floor */
 	case -ERANGE: /* a number out of range */
 		return KVS_USAGE;
 	default:
@@ -102,8 +102,8 @@ static size_t add_hint(char *buf, size_t len, size_t used, const char *hint)
 				       used ? ", " : " (see ", hint);
 }
 
-void kvs_remedy_hint(const struct kvs_call *call, const char *remedy,
-		     char *buf, size_t len)
+void kvs_remedy_hint(const struct kvs_call *call, const char *remedy, char *buf,
+		     size_t len)
 {
 	const char *p = remedy;
 	char one[128];
@@ -112,7 +112,8 @@ void kvs_remedy_hint(const struct kvs_call *call, const char *remedy,
 	*buf = '\0';
 	while (p && *p) {
 		n = strcspn(p, ",");
-		used = add_hint(buf, len, used, option_for(call, p, n, one, sizeof(one)));
+		used = add_hint(buf, len, used,
+				option_for(call, p, n, one, sizeof(one)));
 		used = add_hint(buf, len, used, tool_remedy(call, p, n));
 		p += n + (p[n] == ',');
 	}
@@ -128,7 +129,8 @@ int kvs_lib_error_on(const struct kvs_call *call, int rc, const char *what)
 	kvs_remedy_hint(call, kvmops_last_remedy(call->st->ctx), hint,
 			sizeof(hint));
 	return kvs_error(call, kvs_status_of(rc), "%s%s%s%s", what ? what : "",
-			 what ? ": " : "", *msg ? msg : "unknown failure", hint);
+			 what ? ": " : "", *msg ? msg : "unknown failure",
+			 hint);
 }
 
 int kvs_lib_error(const struct kvs_call *call, int rc)
@@ -145,17 +147,16 @@ int kvs_result(const struct kvs_call *call, int rc)
 
 void kvs_print_json(json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj,
-					    JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 }
 
 void kvs_print_event(json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
 	json_object_put(obj);
 }
@@ -218,8 +219,8 @@ const char *kvs_bytes(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-void kvs_table_init(struct kvs_table *t, size_t ncols,
-		    const char *const *heads, const bool *right)
+void kvs_table_init(struct kvs_table *t, size_t ncols, const char *const *heads,
+		    const bool *right)
 {
 	memset(t, 0, sizeof(*t));
 	t->ncols = ncols;
@@ -234,7 +235,8 @@ void kvs_table_row(struct kvs_table *t, ...)
 
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
+		t->cells =
+			realloc(t->cells, t->cap * t->ncols * sizeof(char *));
 		if (!t->cells)
 			abort();
 	}

@@ -113,9 +113,8 @@ bool kvs_is_option_word(const char *w)
 	       w[1] != '.';
 }
 
-static int take_value(struct kvs_call *call, const struct kvs_opt *o,
-		      int index, const char *inline_value, int *i, int n,
-		      char **words)
+static int take_value(struct kvs_call *call, const struct kvs_opt *o, int index,
+		      const char *inline_value, int *i, int n, char **words)
 {
 	if (o->arg && o->arg[0] == '[') {
 		/* an optional value, given only as --opt=VALUE */
@@ -134,8 +133,9 @@ static int take_value(struct kvs_call *call, const struct kvs_opt *o,
 		return KVS_OK;
 	}
 	if (*i + 1 >= n)
-		return kvs_error(call, KVS_USAGE, "option --%s needs a value (%s)",
-				 o->name, o->arg);
+		return kvs_error(call, KVS_USAGE,
+				 "option --%s needs a value (%s)", o->name,
+				 o->arg);
 	call->values[index] = words[++*i];
 	return KVS_OK;
 }
@@ -154,16 +154,17 @@ static int parse_option(struct kvs_call *call, int *i, int n, char **words)
 		index = kvs_find_opt(call->cmd, name, len, 0, &o);
 	} else {
 		if (w[2])
-			return kvs_error(call, KVS_USAGE,
-					 "unknown option '%s' (short options stand alone, as -q)",
-					 w);
+			return kvs_error(
+				call, KVS_USAGE,
+				"unknown option '%s' (short options stand alone, as -q)",
+				w);
 		index = kvs_find_opt(call->cmd, NULL, 0, w[1], &o);
 	}
 	if (index < 0 && call->cmd)
-		return kvs_error(call, KVS_USAGE,
-				 "unknown option '%s' for '%s'; see '%s help %s'",
-				 w, call->cmd->name, call->st->tool->name,
-				 call->cmd->name);
+		return kvs_error(
+			call, KVS_USAGE,
+			"unknown option '%s' for '%s'; see '%s help %s'", w,
+			call->cmd->name, call->st->tool->name, call->cmd->name);
 	if (index < 0)
 		return kvs_error(call, KVS_USAGE,
 				 "unknown option '%s'; see '%s --help'", w,
@@ -213,7 +214,8 @@ static const char *value_of(const struct kvs_call *call, const char *name)
 
 	if (i < 0) {
 		/* a misspelt name would read as "not given", silently */
-		fprintf(stderr, "%s: internal error: '%s' looks up --%s, which it does not have\n",
+		fprintf(stderr,
+			"%s: internal error: '%s' looks up --%s, which it does not have\n",
 			call->st->tool->name, call->cmd ? call->cmd->name : "",
 			name);
 		abort();
@@ -245,10 +247,11 @@ int kvs_opt_u64(const struct kvs_call *call, const char *name, uint64_t min,
 	v = strtoull(text, &end, 10);
 	if (!isdigit((unsigned char)*text) || *end || errno || v < min ||
 	    v > max)
-		return kvs_error(call, KVS_USAGE,
-				 "invalid value '%s' for --%s: expected a whole number from %llu to %llu",
-				 text, name, (unsigned long long)min,
-				 (unsigned long long)max);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid value '%s' for --%s: expected a whole number from %llu to %llu",
+			text, name, (unsigned long long)min,
+			(unsigned long long)max);
 	*value = v;
 	return KVS_OK;
 }
@@ -266,9 +269,10 @@ int kvs_opt_double(const struct kvs_call *call, const char *name, double min,
 	errno = 0;
 	v = strtod(text, &end);
 	if (!*text || *end || errno || !isfinite(v) || v < min || v > max)
-		return kvs_error(call, KVS_USAGE,
-				 "invalid value '%s' for --%s: expected a number from %g to %g",
-				 text, name, min, max);
+		return kvs_error(
+			call, KVS_USAGE,
+			"invalid value '%s' for --%s: expected a number from %g to %g",
+			text, name, min, max);
 	*value = v;
 	return KVS_OK;
 }
@@ -288,9 +292,10 @@ int kvs_opt_choice(const struct kvs_call *call, const char *name,
 			return KVS_OK;
 		}
 	}
-	return kvs_error(call, KVS_USAGE,
-			 "--%s: '%s' is not one of the choices; see '%s help %s'",
-			 name, v, call->st->tool->name, call->cmd->name);
+	return kvs_error(
+		call, KVS_USAGE,
+		"--%s: '%s' is not one of the choices; see '%s help %s'", name,
+		v, call->st->tool->name, call->cmd->name);
 }
 
 /* The first option of comma-separated @list given in @call, or NULL. */
@@ -324,9 +329,11 @@ int kvs_check_constraints(const struct kvs_call *call)
 			return kvs_error(call, KVS_USAGE, "--%s needs --%s",
 					 o->name, other);
 		if (o->goes_with && !first_given(call, o->goes_with, true))
-			return kvs_error(call, KVS_USAGE, "--%s goes with --%s",
-					 o->name, first_given(call, o->goes_with, false));
-		if (o->conflicts && (other = first_given(call, o->conflicts, true)))
+			return kvs_error(
+				call, KVS_USAGE, "--%s goes with --%s", o->name,
+				first_given(call, o->goes_with, false));
+		if (o->conflicts &&
+		    (other = first_given(call, o->conflicts, true)))
 			return kvs_error(call, KVS_USAGE,
 					 "--%s and --%s contradict each other",
 					 o->name, other);

@@ -38,8 +38,8 @@ static bool is_name(const char *s, const char *also)
 	if (!s || !*s)
 		return false;
 	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    !strchr(also, *s))
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && !strchr(also, *s))
 			return false;
 	return true;
 }
@@ -56,10 +56,11 @@ static void check_refs(struct faults *f, const struct kvs_cmd *cmd,
 	while (p && *p) {
 		n = strcspn(p, ",");
 		if (kvs_find_opt(cmd, p, n, 0, &found) < 0)
-			fault(f, "%s --%s: %s names no option '%.*s'", cmd->name,
-			      o->name, what, (int)n, p);
+			fault(f, "%s --%s: %s names no option '%.*s'",
+			      cmd->name, o->name, what, (int)n, p);
 		else if (found == o)
-			fault(f, "%s --%s: %s names itself", cmd->name, o->name, what);
+			fault(f, "%s --%s: %s names itself", cmd->name, o->name,
+			      what);
 		p += n + (p[n] == ',');
 	}
 }
@@ -74,7 +75,8 @@ static void check_opt(struct faults *f, const struct kvs_cmd *cmd, size_t i)
 	if (!o->help || !*o->help)
 		fault(f, "%s --%s has no help", cmd->name, o->name);
 	if (o->arg && (!*o->arg || (o->arg[0] == '[' && !strchr(o->arg, ']'))))
-		fault(f, "%s --%s: its value's name is malformed", cmd->name, o->name);
+		fault(f, "%s --%s: its value's name is malformed", cmd->name,
+		      o->name);
 	if (o->field && !is_name(o->field, "_,"))
 		fault(f, "%s --%s: field '%s' is no parameter name", cmd->name,
 		      o->name, o->field);
@@ -84,7 +86,8 @@ static void check_opt(struct faults *f, const struct kvs_cmd *cmd, size_t i)
 		if (!strcmp(other->name, o->name))
 			fault(f, "%s --%s is there twice", cmd->name, o->name);
 		if (o->short_name && other->short_name == o->short_name)
-			fault(f, "%s: -%c is there twice", cmd->name, o->short_name);
+			fault(f, "%s: -%c is there twice", cmd->name,
+			      o->short_name);
 	}
 	check_refs(f, cmd, o, "needs", o->needs);
 	check_refs(f, cmd, o, "goes_with", o->goes_with);
@@ -103,11 +106,13 @@ static void check_cmd(struct faults *f, const struct kvs_cmd *cmd)
 		fault(f, "%s has no summary", cmd->name);
 	if (!cmd->run)
 		fault(f, "%s has nothing to run", cmd->name);
-	if (cmd->min_args < 0 || (cmd->max_args >= 0 && cmd->max_args < cmd->min_args))
+	if (cmd->min_args < 0 ||
+	    (cmd->max_args >= 0 && cmd->max_args < cmd->min_args))
 		fault(f, "%s takes from %d to %d arguments", cmd->name,
 		      cmd->min_args, cmd->max_args);
 	if (cmd->max_args && !cmd->args)
-		fault(f, "%s takes arguments but does not name them", cmd->name);
+		fault(f, "%s takes arguments but does not name them",
+		      cmd->name);
 	if (kvs_find_cmd(f->tool, cmd->name) != cmd)
 		fault(f, "command %s is there twice", cmd->name);
 	for (i = 0; i < kvs_count_opts(cmd->opts); i++)
@@ -142,7 +147,8 @@ int kvs_run_selftest(struct kvs_state *st, int n, char **words)
 		check_cmd(&f, c);
 	for (r = st->tool->remedies; r && r->name; r++)
 		if (!is_name(r->name, "_") || !r->hint || !*r->hint)
-			fault(&f, "remedy '%s' has no proper name or hint", r->name);
+			fault(&f, "remedy '%s' has no proper name or hint",
+			      r->name);
 	if (f.count)
 		return KVS_FAIL;
 	printf("%s: selftest: every table is well formed\n", st->tool->name);

@@ -19,7 +19,7 @@
 
 enum kvs_status {
 	KVS_OK = 0,
-	KVS_FAIL = 1,  /* the operation failed */
+	KVS_FAIL = 1, /* the operation failed */
 	KVS_USAGE = 2, /* bad usage or input; nothing was changed */
 };
 
@@ -43,9 +43,9 @@ typedef void (*kvs_completer)(struct kvs_state *st, const char *prefix,
 			      struct kvs_list *out);
 
 struct kvs_opt {
-	const char *name;	 /* long name, without "--" */
-	char short_name;	 /* 0 for none */
-	const char *arg;	 /* NULL for a flag, else the value's name: "N";
+	const char *name; /* long name, without "--" */
+	char short_name; /* 0 for none */
+	const char *arg; /* NULL for a flag, else the value's name: "N";
 				    "[=X]": a value given only as --name=X */
 	const char *help;
 	kvs_completer complete;
@@ -67,11 +67,11 @@ struct kvs_call;
 
 struct kvs_cmd {
 	const char *name;
-	const char *args;	    /* positional usage, "KEY=VALUE..." */
-	const char *summary;	    /* one line */
-	const char *help;	    /* the rest, or NULL */
+	const char *args; /* positional usage, "KEY=VALUE..." */
+	const char *summary; /* one line */
+	const char *help; /* the rest, or NULL */
 	const struct kvs_opt *opts; /* ends with { 0 }; NULL for none */
-	int min_args, max_args;	    /* max_args < 0: no limit */
+	int min_args, max_args; /* max_args < 0: no limit */
 	int (*run)(struct kvs_call *call);
 	kvs_completer complete_arg;
 	bool hidden;
@@ -84,9 +84,9 @@ struct kvs_remedy {
 };
 
 struct kvs_tool {
-	const char *name;		     /* "kvm-ksm" */
-	const char *summary;		     /* one line */
-	const struct kvs_cmd *cmds;	     /* ends with { 0 } */
+	const char *name; /* "kvm-ksm" */
+	const char *summary; /* one line */
+	const struct kvs_cmd *cmds; /* ends with { 0 } */
 	const struct kvs_remedy *remedies; /* ends with { 0 }; NULL for none */
 };
 
@@ -164,8 +164,8 @@ void kvs_warn(const struct kvs_call *call, const char *fmt, ...)
  * " (see --copy-storage all|inc, --unsafe)": the options of @call's
  * command, or the tool's remedies, for a library remedy list; "" for none.
  */
-void kvs_remedy_hint(const struct kvs_call *call, const char *remedy,
-		     char *buf, size_t len);
+void kvs_remedy_hint(const struct kvs_call *call, const char *remedy, char *buf,
+		     size_t len);
 
 /* Prints @obj as pretty JSON and drops the reference. */
 void kvs_print_json(json_object *obj);
@@ -180,8 +180,8 @@ struct kvs_table {
 	char **cells; /* nrows x ncols */
 };
 
-void kvs_table_init(struct kvs_table *t, size_t ncols,
-		    const char *const *heads, const bool *right);
+void kvs_table_init(struct kvs_table *t, size_t ncols, const char *const *heads,
+		    const bool *right);
 void kvs_table_row(struct kvs_table *t, ...); /* ncols strings */
 void kvs_table_print(struct kvs_table *t);
 void kvs_table_free(struct kvs_table *t);

@@ -7,14 +7,20 @@
 #include "shell/shell-private.h"
 
 const struct kvs_opt kvs_global_opts[] = {
-	{ .name = "connect", .short_name = 'c', .arg = "URI", .field = "uri",
+	{ .name = "connect",
+	  .short_name = 'c',
+	  .arg = "URI",
+	  .field = "uri",
 	  .help = "libvirt URI (default: $KVMOPS_DEFAULT_URI, $LIBVIRT_DEFAULT_URI, libvirt's)" },
 	{ .name = "json", .help = "print JSON instead of text" },
-	{ .name = "quiet", .short_name = 'q', .help = "print only results and errors" },
+	{ .name = "quiet",
+	  .short_name = 'q',
+	  .help = "print only results and errors" },
 	{ .name = "keep-going",
 	  .help = "reading commands from stdin: go on after a failure" },
 	{ .name = "help", .short_name = 'h', .help = "show help" },
-	{ .name = "version", .short_name = 'V',
+	{ .name = "version",
+	  .short_name = 'V',
 	  .help = "show the tool and library versions" },
 	{ 0 },
 };

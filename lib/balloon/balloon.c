@@ -43,15 +43,20 @@ struct field {
 	unsigned int have;
 };
 
-#define FIELD(n, member, h) { n, offsetof(struct kvmops_balloon, member), h }
+#define FIELD(n, member, h)                                   \
+	{                                                     \
+		n, offsetof(struct kvmops_balloon, member), h \
+	}
 
 static const struct field fields[] = {
 	FIELD("balloon.current", current_kib, 0),
 	FIELD("balloon.maximum", max_kib, 0),
 	FIELD("balloon.usable", usable_kib, KVMOPS_BALLOON_HAVE_USABLE),
 	FIELD("balloon.unused", unused_kib, KVMOPS_BALLOON_HAVE_UNUSED),
-	FIELD("balloon.available", available_kib, KVMOPS_BALLOON_HAVE_AVAILABLE),
-	FIELD("balloon.disk_caches", disk_caches_kib, KVMOPS_BALLOON_HAVE_DISK_CACHES),
+	FIELD("balloon.available", available_kib,
+	      KVMOPS_BALLOON_HAVE_AVAILABLE),
+	FIELD("balloon.disk_caches", disk_caches_kib,
+	      KVMOPS_BALLOON_HAVE_DISK_CACHES),
 	FIELD("balloon.rss", rss_kib, KVMOPS_BALLOON_HAVE_RSS),
 	FIELD("balloon.swap_in", swap_in_kib, KVMOPS_BALLOON_HAVE_SWAP),
 	FIELD("balloon.swap_out", swap_out_kib, KVMOPS_BALLOON_HAVE_SWAP),
@@ -135,7 +140,8 @@ static uint64_t scale_to_kib(double value, const char *unit)
 }
 
 /* The domain's XML (@xml_flags as virDomainGetXMLDesc takes them). */
-static int open_xml(virDomainPtr dom, unsigned int xml_flags, struct kvmops_xml *x)
+static int open_xml(virDomainPtr dom, unsigned int xml_flags,
+		    struct kvmops_xml *x)
 {
 	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags);
 	int rc;
@@ -157,13 +163,17 @@ static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
 	*has_device = true;
 	if (open_xml(dom, xml_flags, &x))
 		return;
-	model = kvmops_xml_string(&x, NULL, "string(/domain/devices/memballoon/@model)");
+	model = kvmops_xml_string(&x, NULL,
+				  "string(/domain/devices/memballoon/@model)");
 	*has_device = model && *model && strcmp(model, "none");
-	period = kvmops_xml_number(&x, NULL, "number(/domain/devices/memballoon/stats/@period)");
+	period = kvmops_xml_number(
+		&x, NULL, "number(/domain/devices/memballoon/stats/@period)");
 	b->stats_period = isnan(period) ? 0 : (int)period;
-	unit = kvmops_xml_string(&x, NULL, "string(/domain/memtune/min_guarantee/@unit)");
+	unit = kvmops_xml_string(&x, NULL,
+				 "string(/domain/memtune/min_guarantee/@unit)");
 	b->min_guarantee_kib = scale_to_kib(
-		kvmops_xml_number(&x, NULL, "number(/domain/memtune/min_guarantee)"),
+		kvmops_xml_number(&x, NULL,
+				  "number(/domain/memtune/min_guarantee)"),
 		unit ? unit : "");
 	free(model);
 	free(unit);
@@ -207,7 +217,8 @@ static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always,
 	if (!always && b->state != VIR_DOMAIN_RUNNING)
 		return;
 	if (!always && (*budget)-- <= 0) {
-		b->problems |= have ? KVMOPS_BALLOON_STALE : KVMOPS_BALLOON_NO_DRIVER;
+		b->problems |= have ? KVMOPS_BALLOON_STALE :
+				      KVMOPS_BALLOON_NO_DRIVER;
 		return;
 	}
 	read_xml_details(dom, 0, b, &device);
@@ -256,9 +267,10 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 	n = VIRT(virConnectGetAllDomainStats)(conn, BALLOON_STATS, &recs,
 					      list_flags(flags));
 	if (n < 0)
-		return kvmops_fail(ctx, -EIO,
-				   "cannot get the domains' balloon stats from %s: %s",
-				   conn_uri(conn), kvmops_virt_message());
+		return kvmops_fail(
+			ctx, -EIO,
+			"cannot get the domains' balloon stats from %s: %s",
+			conn_uri(conn), kvmops_virt_message());
 	list = calloc(n ? (size_t)n : 1, sizeof(*list));
 	if (!list) {
 		VIRT(virDomainStatsRecordListFree)(recs);
@@ -274,8 +286,8 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 	return 0;
 }
 
-static int lookup(struct kvmops_ctx *ctx, virConnectPtr conn,
-		  const char *name, virDomainPtr *dom)
+static int lookup(struct kvmops_ctx *ctx, virConnectPtr conn, const char *name,
+		  virDomainPtr *dom)
 {
 	*dom = VIRT(virDomainLookupByName)(conn, name);
 	if (!*dom)
@@ -307,9 +319,8 @@ static int get_one(struct kvmops_ctx *ctx, virDomainPtr dom,
 	return 0;
 }
 
-KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx,
-				     virConnectPtr conn, const char *name,
-				     struct kvmops_balloon *b)
+KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx, virConnectPtr conn,
+				     const char *name, struct kvmops_balloon *b)
 {
 	virDomainPtr dom;
 	int rc;
@@ -350,21 +361,22 @@ static const char *stats_fix(const struct kvmops_balloon *b)
 
 KVMOPS_EXPORT int kvmops_balloon_floor(struct kvmops_ctx *ctx,
 				       const struct kvmops_balloon *b,
-				       uint64_t margin_kib,
-				       uint64_t *floor_kib)
+				       uint64_t margin_kib, uint64_t *floor_kib)
 {
 	uint64_t used, floor;
 
 	if (!(b->have & KVMOPS_BALLOON_HAVE_USABLE) ||
-	    (b->problems & (KVMOPS_BALLOON_NO_PERIOD | KVMOPS_BALLOON_NO_DRIVER |
-			    KVMOPS_BALLOON_STALE)))
-		return kvmops_fail_remedy(ctx, -ENODATA,
-					  b->problems & KVMOPS_BALLOON_NO_PERIOD ?
-						  "stats_period,force" :
-						  "force",
-					  "no memory figures from %s, so no safe floor: %s; or go below the floor by force",
-					  b->name, stats_fix(b));
-	used = b->usable_kib < b->current_kib ? b->current_kib - b->usable_kib : 0;
+	    (b->problems & (KVMOPS_BALLOON_NO_PERIOD |
+			    KVMOPS_BALLOON_NO_DRIVER | KVMOPS_BALLOON_STALE)))
+		return kvmops_fail_remedy(
+			ctx, -ENODATA,
+			b->problems & KVMOPS_BALLOON_NO_PERIOD ?
+				"stats_period,force" :
+				"force",
+			"no memory figures from %s, so no safe floor: %s; or go below the floor by force",
+			b->name, stats_fix(b));
+	used = b->usable_kib < b->current_kib ? b->current_kib - b->usable_kib :
+						0;
 	if (margin_kib == KVMOPS_BALLOON_DEFAULT_MARGIN)
 		margin_kib = kvmops_balloon_default_margin(b);
 	floor = used + margin_kib;
@@ -383,7 +395,8 @@ static const char *kib_str(uint64_t kib, int slot)
 	char human[32];
 
 	kvmops_size_format(kib * 1024, human, sizeof(human));
-	snprintf(bufs[slot], sizeof(bufs[slot]), "%s (%" PRIu64 " KiB)", human, kib);
+	snprintf(bufs[slot], sizeof(bufs[slot]), "%s (%" PRIu64 " KiB)", human,
+		 kib);
 	return bufs[slot];
 }
 
@@ -414,14 +427,15 @@ static int check_flags(struct kvmops_ctx *ctx, virDomainPtr dom,
 		       const struct kvmops_balloon *b, unsigned int flags)
 {
 	if ((flags & KVMOPS_BALLOON_LIVE) && !is_active(b))
-		return kvmops_fail_remedy(ctx, -EINVAL, "config",
-					  "%s is not running: change its config instead",
-					  b->name);
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "config",
+			"%s is not running: change its config instead",
+			b->name);
 	if ((flags & KVMOPS_BALLOON_CONFIG) &&
 	    VIRT(virDomainIsPersistent)(dom) != 1)
-		return kvmops_fail(ctx, -EINVAL,
-				   "%s is transient: it has no config to change",
-				   b->name);
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"%s is transient: it has no config to change", b->name);
 	return 0;
 }
 
@@ -430,22 +444,26 @@ static int check_target(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
 			uint64_t *target)
 {
 	if (kvmops_size_resolve(ctx, size, b->current_kib, b->max_kib, target))
-		return kvmops_fail(ctx, -EINVAL,
-				   "that change would leave %s with less than nothing (it has %" PRIu64
-				   " KiB)",
-				   b->name, b->current_kib);
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"that change would leave %s with less than nothing (it has %" PRIu64
+			" KiB)",
+			b->name, b->current_kib);
 	if (!*target)
-		return kvmops_fail(ctx, -EINVAL,
-				   "a balloon target of 0 would leave %s no memory at all",
-				   b->name);
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"a balloon target of 0 would leave %s no memory at all",
+			b->name);
 	if (*target > b->max_kib && !(flags & KVMOPS_BALLOON_RAISE_MAX))
-		return kvmops_fail_remedy(ctx, -E2BIG, "raise_max",
-					  "%s is above the maximum of %s, %s; raising the maximum in its persistent config would allow it",
-					  kib_str(*target, 0), b->name, kib_str(b->max_kib, 1));
+		return kvmops_fail_remedy(
+			ctx, -E2BIG, "raise_max",
+			"%s is above the maximum of %s, %s; raising the maximum in its persistent config would allow it",
+			kib_str(*target, 0), b->name, kib_str(b->max_kib, 1));
 	if (*target > b->max_kib && (flags & KVMOPS_BALLOON_LIVE))
-		return kvmops_fail_remedy(ctx, -E2BIG, "raise_max,config",
-					  "a running guest's maximum is fixed until it restarts: raise the maximum in its config alone, then restart %s",
-					  b->name);
+		return kvmops_fail_remedy(
+			ctx, -E2BIG, "raise_max,config",
+			"a running guest's maximum is fixed until it restarts: raise the maximum in its config alone, then restart %s",
+			b->name);
 	return 0;
 }
 
@@ -461,13 +479,26 @@ static int check_floor(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
 		return 0;
 	if (margin == KVMOPS_BALLOON_DEFAULT_MARGIN)
 		margin = kvmops_balloon_default_margin(b);
-	return kvmops_fail_remedy(ctx, -EDOM, "force",
-			   "%s is below the safety floor of %s, %s: %s in use + %s margin%s. The guest would swap or kill processes; only force goes below it",
-			   kib_str(target, 0), b->name, kib_str(floor, 1),
-			   kib_str(b->current_kib > b->usable_kib ?
-					   b->current_kib - b->usable_kib : 0, 2),
-			   kib_str(margin, 3),
-			   floor == b->min_guarantee_kib ? ", raised to its <min_guarantee>" : "");
+	return kvmops_fail_remedy(
+		ctx, -EDOM, "force",
+		"%s is below the safety floor of %s, %s: %s in use + %s margin%s. The guest would swap or kill processes; only force goes below it",
+		kib_str(target, 0), b->name, kib_str(floor, 1),
+		kib_str(b->current_kib > b->usable_kib ?
+				b->current_kib - b->usable_kib :
+				0,
+			2),
+		kib_str(margin, 3),
+		floor == b->min_guarantee_kib ?
+			", raised to its <min_guarantee>" :
+			"");
+}
+
+static int set_max(virDomainPtr dom, uint64_t kib)
+{
+	const unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG |
+				   VIR_DOMAIN_MEM_MAXIMUM;
+
+	return VIRT(virDomainSetMemoryFlags)(dom, kib, flags);
 }
 
 static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
@@ -476,11 +507,9 @@ static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
 {
 	unsigned int vf = 0;
 
-	if (target > b->max_kib &&
-	    VIRT(virDomainSetMemoryFlags)(dom, target,
-					  VIR_DOMAIN_AFFECT_CONFIG |
-						  VIR_DOMAIN_MEM_MAXIMUM) < 0)
-		return kvmops_fail(ctx, -EIO, "cannot raise the maximum of %s: %s",
+	if (target > b->max_kib && set_max(dom, target) < 0)
+		return kvmops_fail(ctx, -EIO,
+				   "cannot raise the maximum of %s: %s",
 				   b->name, kvmops_virt_message());
 	if (flags & KVMOPS_BALLOON_LIVE)
 		vf |= VIR_DOMAIN_AFFECT_LIVE;
@@ -489,10 +518,8 @@ static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
 	if (VIRT(virDomainSetMemoryFlags)(dom, target, vf) < 0) {
 		kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
 			    b->name, kvmops_virt_message());
-		if (target > b->max_kib)
-			VIRT(virDomainSetMemoryFlags)(dom, b->max_kib,
-						      VIR_DOMAIN_AFFECT_CONFIG |
-							      VIR_DOMAIN_MEM_MAXIMUM);
+		if (target > b->max_kib) /* the maximum goes back as it was */
+			set_max(dom, b->max_kib);
 		return -EIO;
 	}
 	return 0;
@@ -504,10 +531,9 @@ static int apply(struct kvmops_ctx *ctx, virDomainPtr dom,
  * means), and flags that fit its state (@both: see default_flags). On
  * success the caller frees *@dom.
  */
-static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn,
-		   const char *name, unsigned int *flags, bool both,
-		   const char *no_device_why, virDomainPtr *dom,
-		   struct kvmops_balloon *b)
+static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn, const char *name,
+		   unsigned int *flags, bool both, const char *no_device_why,
+		   virDomainPtr *dom, struct kvmops_balloon *b)
 {
 	int rc = lookup(ctx, conn, name, dom);
 
@@ -517,9 +543,10 @@ static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn,
 	if (!rc) {
 		diagnose(*dom, b, true, NULL);
 		if (b->problems & KVMOPS_BALLOON_NO_DEVICE)
-			rc = kvmops_fail(ctx, -ENODEV,
-					 "%s has no balloon device (<memballoon model='none'/>): %s",
-					 name, no_device_why);
+			rc = kvmops_fail(
+				ctx, -ENODEV,
+				"%s has no balloon device (<memballoon model='none'/>): %s",
+				name, no_device_why);
 	}
 	if (!rc) {
 		*flags = default_flags(*dom, b, *flags, both);
@@ -531,7 +558,8 @@ static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn,
 }
 
 /* The margin: given (a size, or a percent of the maximum), or the default. */
-static int resolve_margin(struct kvmops_ctx *ctx, const struct kvmops_balloon *b,
+static int resolve_margin(struct kvmops_ctx *ctx,
+			  const struct kvmops_balloon *b,
 			  const struct kvmops_size *margin, uint64_t *kib)
 {
 	if (!margin) {
@@ -540,9 +568,11 @@ static int resolve_margin(struct kvmops_ctx *ctx, const struct kvmops_balloon *b
 	}
 	if (margin->kind == KVMOPS_SIZE_DELTA ||
 	    margin->kind == KVMOPS_SIZE_DELTA_PERCENT)
-		return kvmops_fail_remedy(ctx, -EINVAL, "margin",
-					  "a margin is a size or a percent of the maximum, not a change");
-	return kvmops_size_resolve(ctx, margin, b->current_kib, b->max_kib, kib);
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "margin",
+			"a margin is a size or a percent of the maximum, not a change");
+	return kvmops_size_resolve(ctx, margin, b->current_kib, b->max_kib,
+				   kib);
 }
 
 KVMOPS_EXPORT int kvmops_balloon_resize(struct kvmops_ctx *ctx,
@@ -572,7 +602,8 @@ KVMOPS_EXPORT int kvmops_balloon_resize(struct kvmops_ctx *ctx,
 		rc = check_target(ctx, &b, size, flags, &change->target_kib);
 	/* Only shrinking can starve a guest. */
 	if (!rc && (flags & KVMOPS_BALLOON_LIVE) &&
-	    !(flags & KVMOPS_BALLOON_FORCE) && change->target_kib < b.current_kib)
+	    !(flags & KVMOPS_BALLOON_FORCE) &&
+	    change->target_kib < b.current_kib)
 		rc = check_floor(ctx, &b, change->target_kib, margin_kib);
 	if (!rc)
 		rc = apply(ctx, dom, &b, change->target_kib, flags);
@@ -580,20 +611,20 @@ KVMOPS_EXPORT int kvmops_balloon_resize(struct kvmops_ctx *ctx,
 	return rc;
 }
 
-KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx,
-				     virConnectPtr conn, const char *name,
+KVMOPS_EXPORT int kvmops_balloon_set(struct kvmops_ctx *ctx, virConnectPtr conn,
+				     const char *name,
 				     const struct kvmops_size *size,
 				     unsigned int flags, uint64_t margin_kib,
 				     uint64_t *target_kib)
 {
-	struct kvmops_size margin = { .kind = KVMOPS_SIZE_ABSOLUTE, .sign = 1,
+	struct kvmops_size margin = { .kind = KVMOPS_SIZE_ABSOLUTE,
+				      .sign = 1,
 				      .kib = margin_kib };
 	struct kvmops_balloon_change change;
-	int rc = kvmops_balloon_resize(ctx, conn, name, size, flags,
-				       margin_kib == KVMOPS_BALLOON_DEFAULT_MARGIN ?
-					       NULL :
-					       &margin,
-				       &change);
+	int rc = kvmops_balloon_resize(
+		ctx, conn, name, size, flags,
+		margin_kib == KVMOPS_BALLOON_DEFAULT_MARGIN ? NULL : &margin,
+		&change);
 
 	*target_kib = change.target_kib;
 	return rc;
@@ -618,21 +649,20 @@ static void fresh_stats(virDomainPtr dom, struct kvmops_balloon *b)
 
 	if (!(b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE))
 		return;
-	while (time(NULL) - b->stats_age <= reached && kvmops_now_ms() < deadline) {
+	while (time(NULL) - b->stats_age <= reached &&
+	       kvmops_now_ms() < deadline) {
 		usleep(WAIT_POLL_MS * 1000);
 		if (get_one_quiet(dom, b))
 			return;
 	}
 }
 
-KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
-				      virConnectPtr conn, const char *name,
-				      uint64_t target_kib,
-				      uint64_t tolerance_kib,
-				      unsigned int timeout_ms,
-				      unsigned int stall_ms,
-				      const volatile int *cancel,
-				      uint64_t *reached_kib)
+KVMOPS_EXPORT int
+kvmops_balloon_wait(struct kvmops_ctx *ctx, virConnectPtr conn,
+		    const char *name, uint64_t target_kib,
+		    uint64_t tolerance_kib, unsigned int timeout_ms,
+		    unsigned int stall_ms, const volatile int *cancel,
+		    uint64_t *reached_kib)
 {
 	uint64_t start = kvmops_now_ms(), moved = start, last = 0;
 	struct kvmops_balloon b;
@@ -655,21 +685,24 @@ KVMOPS_EXPORT int kvmops_balloon_wait(struct kvmops_ctx *ctx,
 			moved = kvmops_now_ms();
 		}
 		if (cancel && *cancel)
-			rc = kvmops_fail(ctx, -ECANCELED,
-					 "interrupted at %" PRIu64 " KiB of %" PRIu64
-					 " KiB; the balloon goes on toward its target",
-					 b.current_kib, target_kib);
+			rc = kvmops_fail(
+				ctx, -ECANCELED,
+				"interrupted at %" PRIu64 " KiB of %" PRIu64
+				" KiB; the balloon goes on toward its target",
+				b.current_kib, target_kib);
 		else if (kvmops_now_ms() - start >= timeout_ms)
 			rc = kvmops_fail(ctx, -ETIMEDOUT,
-					 "%s reached %" PRIu64 " KiB of %" PRIu64
-					 " KiB in %u s",
+					 "%s reached %" PRIu64
+					 " KiB of %" PRIu64 " KiB in %u s",
 					 name, b.current_kib, target_kib,
 					 timeout_ms / 1000);
 		else if (kvmops_now_ms() - moved >= stall_ms)
-			rc = kvmops_fail(ctx, -EAGAIN,
-					 "%s stopped at %" PRIu64 " KiB, short of %" PRIu64
-					 " KiB: the guest will not give up more (or take more)",
-					 name, b.current_kib, target_kib);
+			rc = kvmops_fail(
+				ctx, -EAGAIN,
+				"%s stopped at %" PRIu64
+				" KiB, short of %" PRIu64
+				" KiB: the guest will not give up more (or take more)",
+				name, b.current_kib, target_kib);
 		else
 			usleep(WAIT_POLL_MS * 1000);
 	}
@@ -692,9 +725,10 @@ KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
 
 	kvmops_clear_error(ctx);
 	if (seconds < 0)
-		return kvmops_fail(ctx, -EINVAL, "a stats period cannot be negative");
-	rc = prepare(ctx, conn, name, &flags, true, "it has no stats to ask for",
-		     &dom, &b);
+		return kvmops_fail(ctx, -EINVAL,
+				   "a stats period cannot be negative");
+	rc = prepare(ctx, conn, name, &flags, true,
+		     "it has no stats to ask for", &dom, &b);
 	if (rc)
 		return rc;
 	if (flags & KVMOPS_BALLOON_LIVE)
@@ -702,8 +736,9 @@ KVMOPS_EXPORT int kvmops_balloon_set_period(struct kvmops_ctx *ctx,
 	if (flags & KVMOPS_BALLOON_CONFIG)
 		vf |= VIR_DOMAIN_AFFECT_CONFIG;
 	if (VIRT(virDomainSetMemoryStatsPeriod)(dom, seconds, vf) < 0)
-		rc = kvmops_fail(ctx, -EIO, "cannot set the stats period of %s: %s",
-				 name, kvmops_virt_message());
+		rc = kvmops_fail(ctx, -EIO,
+				 "cannot set the stats period of %s: %s", name,
+				 kvmops_virt_message());
 	VIRT(virDomainFree)(dom);
 	return rc;
 }

@@ -114,7 +114,8 @@ KVMOPS_EXPORT int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
 		conn, VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU, &recs,
 		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
 	if (n < 0)
-		return kvmops_fail(ctx, -EIO, "cannot read the running guests: %s",
+		return kvmops_fail(ctx, -EIO,
+				   "cannot read the running guests: %s",
 				   kvmops_virt_message());
 	for (i = 0; i < n; i++)
 		add_guest(oc, recs[i]);

@@ -85,7 +85,8 @@ KVMOPS_EXPORT int kvmops_new(struct kvmops_ctx **out)
 	if (env && log_priority_from_text(env) >= 0)
 		ctx->log_priority = log_priority_from_text(env);
 
-	rc = set_root(&ctx->roots[KVMOPS_ROOT_SYS], getenv("KVMOPS_SYSFS_ROOT"));
+	rc = set_root(&ctx->roots[KVMOPS_ROOT_SYS],
+		      getenv("KVMOPS_SYSFS_ROOT"));
 	if (!rc)
 		rc = set_root(&ctx->roots[KVMOPS_ROOT_PROC],
 			      getenv("KVMOPS_PROC_ROOT"));
@@ -131,8 +132,7 @@ KVMOPS_EXPORT int kvmops_get_log_priority(struct kvmops_ctx *ctx)
 	return ctx->log_priority;
 }
 
-KVMOPS_EXPORT void kvmops_set_log_priority(struct kvmops_ctx *ctx,
-					   int priority)
+KVMOPS_EXPORT void kvmops_set_log_priority(struct kvmops_ctx *ctx, int priority)
 {
 	ctx->log_priority = priority;
 }
@@ -168,8 +168,7 @@ KVMOPS_EXPORT int kvmops_set_sysfs_root(struct kvmops_ctx *ctx,
 	return set_root(&ctx->roots[KVMOPS_ROOT_SYS], root);
 }
 
-KVMOPS_EXPORT int kvmops_set_proc_root(struct kvmops_ctx *ctx,
-				       const char *root)
+KVMOPS_EXPORT int kvmops_set_proc_root(struct kvmops_ctx *ctx, const char *root)
 {
 	return set_root(&ctx->roots[KVMOPS_ROOT_PROC], root);
 }

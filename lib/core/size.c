@@ -87,14 +87,16 @@ static int parse_percent(struct kvmops_ctx *ctx, const char *text,
 {
 	/* Basis points: two decimals of a percent at most. */
 	if (decimals > 2)
-		return kvmops_fail(ctx, -EINVAL,
-				   "invalid size '%s': a percentage takes at most two decimals",
-				   text);
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"invalid size '%s': a percentage takes at most two decimals",
+			text);
 	mantissa *= pow10u(2 - decimals);
 	if (mantissa > 100000)
-		return kvmops_fail(ctx, -ERANGE,
-				   "invalid size '%s': a percentage must be at most 1000%%",
-				   text);
+		return kvmops_fail(
+			ctx, -ERANGE,
+			"invalid size '%s': a percentage must be at most 1000%%",
+			text);
 	size->basis_points = (uint32_t)mantissa;
 	return 0;
 }
@@ -107,9 +109,10 @@ static int parse_amount(struct kvmops_ctx *ctx, const char *text,
 	unsigned __int128 wide;
 
 	if (kvmops_unit_bytes(suffix, &unit))
-		return kvmops_fail(ctx, -EINVAL,
-				   "invalid size '%s': unknown unit '%s' (use K, M, G, T, KiB, MiB, GiB, TiB, KB, MB, GB, TB or B)",
-				   text, suffix);
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"invalid size '%s': unknown unit '%s' (use K, M, G, T, KiB, MiB, GiB, TiB, KB, MB, GB, TB or B)",
+			text, suffix);
 	wide = (unsigned __int128)mantissa * unit;
 	/* Round up to whole bytes, then to whole KiB, as virsh does. */
 	wide = (wide + div - 1) / div;
@@ -131,28 +134,33 @@ KVMOPS_EXPORT int kvmops_size_parse(struct kvmops_ctx *ctx, const char *text,
 	int decimals, rc;
 
 	if (!text || !*text)
-		return kvmops_fail(ctx, -EINVAL, "invalid size '': it is empty");
+		return kvmops_fail(ctx, -EINVAL,
+				   "invalid size '': it is empty");
 	if (*p == '+' || *p == '-') {
 		if (!(flags & KVMOPS_SIZE_ALLOW_DELTA))
-			return kvmops_fail(ctx, -EINVAL,
-					   "invalid size '%s': a sign is not allowed here; give an absolute size such as 512M",
-					   text);
+			return kvmops_fail(
+				ctx, -EINVAL,
+				"invalid size '%s': a sign is not allowed here; give an absolute size such as 512M",
+				text);
 		s.kind = KVMOPS_SIZE_DELTA;
 		s.sign = *p == '-' ? -1 : 1;
 		p++;
 	}
 	rc = read_decimal(&p, &mantissa, &decimals);
 	if (rc == -ERANGE)
-		return kvmops_fail(ctx, rc, "invalid size '%s': too large", text);
-	if (rc)
-		return kvmops_fail(ctx, rc,
-				   "invalid size '%s': expected a number with an optional unit, such as 512M or 1.5G",
+		return kvmops_fail(ctx, rc, "invalid size '%s': too large",
 				   text);
+	if (rc)
+		return kvmops_fail(
+			ctx, rc,
+			"invalid size '%s': expected a number with an optional unit, such as 512M or 1.5G",
+			text);
 	if (!strcmp(p, "%")) {
 		if (!(flags & KVMOPS_SIZE_ALLOW_PERCENT))
-			return kvmops_fail(ctx, -EINVAL,
-					   "invalid size '%s': a percentage is not allowed here",
-					   text);
+			return kvmops_fail(
+				ctx, -EINVAL,
+				"invalid size '%s': a percentage is not allowed here",
+				text);
 		s.kind = s.kind == KVMOPS_SIZE_DELTA ?
 				 KVMOPS_SIZE_DELTA_PERCENT :
 				 KVMOPS_SIZE_PERCENT;

@@ -21,9 +21,18 @@ struct knob_def {
 	const char *help;
 };
 
-#define COUNTER(n, h) { n, KVMOPS_KSM_UINT, false, 0, 0, h }
-#define UKNOB(n, lo, hi, h) { n, KVMOPS_KSM_UINT, true, lo, hi, h }
-#define BKNOB(n, h) { n, KVMOPS_KSM_BOOL, true, 0, 1, h }
+#define COUNTER(n, h)                              \
+	{                                          \
+		n, KVMOPS_KSM_UINT, false, 0, 0, h \
+	}
+#define UKNOB(n, lo, hi, h)                         \
+	{                                           \
+		n, KVMOPS_KSM_UINT, true, lo, hi, h \
+	}
+#define BKNOB(n, h)                               \
+	{                                         \
+		n, KVMOPS_KSM_BOOL, true, 0, 1, h \
+	}
 
 /* Sorted by name. Meanings follow Documentation/admin-guide/mm/ksm.rst. */
 static const struct knob_def known[] = {
@@ -37,19 +46,21 @@ static const struct knob_def known[] = {
 	  "who sets pages_to_scan: none (you) or scan-time (the advisor)" },
 	UKNOB("advisor_target_scan_time", 1, UINT64_MAX,
 	      "seconds the advisor aims for one full scan to take"),
-	COUNTER("full_scans", "how many times ksmd has scanned all mergeable memory"),
+	COUNTER("full_scans",
+		"how many times ksmd has scanned all mergeable memory"),
 	{ "general_profit", KVMOPS_KSM_INT, false, 0, 0,
 	  "bytes KSM saves, less its own metadata (the kernel's figure)" },
-	COUNTER("ksm_zero_pages", "empty pages merged into the zero page (use_zero_pages)"),
+	COUNTER("ksm_zero_pages",
+		"empty pages merged into the zero page (use_zero_pages)"),
 	UKNOB("max_page_sharing", 2, INT32_MAX,
 	      "most pages that may share one KSM page"),
 	BKNOB("merge_across_nodes", "1: merge pages across NUMA nodes"),
 	COUNTER("pages_scanned", "pages ksmd has scanned in all"),
 	COUNTER("pages_shared", "KSM pages in use: one copy each"),
-	COUNTER("pages_sharing", "page mappings that share a KSM page: the saving"),
+	COUNTER("pages_sharing",
+		"page mappings that share a KSM page: the saving"),
 	COUNTER("pages_skipped", "pages smart_scan skipped"),
-	UKNOB("pages_to_scan", 0, UINT32_MAX,
-	      "pages ksmd scans per wake-up"),
+	UKNOB("pages_to_scan", 0, UINT32_MAX, "pages ksmd scans per wake-up"),
 	COUNTER("pages_unshared", "pages unique but checked again and again"),
 	COUNTER("pages_volatile", "pages changing too fast to merge"),
 	{ "run", KVMOPS_KSM_UINT, false, 0, 2,
@@ -121,9 +132,10 @@ static int open_ksm_dir(struct kvmops_ctx *ctx, char *path, size_t len,
 		return 0;
 	rc = -errno;
 	if (rc == -ENOENT)
-		return kvmops_fail(ctx, -EOPNOTSUPP,
-				   "%s does not exist: this kernel was built without CONFIG_KSM, so KSM is not available on this host",
-				   path);
+		return kvmops_fail(
+			ctx, -EOPNOTSUPP,
+			"%s does not exist: this kernel was built without CONFIG_KSM, so KSM is not available on this host",
+			path);
 	return kvmops_fail(ctx, rc, "cannot open %s: %s", path, strerror(-rc));
 }
 
@@ -145,9 +157,10 @@ static int read_entry(struct kvmops_ctx *ctx, const char *dir,
 	rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
 	if (rc < 0) {
 		if (rc == -EACCES || rc == -EPERM)
-			return kvmops_fail(ctx, rc,
-					   "cannot read %s: permission denied (reading KSM state may need root)",
-					   path);
+			return kvmops_fail(
+				ctx, rc,
+				"cannot read %s: permission denied (reading KSM state may need root)",
+				path);
 		return kvmops_fail(ctx, rc, "cannot read %s: %s", path,
 				   strerror(-rc));
 	}
@@ -221,9 +234,10 @@ KVMOPS_EXPORT int kvmops_ksm_read(struct kvmops_ctx *ctx,
 	for (i = 0; !rc && i < ksm->count; i++)
 		rc = read_entry(ctx, dirpath, &ksm->entries[i]);
 	if (!rc && kvmops_ksm_find(ksm, "run") < 0)
-		rc = kvmops_fail(ctx, -EOPNOTSUPP,
-				 "%s has no 'run' entry: it does not look like the kernel's KSM directory",
-				 dirpath);
+		rc = kvmops_fail(
+			ctx, -EOPNOTSUPP,
+			"%s has no 'run' entry: it does not look like the kernel's KSM directory",
+			dirpath);
 	if (rc) {
 		kvmops_ksm_free(ksm);
 		return rc;
@@ -404,10 +418,11 @@ static int check_uint(struct kvmops_ctx *ctx, const struct knob_def *def,
 
 	if (!rc && v >= def->min && v <= def->max)
 		return 0;
-	return kvmops_fail(ctx, -EINVAL,
-			   "invalid value '%s' for %s: expected a whole number from %" PRIu64
-			   " to %" PRIu64,
-			   value, def->name, def->min, def->max);
+	return kvmops_fail(
+		ctx, -EINVAL,
+		"invalid value '%s' for %s: expected a whole number from %" PRIu64
+		" to %" PRIu64,
+		value, def->name, def->min, def->max);
 }
 
 static int check_choice(struct kvmops_ctx *ctx, const char *name,
@@ -429,9 +444,10 @@ static int check_choice(struct kvmops_ctx *ctx, const char *name,
 				choices[n++] = *t;
 		choices[n] = '\0';
 	}
-	return kvmops_fail(ctx, -EINVAL,
-			   "invalid value '%s' for %s: this kernel accepts one of: %s",
-			   value, name, choices);
+	return kvmops_fail(
+		ctx, -EINVAL,
+		"invalid value '%s' for %s: this kernel accepts one of: %s",
+		value, name, choices);
 }
 
 static void join_present_knobs(const struct kvmops_ksm *ksm, char *buf,
@@ -457,16 +473,18 @@ static int check_name(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 
 	*def = find_def(name);
 	if (!strcmp(name, "run"))
-		return kvmops_fail(ctx, -EINVAL,
-				   "'run' is not a knob: KSM is started, stopped or unmerged on its own");
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"'run' is not a knob: KSM is started, stopped or unmerged on its own");
 	if (*def && !(*def)->knob)
 		return kvmops_fail(ctx, -EINVAL,
 				   "'%s' is a read-only counter, not a knob",
 				   name);
 	if (*def && kvmops_ksm_find(ksm, name) < 0)
-		return kvmops_fail(ctx, -ENOENT,
-				   "this kernel has no KSM knob '%s' (it is newer than this kernel)",
-				   name);
+		return kvmops_fail(
+			ctx, -ENOENT,
+			"this kernel has no KSM knob '%s' (it is newer than this kernel)",
+			name);
 	if (*def)
 		return 0;
 	join_present_knobs(ksm, list, sizeof(list));
@@ -488,9 +506,9 @@ KVMOPS_EXPORT int kvmops_ksm_check(struct kvmops_ctx *ctx,
 		return kvmops_fail(ctx, -EINVAL, "no value given for %s", name);
 	switch (def->type) {
 	case KVMOPS_KSM_CHOICE:
-		return check_choice(ctx, name,
-				    ksm->entries[kvmops_ksm_find(ksm, name)].text,
-				    value);
+		return check_choice(
+			ctx, name,
+			ksm->entries[kvmops_ksm_find(ksm, name)].text, value);
 	default:
 		return check_uint(ctx, def, value);
 	}
@@ -505,21 +523,24 @@ static int explain_write_error(struct kvmops_ctx *ctx,
 
 	if (rc == -EBUSY && (!strcmp(name, "merge_across_nodes") ||
 			     !strcmp(name, "max_page_sharing")))
-		return kvmops_fail_remedy(ctx, rc, "unmerge",
-					  "cannot change %s while KSM pages are still shared (pages_shared=%" PRIu64
-					  "): unmerge them first",
-					  name, u64_or_zero(ksm, "pages_shared"));
+		return kvmops_fail_remedy(
+			ctx, rc, "unmerge",
+			"cannot change %s while KSM pages are still shared (pages_shared=%" PRIu64
+			"): unmerge them first",
+			name, u64_or_zero(ksm, "pages_shared"));
 	if (rc == -EPERM || rc == -EACCES)
-		return kvmops_fail(ctx, rc,
-				   "cannot write %s: permission denied; changing KSM needs root (try sudo)",
-				   path);
+		return kvmops_fail(
+			ctx, rc,
+			"cannot write %s: permission denied; changing KSM needs root (try sudo)",
+			path);
 	if (rc == -EINVAL && !strcmp(name, "pages_to_scan") &&
 	    !kvmops_ksm_get_choice(ksm, "advisor_mode", &mode) &&
 	    !strcmp(mode, "scan-time"))
-		return kvmops_fail(ctx, rc,
-				   "the KSM advisor owns pages_to_scan while advisor_mode is scan-time: set advisor_mode=none first, or tune advisor_min_pages_to_scan and advisor_max_pages_to_scan instead");
-	return kvmops_fail(ctx, rc, "the kernel refused %s=%s: %s", name,
-			   value, strerror(-rc));
+		return kvmops_fail(
+			ctx, rc,
+			"the KSM advisor owns pages_to_scan while advisor_mode is scan-time: set advisor_mode=none first, or tune advisor_min_pages_to_scan and advisor_max_pages_to_scan instead");
+	return kvmops_fail(ctx, rc, "the kernel refused %s=%s: %s", name, value,
+			   strerror(-rc));
 }
 
 static int write_knob(struct kvmops_ctx *ctx, const char *name,
@@ -532,8 +553,8 @@ static int write_knob(struct kvmops_ctx *ctx, const char *name,
 }
 
 /* The value to write back on rollback: the chosen word of a choice. */
-static const char *restore_value(const struct kvmops_ksm *ksm,
-				 const char *name, char *buf, size_t len)
+static const char *restore_value(const struct kvmops_ksm *ksm, const char *name,
+				 char *buf, size_t len)
 {
 	const char *text = ksm->entries[kvmops_ksm_find(ksm, name)].text;
 
@@ -548,13 +569,13 @@ static void roll_back(struct kvmops_ctx *ctx, const struct kvmops_ksm *old,
 	char buf[64];
 
 	while (written-- > 0) {
-		const char *v = restore_value(old, names[written], buf,
-					      sizeof(buf));
+		const char *v =
+			restore_value(old, names[written], buf, sizeof(buf));
 		int rc = write_knob(ctx, names[written], v);
 
 		if (rc)
-			err(ctx, "could not restore %s=%s: %s",
-			    names[written], v, strerror(-rc));
+			err(ctx, "could not restore %s=%s: %s", names[written],
+			    v, strerror(-rc));
 	}
 }
 
@@ -577,7 +598,8 @@ static int write_all(struct kvmops_ctx *ctx, const struct kvmops_ksm *old,
 		snprintf(msg, sizeof(msg), "%s", kvmops_last_error(ctx));
 		roll_back(ctx, old, names, i);
 		kvmops_fail(ctx, rc, "%s%s", msg,
-			    i ? " (the knobs set before it were restored)" : "");
+			    i ? " (the knobs set before it were restored)" :
+				"");
 		return rc;
 	}
 	return 0;
@@ -635,7 +657,7 @@ KVMOPS_EXPORT int kvmops_ksm_set_run(struct kvmops_ctx *ctx,
 struct scan_state {
 	char boot_id[64];
 	uint64_t full_scans;
-	int64_t seen_at;    /* CLOCK_BOOTTIME seconds of the last look */
+	int64_t seen_at; /* CLOCK_BOOTTIME seconds of the last look */
 	int64_t changed_at; /* the scan ended after this; -1: never seen */
 };
 
@@ -713,7 +735,8 @@ KVMOPS_EXPORT int kvmops_ksm_scan_age(struct kvmops_ctx *ctx,
 	*age_seconds = now.changed_at < 0 ? -1 : ts.tv_sec - now.changed_at;
 	rc = save_state(state_path, &now);
 	if (rc)
-		return kvmops_fail(ctx, rc, "cannot save KSM scan state to %s: %s",
+		return kvmops_fail(ctx, rc,
+				   "cannot save KSM scan state to %s: %s",
 				   state_path, strerror(-rc));
 	return 0;
 }

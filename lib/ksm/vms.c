@@ -274,9 +274,10 @@ KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 		     path);
 	if (denied && !count && geteuid() != 0) {
 		free(vms);
-		return kvmops_fail(ctx, -EACCES,
-				   "cannot inspect %d processes in %s: permission denied; run as root to see every guest",
-				   denied, path);
+		return kvmops_fail(
+			ctx, -EACCES,
+			"cannot inspect %d processes in %s: permission denied; run as root to see every guest",
+			denied, path);
 	}
 	if (count)
 		qsort(vms, count, sizeof(*vms), cmp_saved);

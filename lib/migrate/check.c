@@ -30,8 +30,8 @@ struct report {
 /* What the check needs to know about the guest, read once from its XML. */
 struct guest {
 	char *name, *type, *arch, *machine, *emulator;
-	char *cpu_mode;	/* "" without <cpu> */
-	char *cpu_xml;	/* the <cpu> element, for virConnectCompareHypervisorCPU */
+	char *cpu_mode; /* "" without <cpu> */
+	char *cpu_xml; /* the <cpu> element, for virConnectCompareHypervisorCPU */
 	uint64_t memory_kib;
 };
 
@@ -130,8 +130,10 @@ static int guest_read(struct kvmops_xml *x, struct guest *g)
 	g->name = kvmops_xml_string(x, NULL, "string(/domain/name)");
 	g->type = kvmops_xml_string(x, NULL, "string(/domain/@type)");
 	g->arch = kvmops_xml_string(x, NULL, "string(/domain/os/type/@arch)");
-	g->machine = kvmops_xml_string(x, NULL, "string(/domain/os/type/@machine)");
-	g->emulator = kvmops_xml_string(x, NULL, "string(/domain/devices/emulator)");
+	g->machine =
+		kvmops_xml_string(x, NULL, "string(/domain/os/type/@machine)");
+	g->emulator =
+		kvmops_xml_string(x, NULL, "string(/domain/devices/emulator)");
 	g->cpu_mode = kvmops_xml_string(x, NULL, "string(/domain/cpu/@mode)");
 	g->cpu_xml = cpu_element(x);
 	if (!g->name || !g->type || !g->arch || !g->machine || !g->emulator ||
@@ -152,27 +154,33 @@ static int guest_read(struct kvmops_xml *x, struct guest *g)
 static void check_state(struct report *r, const struct guest *g, int state,
 			const struct kvmops_migrate_opts *opts)
 {
-	bool running = state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
+	bool running = state == VIR_DOMAIN_RUNNING ||
+		       state == VIR_DOMAIN_PAUSED ||
 		       state == VIR_DOMAIN_BLOCKED;
 
 	if (!running && state != VIR_DOMAIN_SHUTOFF) {
 		add(r, "state", KVMOPS_VERDICT_FAIL,
 		    "wait until it is running or shut off",
-		    "%s is neither running nor shut off (state %d)", g->name, state);
+		    "%s is neither running nor shut off (state %d)", g->name,
+		    state);
 	} else if (is_live(opts) && !running) {
 		add(r, "state", KVMOPS_VERDICT_FAIL,
 		    "start it, or move it shut off (an offline migration)",
-		    "%s is not running: a live migration needs a running guest", g->name);
+		    "%s is not running: a live migration needs a running guest",
+		    g->name);
 		remedy(r, "kind");
 	} else if (opts->keep_state && !running) {
 		add(r, "state", KVMOPS_VERDICT_FAIL,
 		    "move it without keeping its memory: it has none to keep",
-		    "%s is not running: keeping its memory needs a running guest", g->name);
+		    "%s is not running: keeping its memory needs a running guest",
+		    g->name);
 		remedy(r, "keep_state");
-	} else if (!is_live(opts) && !opts->keep_state && running && !opts->shutdown) {
+	} else if (!is_live(opts) && !opts->keep_state && running &&
+		   !opts->shutdown) {
 		add(r, "state", KVMOPS_VERDICT_FAIL,
 		    "shut it down first, let the move shut it down, or keep its memory",
-		    "%s is running: a cold migration needs it shut off", g->name);
+		    "%s is running: a cold migration needs it shut off",
+		    g->name);
 		remedy(r, "shutdown,keep_state");
 	} else if (!is_live(opts) && !opts->keep_state && running) {
 		add(r, "state", KVMOPS_VERDICT_PASS, NULL,
@@ -222,7 +230,8 @@ static void check_name(struct report *r, struct kvmops_probe *dst,
 		    "the destination already has a domain named %s", name);
 		remedy(r, "dname");
 	} else if (rc < 0) {
-		add(r, "name", KVMOPS_VERDICT_WARN, "check the destination's domains by hand",
+		add(r, "name", KVMOPS_VERDICT_WARN,
+		    "check the destination's domains by hand",
 		    "cannot list the destination's domains: %s", dst->error);
 	} else {
 		add(r, "name", KVMOPS_VERDICT_PASS, NULL,
@@ -237,8 +246,10 @@ static void check_memory(struct report *r, struct kvmops_probe *dst,
 	char have[24], want[24];
 
 	if (dst->ops->free_kib(dst, &free_kib)) {
-		add(r, "memory", KVMOPS_VERDICT_WARN, "check its free memory by hand",
-		    "cannot read the destination's free memory: %s", dst->error);
+		add(r, "memory", KVMOPS_VERDICT_WARN,
+		    "check its free memory by hand",
+		    "cannot read the destination's free memory: %s",
+		    dst->error);
 		return;
 	}
 	kvmops_size_format(free_kib * 1024, have, sizeof(have));
@@ -246,14 +257,17 @@ static void check_memory(struct report *r, struct kvmops_probe *dst,
 	if (free_kib < need)
 		add(r, "memory", KVMOPS_VERDICT_FAIL,
 		    "free memory there, or shrink the guest first (its balloon, then its maximum)",
-		    "the guest may use %s; the destination has %s free", want, have);
+		    "the guest may use %s; the destination has %s free", want,
+		    have);
 	else if (free_kib < need + need * MEMORY_WARN_PERCENT / 100)
 		add(r, "memory", KVMOPS_VERDICT_WARN,
 		    "free memory there: QEMU needs some beyond the guest's own",
-		    "the guest may use %s; the destination has only %s free", want, have);
+		    "the guest may use %s; the destination has only %s free",
+		    want, have);
 	else
 		add(r, "memory", KVMOPS_VERDICT_PASS, NULL,
-		    "the guest may use %s; the destination has %s free", want, have);
+		    "the guest may use %s; the destination has %s free", want,
+		    have);
 }
 
 /* Precaution 3 (HACKING): the destination can run this architecture at all. */
@@ -263,9 +277,10 @@ static void check_arch(struct report *r, struct kvmops_xml *caps,
 	char expr[256];
 	double found, wordsize;
 
-	snprintf(expr, sizeof(expr),
-		 "count(/capabilities/guest[arch/@name='%s']/arch/domain[@type='%s'])",
-		 g->arch, g->type);
+	snprintf(
+		expr, sizeof(expr),
+		"count(/capabilities/guest[arch/@name='%s']/arch/domain[@type='%s'])",
+		g->arch, g->type);
 	found = kvmops_xml_number(caps, NULL, expr);
 	snprintf(expr, sizeof(expr),
 		 "/capabilities/guest/arch[@name='%s']/wordsize", g->arch);
@@ -281,7 +296,8 @@ static void check_arch(struct report *r, struct kvmops_xml *caps,
 	else
 		add(r, "arch", KVMOPS_VERDICT_FAIL,
 		    "a 64-bit guest needs a 64-bit destination with qemu-system for its architecture",
-		    "the destination cannot run %s guests (%s)", g->arch, g->type);
+		    "the destination cannot run %s guests (%s)", g->arch,
+		    g->type);
 }
 
 static void check_emulator(struct report *r, struct kvmops_probe *dst,
@@ -306,8 +322,10 @@ struct host_cpu {
 
 static void host_cpu_read(struct kvmops_xml *caps, struct host_cpu *c)
 {
-	c->model = kvmops_xml_string(caps, NULL, "string(/capabilities/host/cpu/model)");
-	c->vendor = kvmops_xml_string(caps, NULL, "string(/capabilities/host/cpu/vendor)");
+	c->model = kvmops_xml_string(caps, NULL,
+				     "string(/capabilities/host/cpu/model)");
+	c->vendor = kvmops_xml_string(caps, NULL,
+				      "string(/capabilities/host/cpu/vendor)");
 }
 
 static bool same_cpu(const struct host_cpu *a, const struct host_cpu *b)
@@ -348,8 +366,8 @@ static void check_cpu(struct report *r, struct kvmops_probe *dst,
 			    dst->error);
 		else
 			add(r, "cpu", KVMOPS_VERDICT_PASS, NULL,
-			    "the guest's CPU fits the destination (%s %s)", d.vendor,
-			    d.model);
+			    "the guest's CPU fits the destination (%s %s)",
+			    d.vendor, d.model);
 	} else if (same) {
 		add(r, "cpu", KVMOPS_VERDICT_PASS, NULL, "both hosts: %s %s",
 		    s.vendor, s.model);
@@ -381,7 +399,8 @@ static int nx_state(const char *domcaps)
 
 	if (!domcaps || kvmops_xml_parse(domcaps, &x))
 		return -1;
-	off = kvmops_xml_number(&x, NULL,
+	off = kvmops_xml_number(
+		&x, NULL,
 		"count(/domainCapabilities/cpu/mode[@name='host-model']/feature[@name='nx' and @policy='disable'])");
 	kvmops_xml_close(&x);
 	return off > 0 ? 0 : 1;
@@ -396,19 +415,21 @@ static void check_nx(struct report *r, struct kvmops_probe *src,
 
 	free(src_domcaps);
 	if (strcmp(g->arch, "x86_64") && strcmp(g->arch, "i686"))
-		add(r, "nx", KVMOPS_VERDICT_PASS, NULL, "no NX bit on %s", g->arch);
+		add(r, "nx", KVMOPS_VERDICT_PASS, NULL, "no NX bit on %s",
+		    g->arch);
 	else if (s < 0 || d < 0)
 		add(r, "nx", KVMOPS_VERDICT_WARN,
 		    "compare the BIOS settings of both hosts (Execute Disable)",
-		    "cannot read the NX setting of %s", s < 0 ? "this host" : "the destination");
+		    "cannot read the NX setting of %s",
+		    s < 0 ? "this host" : "the destination");
 	else if (s != d)
 		add(r, "nx", KVMOPS_VERDICT_FAIL,
 		    "turn NX (Execute Disable) on in the BIOS of the host that lacks it",
 		    "NX is %s here and %s on the destination", s ? "on" : "off",
 		    d ? "on" : "off");
 	else
-		add(r, "nx", KVMOPS_VERDICT_PASS, NULL, "NX is %s on both hosts",
-		    s ? "on" : "off");
+		add(r, "nx", KVMOPS_VERDICT_PASS, NULL,
+		    "NX is %s on both hosts", s ? "on" : "off");
 }
 
 /* Devices that tie a guest to this host: passthrough, host-local chardevs. */
@@ -418,7 +439,8 @@ static void check_devices(struct report *r, struct kvmops_xml *x,
 	static const char *const chardevs =
 		"/domain/devices/*[self::serial or self::parallel or self::console or self::channel]"
 		"[@type='dev' or @type='pipe']";
-	enum kvmops_verdict v = is_live(opts) ? KVMOPS_VERDICT_FAIL : KVMOPS_VERDICT_WARN;
+	enum kvmops_verdict v = is_live(opts) ? KVMOPS_VERDICT_FAIL :
+						KVMOPS_VERDICT_WARN;
 	xmlNodePtr *nodes;
 	size_t n, i, found = 0;
 	char *what, *path;
@@ -437,11 +459,13 @@ static void check_devices(struct report *r, struct kvmops_xml *x,
 	if (!kvmops_xml_nodes(x, NULL, chardevs, &nodes, &n)) {
 		for (i = 0; i < n; i++, found++) {
 			what = kvmops_xml_string(x, nodes[i], "string(@type)");
-			path = kvmops_xml_string(x, nodes[i], "string(source/@path)");
+			path = kvmops_xml_string(x, nodes[i],
+						 "string(source/@path)");
 			add(r, "devices", v,
 			    "remove it, or make it a pty or a file",
 			    "a %s character device (%s) is local to this host",
-			    what ? what : "?", path && *path ? path : "no path");
+			    what ? what : "?",
+			    path && *path ? path : "no path");
 			free(what);
 			free(path);
 		}
@@ -460,27 +484,34 @@ static void check_interface(struct report *r, struct kvmops_probe *dst,
 	int rc;
 
 	snprintf(id, sizeof(id), "%s %s",
-		 network ? "network" : strcmp(type, "direct") ? "bridge" : "interface", source);
+		 network		? "network" :
+		 strcmp(type, "direct") ? "bridge" :
+					  "interface",
+		 source);
 	if (network) {
 		rc = dst->ops->network(dst, source);
 		if (rc > 0)
 			add(r, id, KVMOPS_VERDICT_PASS, NULL,
 			    "network %s is active on the destination", source);
 		else if (rc == 0)
-			add(r, id, KVMOPS_VERDICT_FAIL, "start it there (virsh net-start)",
-			    "network %s is defined on the destination but not active", source);
+			add(r, id, KVMOPS_VERDICT_FAIL,
+			    "start it there (virsh net-start)",
+			    "network %s is defined on the destination but not active",
+			    source);
 		else if (rc == -ENOENT)
 			add(r, id, KVMOPS_VERDICT_FAIL,
 			    "define and start it there (net-dumpxml here, net-define and net-start there)",
 			    "the destination has no network %s", source);
 		else
 			add(r, id, KVMOPS_VERDICT_WARN, "check by hand",
-			    "cannot look network %s up on the destination: %s", source, dst->error);
+			    "cannot look network %s up on the destination: %s",
+			    source, dst->error);
 		return;
 	}
 	rc = dst->ops->bridge(dst, source);
 	if (rc > 0)
-		add(r, id, KVMOPS_VERDICT_PASS, NULL, "%s is on the destination", source);
+		add(r, id, KVMOPS_VERDICT_PASS, NULL,
+		    "%s is on the destination", source);
 	else if (rc == 0 || rc == -ENOENT)
 		add(r, id, KVMOPS_VERDICT_FAIL,
 		    strcmp(type, "direct") ?
@@ -488,8 +519,10 @@ static void check_interface(struct report *r, struct kvmops_probe *dst,
 			    "the guest's macvtap needs a host interface of that name there",
 		    "the destination has no interface %s", source);
 	else
-		add(r, id, KVMOPS_VERDICT_WARN, "check by hand (ip link show there)",
-		    "cannot look %s up on the destination: %s", source, dst->error);
+		add(r, id, KVMOPS_VERDICT_WARN,
+		    "check by hand (ip link show there)",
+		    "cannot look %s up on the destination: %s", source,
+		    dst->error);
 }
 
 /* Precaution 6 (HACKING): the same bridges and networks. */
@@ -504,7 +537,8 @@ static void check_networks(struct report *r, struct kvmops_probe *dst,
 		return;
 	for (i = 0; i < n; i++) {
 		type = kvmops_xml_string(x, nodes[i], "string(@type)");
-		source = kvmops_xml_string(x, nodes[i],
+		source = kvmops_xml_string(
+			x, nodes[i],
 			"string(source/@network | source/@bridge | source/@dev)");
 		if (type && source && *source &&
 		    (!strcmp(type, "network") || !strcmp(type, "bridge") ||
@@ -515,7 +549,8 @@ static void check_networks(struct report *r, struct kvmops_probe *dst,
 	}
 	free(nodes);
 	if (!n)
-		add(r, "networks", KVMOPS_VERDICT_PASS, NULL, "the guest has no network interfaces");
+		add(r, "networks", KVMOPS_VERDICT_PASS, NULL,
+		    "the guest has no network interfaces");
 }
 
 /* ---- disks: what the plans say of each ------------------------------------ */
@@ -550,7 +585,8 @@ static void check_disks(struct kvmops_ctx *ctx, struct report *r,
 			take_item(r, &plans[i].backing);
 	}
 	if (!n)
-		add(r, "disks", KVMOPS_VERDICT_PASS, NULL, "the guest has no disks");
+		add(r, "disks", KVMOPS_VERDICT_PASS, NULL,
+		    "the guest has no disks");
 	if (opts->keep_state) {
 		kvmops_plan_state_file(ctx, src, dst, opts, plans, n, g->name,
 				       path, sizeof(path), &state);
@@ -570,8 +606,8 @@ static int parse_caps(struct kvmops_probe *p, struct kvmops_xml *x)
 	return rc;
 }
 
-int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml,
-		     int state, const struct kvmops_migrate_opts *opts,
+int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml, int state,
+		     const struct kvmops_migrate_opts *opts,
 		     struct kvmops_probe *src, struct kvmops_probe *dst,
 		     struct kvmops_check_item **items, size_t *count)
 {
@@ -586,11 +622,15 @@ int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml,
 		return kvmops_fail(ctx, rc, "cannot read the domain's XML");
 	rc = guest_read(&x, &g);
 	if (!rc && parse_caps(src, &src_caps)) {
-		rc = kvmops_fail(ctx, -EIO, "cannot read this host's capabilities: %s", src->error);
+		rc = kvmops_fail(ctx, -EIO,
+				 "cannot read this host's capabilities: %s",
+				 src->error);
 	} else if (!rc && parse_caps(dst, &dst_caps)) {
 		kvmops_xml_close(&src_caps);
-		rc = kvmops_fail(ctx, -EIO, "cannot read the destination's capabilities: %s",
-				 dst->error);
+		rc = kvmops_fail(
+			ctx, -EIO,
+			"cannot read the destination's capabilities: %s",
+			dst->error);
 	}
 	if (rc) {
 		guest_free(&g);
@@ -641,14 +681,15 @@ KVMOPS_EXPORT int kvmops_migrate_check(struct kvmops_ctx *ctx,
 		return rc;
 	dom = VIRT(virDomainLookupByName)(src, name);
 	if (!dom)
-		return kvmops_fail(ctx, -ENOENT, "no domain %s on this host: %s", name,
+		return kvmops_fail(ctx, -ENOENT,
+				   "no domain %s on this host: %s", name,
 				   kvmops_virt_message());
 	VIRT(virDomainGetState)(dom, &state, &reason, 0);
 	xml = VIRT(virDomainGetXMLDesc)(dom, VIR_DOMAIN_XML_SECURE);
 	VIRT(virDomainFree)(dom);
 	if (!xml)
-		return kvmops_fail(ctx, -EIO, "cannot read the XML of %s: %s", name,
-				   kvmops_virt_message());
+		return kvmops_fail(ctx, -EIO, "cannot read the XML of %s: %s",
+				   name, kvmops_virt_message());
 	kvmops_probe_libvirt(&sp, src);
 	kvmops_probe_libvirt(&dp, dst);
 	rc = kvmops_check_run(ctx, xml, state, &o, &sp, &dp, items, count);

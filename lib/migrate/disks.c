@@ -32,7 +32,8 @@ static void read_disk(struct kvmops_xml *x, xmlNodePtr node,
 {
 	kvmops_xml_copy(x, node, "string(target/@dev)", d->target,
 			sizeof(d->target));
-	kvmops_xml_copy(x, node, "string(@device)", d->device, sizeof(d->device));
+	kvmops_xml_copy(x, node, "string(@device)", d->device,
+			sizeof(d->device));
 	kvmops_xml_copy(x, node, "string(@type)", d->type, sizeof(d->type));
 	kvmops_xml_copy(x, node, "string(source/@file | source/@dev)", d->path,
 			sizeof(d->path));
@@ -95,7 +96,8 @@ static void dir_of(const char *path, char *dir, size_t len)
 /* ---- is it the same storage? --------------------------------------------- */
 
 /* A message into @buf, cut to fit: they name paths of any length. */
-static void say(char *buf, size_t len, const char *fmt, ...) KVMOPS_PRINTF(3, 4);
+static void say(char *buf, size_t len, const char *fmt, ...)
+	KVMOPS_PRINTF(3, 4);
 
 static void say(char *buf, size_t len, const char *fmt, ...)
 {
@@ -109,9 +111,9 @@ static void say(char *buf, size_t len, const char *fmt, ...)
 /* Pools whose volumes every host reaches over the network. */
 static bool network_pool(const char *type)
 {
-	static const char *const types[] = { "rbd", "gluster", "iscsi",
-					     "iscsi-direct", "sheepdog",
-					     "vstorage" };
+	static const char *const types[] = { "rbd",	 "gluster",
+					     "iscsi",	 "iscsi-direct",
+					     "sheepdog", "vstorage" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(types); i++)
@@ -132,26 +134,25 @@ static void marker_name(char *buf, size_t len)
 }
 
 /* Makes a marker in pool @here of @src and looks for it in @there of @dst. */
-static enum kvmops_sharing prove_pools(struct kvmops_ctx *ctx,
-				       struct kvmops_probe *src,
-				       const char *here,
-				       struct kvmops_probe *dst,
-				       const char *there, char *why,
-				       size_t len)
+static enum kvmops_sharing
+prove_pools(struct kvmops_ctx *ctx, struct kvmops_probe *src, const char *here,
+	    struct kvmops_probe *dst, const char *there, char *why, size_t len)
 {
 	char name[64];
 	int seen;
 
 	marker_name(name, sizeof(name));
 	if (src->ops->marker_create(src, here, name)) {
-		say(why, len, "no probe volume can be made in pool %s here (%s)",
-			 here, src->error);
+		say(why, len,
+		    "no probe volume can be made in pool %s here (%s)", here,
+		    src->error);
 		return KVMOPS_UNPROVEN;
 	}
 	seen = dst->ops->marker_seen(dst, there, name);
 	if (seen < 0)
-		say(why, len, "pool %s on the destination cannot be refreshed (%s)",
-			 there, dst->error);
+		say(why, len,
+		    "pool %s on the destination cannot be refreshed (%s)",
+		    there, dst->error);
 	if (src->ops->marker_delete(src, here, name))
 		err(ctx, "the probe volume %s is left in pool %s: %s", name,
 		    here, src->error);
@@ -162,19 +163,16 @@ static enum kvmops_sharing prove_pools(struct kvmops_ctx *ctx,
 	if (seen < 0)
 		return KVMOPS_UNPROVEN;
 	say(why, len,
-		 seen ? "a probe volume made in pool %s here appeared in pool %s there" :
-			"a probe volume made in pool %s here did not appear in pool %s there",
-		 here, there);
+	    seen ? "a probe volume made in pool %s here appeared in pool %s there" :
+		   "a probe volume made in pool %s here did not appear in pool %s there",
+	    here, there);
 	return seen ? KVMOPS_SHARED : KVMOPS_NOT_SHARED;
 }
 
-static enum kvmops_sharing pools_sharing(struct kvmops_ctx *ctx,
-					 struct kvmops_probe *src,
-					 const char *here,
-					 struct kvmops_probe *dst,
-					 const char *there,
-					 struct kvmops_sharing_memo *memo,
-					 char *why, size_t len)
+static enum kvmops_sharing
+pools_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+	      const char *here, struct kvmops_probe *dst, const char *there,
+	      struct kvmops_sharing_memo *memo, char *why, size_t len)
 {
 	enum kvmops_sharing s;
 	size_t i;
@@ -189,42 +187,43 @@ static enum kvmops_sharing pools_sharing(struct kvmops_ctx *ctx,
 	s = prove_pools(ctx, src, here, dst, there, why, len);
 	if (memo && memo->count < KVMOPS_SHARING_MEMO) {
 		i = memo->count++;
-		snprintf(memo->pools[i].here, sizeof(memo->pools[i].here), "%s", here);
-		snprintf(memo->pools[i].there, sizeof(memo->pools[i].there), "%s", there);
-		snprintf(memo->pools[i].why, sizeof(memo->pools[i].why), "%s", why);
+		snprintf(memo->pools[i].here, sizeof(memo->pools[i].here), "%s",
+			 here);
+		snprintf(memo->pools[i].there, sizeof(memo->pools[i].there),
+			 "%s", there);
+		snprintf(memo->pools[i].why, sizeof(memo->pools[i].why), "%s",
+			 why);
 		memo->pools[i].sharing = s;
 	}
 	return s;
 }
 
-enum kvmops_sharing kvmops_dir_sharing(struct kvmops_ctx *ctx,
-				       struct kvmops_probe *src,
-				       struct kvmops_probe *dst, const char *dir,
-				       struct kvmops_sharing_memo *memo,
-				       char *why, size_t len)
+enum kvmops_sharing
+kvmops_dir_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+		   struct kvmops_probe *dst, const char *dir,
+		   struct kvmops_sharing_memo *memo, char *why, size_t len)
 {
 	struct kvmops_pool_info here, there;
 
 	if (dst->ops->pool(dst, NULL, dir, &there)) {
-		say(why, len, "the destination has no active storage pool over %s",
-			 dir);
+		say(why, len,
+		    "the destination has no active storage pool over %s", dir);
 		return KVMOPS_ABSENT;
 	}
 	if (src->ops->pool(src, NULL, dir, &here)) {
-		say(why, len, "this host has no active storage pool over %s to make a probe volume in",
-			 dir);
+		say(why, len,
+		    "this host has no active storage pool over %s to make a probe volume in",
+		    dir);
 		return KVMOPS_UNPROVEN;
 	}
 	return pools_sharing(ctx, src, here.name, dst, there.name, memo, why,
 			     len);
 }
 
-static enum kvmops_sharing file_sharing(struct kvmops_ctx *ctx,
-					struct kvmops_probe *src,
-					struct kvmops_probe *dst,
-					const struct kvmops_disk *d,
-					struct kvmops_sharing_memo *memo,
-					char *why, size_t len)
+static enum kvmops_sharing
+file_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+	     struct kvmops_probe *dst, const struct kvmops_disk *d,
+	     struct kvmops_sharing_memo *memo, char *why, size_t len)
 {
 	struct kvmops_vol_info there;
 	char dir[PATH_MAX];
@@ -232,12 +231,12 @@ static enum kvmops_sharing file_sharing(struct kvmops_ctx *ctx,
 
 	if (rc == -ENOENT) {
 		say(why, len, "the destination has no %s in its storage pools",
-			 d->path);
+		    d->path);
 		return KVMOPS_ABSENT;
 	}
 	if (rc) {
 		say(why, len, "the destination cannot look it up (%s)",
-			 dst->error);
+		    dst->error);
 		return KVMOPS_UNPROVEN;
 	}
 	dir_of(d->path, dir, sizeof(dir));
@@ -247,39 +246,41 @@ static enum kvmops_sharing file_sharing(struct kvmops_ctx *ctx,
 /* Block devices: the destination must see the same volume (its key). */
 static enum kvmops_sharing block_sharing(struct kvmops_probe *src,
 					 struct kvmops_probe *dst,
-					 const char *path, char *why, size_t len)
+					 const char *path, char *why,
+					 size_t len)
 {
 	struct kvmops_vol_info here, there;
 	int rc = dst->ops->volume(dst, path, &there);
 
 	if (rc == -ENOENT) {
-		say(why, len, "the destination has no volume %s in its storage pools",
-			 path);
+		say(why, len,
+		    "the destination has no volume %s in its storage pools",
+		    path);
 		return KVMOPS_ABSENT;
 	}
 	if (rc || src->ops->volume(src, path, &here) || !*here.key ||
 	    !*there.key) {
-		say(why, len, "the volume keys of %s cannot be compared (it must be in a storage pool on both hosts)",
-			 path);
+		say(why, len,
+		    "the volume keys of %s cannot be compared (it must be in a storage pool on both hosts)",
+		    path);
 		return KVMOPS_UNPROVEN;
 	}
 	if (strcmp(here.key, there.key)) {
-		say(why, len, "the destination's volume has key %s, this host's %s",
-			 there.key, here.key);
+		say(why, len,
+		    "the destination's volume has key %s, this host's %s",
+		    there.key, here.key);
 		return KVMOPS_NOT_SHARED;
 	}
 	say(why, len, "the destination sees the same volume (key %s)",
-		 here.key);
+	    here.key);
 	return KVMOPS_SHARED;
 }
 
 /* <source pool= volume=>: libvirt finds it on each host by the pool's name. */
-static enum kvmops_sharing volume_sharing(struct kvmops_ctx *ctx,
-					  struct kvmops_probe *src,
-					  struct kvmops_probe *dst,
-					  const struct kvmops_disk *d,
-					  struct kvmops_sharing_memo *memo,
-					  char *why, size_t len)
+static enum kvmops_sharing
+volume_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+	       struct kvmops_probe *dst, const struct kvmops_disk *d,
+	       struct kvmops_sharing_memo *memo, char *why, size_t len)
 {
 	struct kvmops_pool_info here, there;
 	char path[PATH_MAX];
@@ -287,8 +288,9 @@ static enum kvmops_sharing volume_sharing(struct kvmops_ctx *ctx,
 	if (dst->ops->pool(dst, d->vol_pool, NULL, &there) ||
 	    dst->ops->pool_volume(dst, d->vol_pool, d->vol_name, path,
 				  sizeof(path))) {
-		say(why, len, "the destination has no volume %s in an active pool %s",
-			 d->vol_name, d->vol_pool);
+		say(why, len,
+		    "the destination has no volume %s in an active pool %s",
+		    d->vol_name, d->vol_pool);
 		return KVMOPS_ABSENT;
 	}
 	if (src->ops->pool(src, d->vol_pool, NULL, &here)) {
@@ -297,7 +299,7 @@ static enum kvmops_sharing volume_sharing(struct kvmops_ctx *ctx,
 	}
 	if (network_pool(here.type)) {
 		say(why, len, "pool %s is %s storage, which both hosts reach",
-			 here.name, here.type);
+		    here.name, here.type);
 		return KVMOPS_SHARED;
 	}
 	if (*here.target && *there.target)
@@ -306,16 +308,14 @@ static enum kvmops_sharing volume_sharing(struct kvmops_ctx *ctx,
 	return block_sharing(src, dst, path, why, len);
 }
 
-static enum kvmops_sharing disk_sharing(struct kvmops_ctx *ctx,
-					struct kvmops_probe *src,
-					struct kvmops_probe *dst,
-					const struct kvmops_disk *d,
-					struct kvmops_sharing_memo *memo,
-					char *why, size_t len)
+static enum kvmops_sharing
+disk_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+	     struct kvmops_probe *dst, const struct kvmops_disk *d,
+	     struct kvmops_sharing_memo *memo, char *why, size_t len)
 {
 	if (!strcmp(d->type, "network")) {
 		say(why, len, "network storage (%s), reached from either host",
-			 *d->protocol ? d->protocol : "network");
+		    *d->protocol ? d->protocol : "network");
 		return KVMOPS_SHARED;
 	}
 	if (!strcmp(d->type, "volume"))
@@ -414,10 +414,11 @@ static void plan_backing(struct kvmops_disk_plan *pl, struct kvmops_probe *dst)
 			     pl->info.backing);
 		return;
 	}
-	backing_item(pl, KVMOPS_VERDICT_FAIL, "copy_storage",
-		     "copy the backing image there first, to the same path and in a pool, or copy whole disks",
-		     "the backing image %s is not on the destination",
-		     pl->info.backing);
+	backing_item(
+		pl, KVMOPS_VERDICT_FAIL, "copy_storage",
+		"copy the backing image there first, to the same path and in a pool, or copy whole disks",
+		"the backing image %s is not on the destination",
+		pl->info.backing);
 	if (pl->fate != KVMOPS_DISK_REFUSED) {
 		pl->fate = KVMOPS_DISK_REFUSED;
 		pl->err = -ENXIO;
@@ -433,26 +434,29 @@ static void plan_shared(struct kvmops_ctx *ctx, struct kvmops_disk_plan *pl,
 	const struct kvmops_disk *d = &pl->disk;
 	const char *what = *d->path ? d->path : d->vol_name;
 	bool copying = o->copy_storage != KVMOPS_COPY_NONE;
-	const char *copy_fix = copying || d->readonly || d->shareable ?
-				       "put the same storage at the same path there" :
-				       "copy the disks with the migration";
-	const char *copy_remedy = copying || d->readonly || d->shareable ?
-					  NULL :
-					  "copy_storage";
+	const char *copy_fix =
+		copying || d->readonly || d->shareable ?
+			"put the same storage at the same path there" :
+			"copy the disks with the migration";
+	const char *copy_remedy =
+		copying || d->readonly || d->shareable ? NULL : "copy_storage";
 	struct kvmops_vol_info there;
 	char why[320];
 
 	pl->fate = KVMOPS_DISK_STAYS;
 	switch (disk_sharing(ctx, src, dst, d, memo, why, sizeof(why))) {
 	case KVMOPS_SHARED:
-		if (pl->have_info && *d->path && !dst->ops->volume(dst, d->path, &there) &&
+		if (pl->have_info && *d->path &&
+		    !dst->ops->volume(dst, d->path, &there) &&
 		    there.capacity != pl->info.capacity)
 			refuse(pl, -ENXIO, copy_remedy, copy_fix,
-			       "%s on the destination is not this disk (%" PRIu64 " bytes there, %" PRIu64 " here)",
+			       "%s on the destination is not this disk (%" PRIu64
+			       " bytes there, %" PRIu64 " here)",
 			       d->path, there.capacity, pl->info.capacity);
 		else
 			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is on storage both hosts share: %s", what, why);
+				"%s is on storage both hosts share: %s", what,
+				why);
 		break;
 	case KVMOPS_ABSENT:
 		refuse(pl, -ENXIO, copy_remedy,
@@ -465,7 +469,8 @@ static void plan_shared(struct kvmops_ctx *ctx, struct kvmops_disk_plan *pl,
 		/* An image only read: its own copy there at the path will do. */
 		if (d->readonly) {
 			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is read-only, and the destination has it at the same path", what);
+				"%s is read-only, and the destination has it at the same path",
+				what);
 			break;
 		}
 		refuse(pl, -ENXIO, copy_remedy, copy_fix,
@@ -475,18 +480,21 @@ static void plan_shared(struct kvmops_ctx *ctx, struct kvmops_disk_plan *pl,
 	case KVMOPS_UNPROVEN:
 		if (d->readonly && *d->path) {
 			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is read-only, and the destination has it at the same path", what);
+				"%s is read-only, and the destination has it at the same path",
+				what);
 			break;
 		}
 		if (o->unsafe) {
-			warn(pl, "make sure the destination has the same storage at that path",
+			warn(pl,
+			     "make sure the destination has the same storage at that path",
 			     "%s is not proven to be on shared storage (%s); the migration is unsafe, so it is taken on trust",
 			     what, why);
 			break;
 		}
 		refuse(pl, -ENXIO, copying ? "unsafe" : "copy_storage,unsafe",
-		       copying ? "give both hosts an active storage pool over its directory, so that a probe can prove it shared; if it is shared, migrate unsafe" :
-				 "give both hosts an active storage pool over its directory, so that a probe can prove it shared, or copy the disks with the migration; if it is shared, migrate unsafe",
+		       copying ?
+			       "give both hosts an active storage pool over its directory, so that a probe can prove it shared; if it is shared, migrate unsafe" :
+			       "give both hosts an active storage pool over its directory, so that a probe can prove it shared, or copy the disks with the migration; if it is shared, migrate unsafe",
 		       "%s cannot be proven to be on shared storage: %s", what,
 		       why);
 		break;
@@ -509,17 +517,20 @@ static bool plan_pool(struct kvmops_disk_plan *pl, struct kvmops_probe *dst,
 	dir_of(d->path, dir, sizeof(dir));
 	if (dst->ops->pool(dst, want, dir, &pi)) {
 		if (want)
-			refuse(pl, -ENXIO, "pool", "start it there (virsh pool-start), or name another",
+			refuse(pl, -ENXIO, "pool",
+			       "start it there (virsh pool-start), or name another",
 			       "no active pool %s on the destination", want);
 		else
 			refuse(pl, -ENXIO, "pool",
 			       "define and start a dir pool over that directory there (virsh pool-define-as), or name another pool",
-			       "no active storage pool over %s on the destination", dir);
+			       "no active storage pool over %s on the destination",
+			       dir);
 		return false;
 	}
 	if (snprintf(pl->dest_path, sizeof(pl->dest_path), "%s/%s", pi.target,
 		     base ? base + 1 : d->path) >= (int)sizeof(pl->dest_path)) {
-		refuse(pl, -ENAMETOOLONG, "pool", "use a pool with a shorter path",
+		refuse(pl, -ENAMETOOLONG, "pool",
+		       "use a pool with a shorter path",
 		       "the path in pool %s would be too long", pi.name);
 		return false;
 	}
@@ -527,7 +538,8 @@ static bool plan_pool(struct kvmops_disk_plan *pl, struct kvmops_probe *dst,
 	kvmops_size_format(capacity, need, sizeof(need));
 	kvmops_size_format(pi.available, room, sizeof(room));
 	if (pi.available < capacity) {
-		refuse(pl, -ENOSPC, "pool", "free room in that pool, or name another",
+		refuse(pl, -ENOSPC, "pool",
+		       "free room in that pool, or name another",
 		       "pool %s on the destination has %s free; the disk may grow to %s",
 		       pi.name, room, need);
 		return false;
@@ -615,12 +627,14 @@ static void plan_offline(struct kvmops_ctx *ctx, struct kvmops_disk_plan *plans,
 	if (!plan_pool(pl, dst, o->pool))
 		return;
 	if (!dst->ops->volume(dst, pl->dest_path, &there))
-		refuse(pl, -EEXIST, "pool", "delete it there, or copy into another pool",
+		refuse(pl, -EEXIST, "pool",
+		       "delete it there, or copy into another pool",
 		       "%s is on the destination already", pl->dest_path);
 	else if (path_taken(plans, pl))
 		refuse(pl, -EEXIST, NULL,
 		       "rename one of the files, or move the disks one pool at a time",
-		       "another disk of the guest goes to %s too", pl->dest_path);
+		       "another disk of the guest goes to %s too",
+		       pl->dest_path);
 	else
 		plan_backing(pl, dst);
 }
@@ -651,8 +665,9 @@ int kvmops_plan_disks(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 			continue; /* an empty drive: nothing to move */
 		pl = &plans[k++];
 		pl->disk = disks[i];
-		pl->have_info = *pl->disk.path &&
-				!src->ops->volume(src, pl->disk.path, &pl->info);
+		pl->have_info =
+			*pl->disk.path &&
+			!src->ops->volume(src, pl->disk.path, &pl->info);
 		/* libvirt copies neither read-only nor shareable disks */
 		if (o->kind == KVMOPS_MIGRATE_LIVE || pl->disk.readonly ||
 		    pl->disk.shareable || !strcmp(pl->disk.type, "network"))
@@ -684,7 +699,8 @@ kvmops_refused_disk(const struct kvmops_disk_plan *plans, size_t count)
 /* ---- the saved memory of a move that keeps it ------------------------------ */
 
 static void state_item(struct kvmops_check_item *it, enum kvmops_verdict v,
-		       const char *fix, const char *fmt, ...) KVMOPS_PRINTF(4, 5);
+		       const char *fix, const char *fmt, ...)
+	KVMOPS_PRINTF(4, 5);
 
 static void state_item(struct kvmops_check_item *it, enum kvmops_verdict v,
 		       const char *fix, const char *fmt, ...)
@@ -692,7 +708,8 @@ static void state_item(struct kvmops_check_item *it, enum kvmops_verdict v,
 	va_list args;
 
 	va_start(args, fmt);
-	set_item(it, "state file", v, fix ? "state_file" : NULL, fix, fmt, args);
+	set_item(it, "state file", v, fix ? "state_file" : NULL, fix, fmt,
+		 args);
 	va_end(args);
 }
 
@@ -703,23 +720,27 @@ static void given_state_file(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 	char dir[PATH_MAX], why[320];
 
 	dir_of(path, dir, sizeof(dir));
-	switch (kvmops_dir_sharing(ctx, src, dst, dir, NULL, why, sizeof(why))) {
+	switch (kvmops_dir_sharing(ctx, src, dst, dir, NULL, why,
+				   sizeof(why))) {
 	case KVMOPS_SHARED:
-		state_item(it, KVMOPS_VERDICT_PASS, NULL,
-			   "the memory is saved to %s, on storage both hosts share: %s",
-			   path, why);
+		state_item(
+			it, KVMOPS_VERDICT_PASS, NULL,
+			"the memory is saved to %s, on storage both hosts share: %s",
+			path, why);
 		break;
 	case KVMOPS_NOT_SHARED:
-		state_item(it, KVMOPS_VERDICT_FAIL,
-			   "put the state file on storage both hosts see",
-			   "%s is on storage the destination does not share: %s",
-			   path, why);
+		state_item(
+			it, KVMOPS_VERDICT_FAIL,
+			"put the state file on storage both hosts see",
+			"%s is on storage the destination does not share: %s",
+			path, why);
 		break;
 	default:
-		state_item(it, KVMOPS_VERDICT_WARN,
-			   "make sure the destination sees the same file there",
-			   "%s is not proven to be on storage both hosts see (%s)",
-			   path, why);
+		state_item(
+			it, KVMOPS_VERDICT_WARN,
+			"make sure the destination sees the same file there",
+			"%s is not proven to be on storage both hosts see (%s)",
+			path, why);
 		break;
 	}
 }
@@ -756,15 +777,17 @@ void kvmops_plan_state_file(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 		return;
 	}
 	if (!disk) {
-		state_item(it, KVMOPS_VERDICT_FAIL,
-			   "name a state file on storage both hosts see",
-			   "keeping the guest's memory needs a state file on storage both hosts see, and none of its disks is on such storage");
+		state_item(
+			it, KVMOPS_VERDICT_FAIL,
+			"name a state file on storage both hosts see",
+			"keeping the guest's memory needs a state file on storage both hosts see, and none of its disks is on such storage");
 		return;
 	}
 	dir_of(disk, dir, sizeof(dir));
 	if (snprintf(path, len, "%s/%s.kvmops-state", dir, name) >= (int)len) {
 		state_item(it, KVMOPS_VERDICT_FAIL, "name a shorter state file",
-			   "the state file's path beside %s would be too long", disk);
+			   "the state file's path beside %s would be too long",
+			   disk);
 		return;
 	}
 	if (!src->ops->volume(src, path, &vi)) {
@@ -773,7 +796,8 @@ void kvmops_plan_state_file(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 			   "%s exists already", path);
 		return;
 	}
-	state_item(it, KVMOPS_VERDICT_PASS, NULL,
-		   "the memory is saved to %s, beside disk %s on storage both hosts share",
-		   path, disk);
+	state_item(
+		it, KVMOPS_VERDICT_PASS, NULL,
+		"the memory is saved to %s, beside disk %s on storage both hosts share",
+		path, disk);
 }

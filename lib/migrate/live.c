@@ -52,7 +52,8 @@ struct live_run {
 static void *migrate_thread(void *arg)
 {
 	struct live_run *run = arg;
-	virDomainPtr ddom = VIRT(virDomainMigrate3)(run->dom, run->dst, run->params,
+	virDomainPtr ddom = VIRT(virDomainMigrate3)(run->dom, run->dst,
+						    run->params,
 						    (unsigned int)run->nparams,
 						    (unsigned int)run->flags);
 	virErrorPtr e = ddom ? NULL : VIRT(virGetLastError)();
@@ -61,7 +62,8 @@ static void *migrate_thread(void *arg)
 	run->ddom = ddom;
 	if (!ddom) {
 		snprintf(run->error, sizeof(run->error), "%s",
-			 e && e->message ? e->message : "unknown libvirt error");
+			 e && e->message ? e->message :
+					   "unknown libvirt error");
 		run->error_code = e ? e->code : 0;
 	}
 	run->done = true;
@@ -91,7 +93,6 @@ static bool wait_done(struct live_run *run)
 	return done;
 }
 
-
 /* What the watcher did to the job, to explain the outcome. */
 struct watch {
 	bool aborted, timed_out, suspended, postcopy_started, dest_lost;
@@ -110,27 +111,32 @@ static void on_timeout(struct kvmops_ctx *ctx, virDomainPtr dom,
 		w->aborted = VIRT(virDomainAbortJob)(dom) == 0;
 		break;
 	case KVMOPS_ON_TIMEOUT_SUSPEND:
-		info(ctx, "timeout: pausing the guest so the migration completes");
+		info(ctx,
+		     "timeout: pausing the guest so the migration completes");
 		w->suspended = VIRT(virDomainSuspend)(dom) == 0;
 		break;
 	case KVMOPS_ON_TIMEOUT_POSTCOPY:
 		info(ctx, "timeout: switching to post-copy");
-		w->postcopy_started = VIRT(virDomainMigrateStartPostCopy)(dom, 0) == 0;
+		w->postcopy_started =
+			VIRT(virDomainMigrateStartPostCopy)(dom, 0) == 0;
 		break;
 	}
 }
 
 /* libvirt gives no disk rate, and no memory rate on the first pass. */
-static void estimate_rates(struct kvmops_job *job, const struct kvmops_job *last)
+static void estimate_rates(struct kvmops_job *job,
+			   const struct kvmops_job *last)
 {
 	uint64_t dt = job->elapsed_ms - last->elapsed_ms;
 
 	if (!last->elapsed_ms || job->elapsed_ms <= last->elapsed_ms)
 		return;
 	if (!job->disk_bps && job->disk_processed > last->disk_processed)
-		job->disk_bps = (job->disk_processed - last->disk_processed) * 1000 / dt;
+		job->disk_bps = (job->disk_processed - last->disk_processed) *
+				1000 / dt;
 	if (!job->mem_bps && job->mem_processed > last->mem_processed)
-		job->mem_bps = (job->mem_processed - last->mem_processed) * 1000 / dt;
+		job->mem_bps =
+			(job->mem_processed - last->mem_processed) * 1000 / dt;
 }
 
 static void abort_job(struct kvmops_ctx *ctx, virDomainPtr dom, struct watch *w)
@@ -169,17 +175,19 @@ static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 	w->last = job;
 	if (progress)
 		progress(ctx, &job, userdata);
-	if (o->postcopy_after_precopy && !w->postcopy_started && job.iteration >= 2)
-		w->postcopy_started = VIRT(virDomainMigrateStartPostCopy)(dom, 0) == 0;
+	if (o->postcopy_after_precopy && !w->postcopy_started &&
+	    job.iteration >= 2)
+		w->postcopy_started =
+			VIRT(virDomainMigrateStartPostCopy)(dom, 0) == 0;
 	if (o->timeout_s && !w->timed_out && !w->aborted &&
 	    kvmops_now_ms() - w->started_ms >= (uint64_t)o->timeout_s * 1000)
 		on_timeout(ctx, dom, o, w);
 }
 
-
 /* The disk plans of @xml for @o, asking both hosts. */
-static int plan_disks(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
-		      const char *xml, const struct kvmops_migrate_opts *o,
+static int plan_disks(struct kvmops_ctx *ctx, virConnectPtr src,
+		      virConnectPtr dst, const char *xml,
+		      const struct kvmops_migrate_opts *o,
 		      struct kvmops_disk_plan **plans, size_t *n)
 {
 	struct kvmops_probe sp, dp;
@@ -194,8 +202,9 @@ static int plan_disks(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr d
  * expects them (the same path) and, for an incremental copy, over the same
  * backing image. *@made lists what was created, to remove on failure.
  */
-static int precreate(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
-		     const char *xml, const struct kvmops_migrate_opts *o,
+static int precreate(struct kvmops_ctx *ctx, virConnectPtr src,
+		     virConnectPtr dst, const char *xml,
+		     const struct kvmops_migrate_opts *o,
 		     virStorageVolPtr **made, size_t *nmade)
 {
 	struct kvmops_disk_plan *plans;
@@ -217,11 +226,10 @@ static int precreate(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr ds
 		/* what the check refused, libvirt will refuse again */
 		if (pl->fate != KVMOPS_DISK_COPIED || !pl->have_info)
 			continue;
-		(*made)[*nmade] = kvmops_create_volume(dst, pl->pool,
-						       strrchr(pl->dest_path, '/') + 1,
-						       &pl->info,
-						       o->copy_storage == KVMOPS_COPY_INC,
-						       err, sizeof(err));
+		(*made)[*nmade] = kvmops_create_volume(
+			dst, pl->pool, strrchr(pl->dest_path, '/') + 1,
+			&pl->info, o->copy_storage == KVMOPS_COPY_INC, err,
+			sizeof(err));
 		if (!(*made)[*nmade]) {
 			rc = kvmops_fail(ctx, -EIO, "%s", err);
 			break;
@@ -264,7 +272,8 @@ static bool proven_shared(struct kvmops_ctx *ctx, virConnectPtr src,
 				 (pl->fate == KVMOPS_DISK_STAYS &&
 				  pl->item.verdict == KVMOPS_VERDICT_PASS);
 			if (!proven)
-				snprintf(why, len, "%s: %s", pl->item.id, pl->item.text);
+				snprintf(why, len, "%s: %s", pl->item.id,
+					 pl->item.text);
 		}
 	}
 	free(plans);
@@ -272,7 +281,8 @@ static bool proven_shared(struct kvmops_ctx *ctx, virConnectPtr src,
 	return proven;
 }
 
-static void summarize(virDomainPtr dom, virDomainPtr ddom, struct kvmops_job *summary)
+static void summarize(virDomainPtr dom, virDomainPtr ddom,
+		      struct kvmops_job *summary)
 {
 	struct kvmops_job job;
 
@@ -287,24 +297,27 @@ static void summarize(virDomainPtr dom, virDomainPtr ddom, struct kvmops_job *su
 }
 
 /* The guest runs on the destination: check it, then retire the source. */
-static int finish_move(struct kvmops_ctx *ctx, virDomainPtr dom, virDomainPtr ddom,
-		       const struct kvmops_migrate_opts *o)
+static int finish_move(struct kvmops_ctx *ctx, virDomainPtr dom,
+		       virDomainPtr ddom, const struct kvmops_migrate_opts *o)
 {
 	const unsigned int undefine = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
 				      VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
 				      VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
 				      VIR_DOMAIN_UNDEFINE_KEEP_NVRAM;
 
-	if (VIRT(virDomainIsActive)(ddom) != 1 || VIRT(virDomainIsPersistent)(ddom) != 1)
-		return kvmops_fail(ctx, -EIO,
-				   "the migration ended, but the destination does not run %s persistently; the source definition is kept",
-				   VIRT(virDomainGetName)(ddom));
+	if (VIRT(virDomainIsActive)(ddom) != 1 ||
+	    VIRT(virDomainIsPersistent)(ddom) != 1)
+		return kvmops_fail(
+			ctx, -EIO,
+			"the migration ended, but the destination does not run %s persistently; the source definition is kept",
+			VIRT(virDomainGetName)(ddom));
 	if (o->keep_source || VIRT(virDomainIsPersistent)(dom) != 1)
 		return 0;
 	if (VIRT(virDomainUndefineFlags)(dom, undefine))
-		return kvmops_fail(ctx, -EIO,
-				   "%s runs on the destination, but its source definition could not be removed (%s): remove it by hand (virsh undefine) before anyone starts it there",
-				   VIRT(virDomainGetName)(dom), kvmops_virt_message());
+		return kvmops_fail(
+			ctx, -EIO,
+			"%s runs on the destination, but its source definition could not be removed (%s): remove it by hand (virsh undefine) before anyone starts it there",
+			VIRT(virDomainGetName)(dom), kvmops_virt_message());
 	return 0;
 }
 
@@ -324,22 +337,26 @@ static int fail_outcome(struct kvmops_ctx *ctx, struct live_run *run,
 			"the connection to the destination was lost, so the migration was aborted: %s.",
 			sides);
 	if (w->aborted && !w->timed_out)
-		return kvmops_fail(ctx, -ECANCELED, "the migration was aborted: %s.", sides);
+		return kvmops_fail(ctx, -ECANCELED,
+				   "the migration was aborted: %s.", sides);
 	if (w->aborted)
-		return kvmops_fail(ctx, -ETIMEDOUT,
-				   "the migration did not finish within its timeout and was aborted: %s.",
-				   sides);
+		return kvmops_fail(
+			ctx, -ETIMEDOUT,
+			"the migration did not finish within its timeout and was aborted: %s.",
+			sides);
 	if (unproven)
-		return kvmops_fail_remedy(ctx, -EIO, "copy_storage,unsafe",
-					  "the migration failed (%s): %s. The storage is not proven shared (%s): copy the disks with the migration, or, if it is shared, migrate unsafe.",
-					  run->error, sides, unproven);
-	return kvmops_fail(ctx, -EIO, "the migration failed (%s): %s.", run->error,
-			   sides);
+		return kvmops_fail_remedy(
+			ctx, -EIO, "copy_storage,unsafe",
+			"the migration failed (%s): %s. The storage is not proven shared (%s): copy the disks with the migration, or, if it is shared, migrate unsafe.",
+			run->error, sides, unproven);
+	return kvmops_fail(ctx, -EIO, "the migration failed (%s): %s.",
+			   run->error, sides);
 }
 
 static int run_live(struct kvmops_ctx *ctx, struct live_run *run,
-		    const struct kvmops_migrate_opts *o, kvmops_progress_fn progress,
-		    void *userdata, const volatile int *cancel, struct watch *w)
+		    const struct kvmops_migrate_opts *o,
+		    kvmops_progress_fn progress, void *userdata,
+		    const volatile int *cancel, struct watch *w)
 {
 	pthread_t thread;
 
@@ -353,7 +370,8 @@ static int run_live(struct kvmops_ctx *ctx, struct live_run *run,
 	w->started_ms = kvmops_now_ms();
 	w->dst = run->dst;
 	if (pthread_create(&thread, NULL, migrate_thread, run))
-		return kvmops_fail(ctx, -EAGAIN, "cannot start the migration thread");
+		return kvmops_fail(ctx, -EAGAIN,
+				   "cannot start the migration thread");
 	while (!wait_done(run))
 		watch_once(ctx, run->dom, o, w, progress, userdata, cancel);
 	pthread_join(thread, NULL);
@@ -368,7 +386,8 @@ static int run_live(struct kvmops_ctx *ctx, struct live_run *run,
  * it again as unsafe and says so.
  */
 static int run_checked(struct kvmops_ctx *ctx, virConnectPtr src,
-		       struct live_run *run, const struct kvmops_migrate_opts *o,
+		       struct live_run *run,
+		       const struct kvmops_migrate_opts *o,
 		       kvmops_progress_fn progress, void *userdata,
 		       const volatile int *cancel, struct watch *w,
 		       const char *dname)
@@ -382,7 +401,8 @@ static int run_checked(struct kvmops_ctx *ctx, virConnectPtr src,
 		return fail_outcome(ctx, run, w, dname, NULL);
 	if (!proven_shared(ctx, src, run->dst, run->dom, o, why, sizeof(why)))
 		return fail_outcome(ctx, run, w, dname, why);
-	notice(ctx, "libvirt does not know this storage as shared, but a probe volume proved every disk shared: migrating with libvirt's unsafe flag");
+	notice(ctx,
+	       "libvirt does not know this storage as shared, but a probe volume proved every disk shared: migrating with libvirt's unsafe flag");
 	run->flags |= VIR_MIGRATE_UNSAFE;
 	rc = run_live(ctx, run, o, progress, userdata, cancel, w);
 	if (!rc && !run->ddom)
@@ -393,7 +413,8 @@ static int run_checked(struct kvmops_ctx *ctx, virConnectPtr src,
 KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 				      virConnectPtr dst, const char *name,
 				      const struct kvmops_migrate_opts *opts,
-				      kvmops_progress_fn progress, void *userdata,
+				      kvmops_progress_fn progress,
+				      void *userdata,
 				      const volatile int *cancel,
 				      struct kvmops_job *summary)
 {
@@ -411,10 +432,12 @@ KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 		return rc;
 	kvmops_migrate_opts_copy(opts, &o);
 	if (o.kind == KVMOPS_MIGRATE_OFFLINE)
-		return kvmops_fail(ctx, -EINVAL, "an offline migration is not live");
+		return kvmops_fail(ctx, -EINVAL,
+				   "an offline migration is not live");
 	run.dom = VIRT(virDomainLookupByName)(src, name);
 	if (!run.dom)
-		return kvmops_fail(ctx, -ENOENT, "no domain %s on the source: %s", name,
+		return kvmops_fail(ctx, -ENOENT,
+				   "no domain %s on the source: %s", name,
 				   kvmops_virt_message());
 	run.dst = dst;
 	xml = VIRT(virDomainGetXMLDesc)(run.dom, 0);
@@ -424,13 +447,15 @@ KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 	free(xml);
 	if (!rc && o.max_downtime_ms &&
 	    VIRT(virDomainMigrateSetMaxDowntime)(run.dom, o.max_downtime_ms, 0))
-		rc = kvmops_fail(ctx, -EIO, "cannot set the maximum downtime: %s",
+		rc = kvmops_fail(ctx, -EIO,
+				 "cannot set the maximum downtime: %s",
 				 kvmops_virt_message());
 	if (!rc)
-		rc = kvmops_live_plan(ctx, &o, &run.flags, &run.params, &run.nparams);
+		rc = kvmops_live_plan(ctx, &o, &run.flags, &run.params,
+				      &run.nparams);
 	if (!rc)
-		rc = run_checked(ctx, src, &run, &o, progress, userdata, cancel, &w,
-				 o.dname ? o.dname : name);
+		rc = run_checked(ctx, src, &run, &o, progress, userdata, cancel,
+				 &w, o.dname ? o.dname : name);
 	if (rc)
 		kvmops_delete_volumes(made, nmade);
 	kvmops_free_volumes(made, nmade);

@@ -27,16 +27,17 @@ void kvmops_migrate_opts_copy(const struct kvmops_migrate_opts *opts,
 
 struct kvmops_pool_info {
 	char name[128];
-	char type[16];	       /* dir, fs, netfs, logical, rbd, ... */
+	char type[16]; /* dir, fs, netfs, logical, rbd, ... */
 	char target[PATH_MAX]; /* its directory; "" for rbd, iscsi and the like */
-	uint64_t available;    /* bytes */
+	uint64_t available; /* bytes */
 };
 
 struct kvmops_probe;
 
 /* What the check asks a host. Each answers 0, -ENOENT, or another -errno. */
 struct kvmops_probe_ops {
-	int (*domain_exists)(struct kvmops_probe *p, const char *name); /* 1 or 0 */
+	int (*domain_exists)(struct kvmops_probe *p,
+			     const char *name); /* 1 or 0 */
 	int (*volume)(struct kvmops_probe *p, const char *path,
 		      struct kvmops_vol_info *vi);
 	/* The active pool named @name, or else the one over directory @dir. */
@@ -57,8 +58,10 @@ struct kvmops_probe_ops {
 	int (*marker_delete)(struct kvmops_probe *p, const char *pool,
 			     const char *name);
 	int (*pool_refresh)(struct kvmops_probe *p, const char *pool);
-	int (*network)(struct kvmops_probe *p, const char *name); /* 1 active, 0 not */
-	int (*bridge)(struct kvmops_probe *p, const char *name); /* 1 there, 0 not */
+	int (*network)(struct kvmops_probe *p,
+		       const char *name); /* 1 active, 0 not */
+	int (*bridge)(struct kvmops_probe *p,
+		      const char *name); /* 1 there, 0 not */
 	char *(*capabilities)(struct kvmops_probe *p); /* NULL: unknown */
 	char *(*domcaps)(struct kvmops_probe *p, const char *emulator,
 			 const char *arch, const char *machine,
@@ -73,8 +76,8 @@ struct kvmops_probe_ops {
 struct kvmops_probe {
 	const struct kvmops_probe_ops *ops;
 	virConnectPtr conn; /* the libvirt probe's */
-	void *data;	    /* a test's */
-	char error[256];    /* why the last answer was an error */
+	void *data; /* a test's */
+	char error[256]; /* why the last answer was an error */
 };
 
 /* A probe that asks @conn. */
@@ -83,12 +86,12 @@ void kvmops_probe_libvirt(struct kvmops_probe *probe, virConnectPtr conn);
 /* ---- disks (disks.c) ----------------------------------------------------- */
 
 struct kvmops_disk {
-	char target[32];     /* vda */
-	char device[16];     /* disk, cdrom, floppy, lun */
-	char type[16];	     /* file, block, network, volume */
+	char target[32]; /* vda */
+	char device[16]; /* disk, cdrom, floppy, lun */
+	char type[16]; /* file, block, network, volume */
 	char path[PATH_MAX]; /* "" when it has none (an empty cdrom) */
-	char format[16];     /* qcow2, raw */
-	char protocol[16];   /* network: rbd, nbd, gluster, iscsi */
+	char format[16]; /* qcow2, raw */
+	char protocol[16]; /* network: rbd, nbd, gluster, iscsi */
 	char vol_pool[128], vol_name[256]; /* type volume */
 	bool readonly, shareable;
 };
@@ -99,10 +102,10 @@ int kvmops_domain_disks(const char *domain_xml, struct kvmops_disk **disks,
 
 /* What the destination has where a disk of the guest is. */
 enum kvmops_sharing {
-	KVMOPS_SHARED,	   /* the same storage: proven */
+	KVMOPS_SHARED, /* the same storage: proven */
 	KVMOPS_NOT_SHARED, /* other storage at the same path: proven */
-	KVMOPS_ABSENT,	   /* nothing there */
-	KVMOPS_UNPROVEN,   /* something there; whether it is the same, unknown */
+	KVMOPS_ABSENT, /* nothing there */
+	KVMOPS_UNPROVEN, /* something there; whether it is the same, unknown */
 };
 
 #define KVMOPS_SHARING_MEMO 8
@@ -122,29 +125,28 @@ struct kvmops_sharing_memo {
  * marker volume between the active pools over it; *@why says how it was
  * found, in a clause.
  */
-enum kvmops_sharing kvmops_dir_sharing(struct kvmops_ctx *ctx,
-				       struct kvmops_probe *src,
-				       struct kvmops_probe *dst, const char *dir,
-				       struct kvmops_sharing_memo *memo,
-				       char *why, size_t len);
+enum kvmops_sharing
+kvmops_dir_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+		   struct kvmops_probe *dst, const char *dir,
+		   struct kvmops_sharing_memo *memo, char *why, size_t len);
 
 /* What becomes of one disk. */
 enum kvmops_disk_fate {
-	KVMOPS_DISK_STAYS,   /* the destination has it: shared storage */
-	KVMOPS_DISK_COPIED,  /* copied to dest_path in pool */
+	KVMOPS_DISK_STAYS, /* the destination has it: shared storage */
+	KVMOPS_DISK_COPIED, /* copied to dest_path in pool */
 	KVMOPS_DISK_REFUSED, /* it stops the move: item says why */
 };
 
 struct kvmops_disk_plan {
 	struct kvmops_disk disk;
 	enum kvmops_disk_fate fate;
-	int err;			/* REFUSED: the error a move returns */
-	struct kvmops_check_item item;	/* "disk vda": the check's verdict */
+	int err; /* REFUSED: the error a move returns */
+	struct kvmops_check_item item; /* "disk vda": the check's verdict */
 	struct kvmops_check_item backing; /* "backing vda", when id[0] */
 	bool have_info;
-	struct kvmops_vol_info info;	/* the source volume, when have_info */
-	char pool[128];			/* COPIED: the destination pool */
-	char dest_path[PATH_MAX];	/* COPIED: the copy's path */
+	struct kvmops_vol_info info; /* the source volume, when have_info */
+	char pool[128]; /* COPIED: the destination pool */
+	char dest_path[PATH_MAX]; /* COPIED: the copy's path */
 };
 
 /*
@@ -179,8 +181,8 @@ kvmops_refused_disk(const struct kvmops_disk_plan *plans, size_t count);
  * The check, from a domain's XML and its state (virDomainState), asking
  * @src and @dst what it needs.
  */
-int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml,
-		     int state, const struct kvmops_migrate_opts *opts,
+int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml, int state,
+		     const struct kvmops_migrate_opts *opts,
 		     struct kvmops_probe *src, struct kvmops_probe *dst,
 		     struct kvmops_check_item **items, size_t *count);
 

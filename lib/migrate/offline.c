@@ -47,8 +47,8 @@ struct offline {
 	size_t nmoves;
 	uint64_t t0_ms;
 	char state_file[PATH_MAX]; /* keep_state: where the memory goes */
-	bool saved;		   /* the source guest is in state_file */
-	bool stopped;		   /* we shut the source guest down */
+	bool saved; /* the source guest is in state_file */
+	bool stopped; /* we shut the source guest down */
 };
 
 static bool cancelled(const struct offline *m)
@@ -85,9 +85,10 @@ static int wait_shutoff(struct offline *m, unsigned int limit_s)
 
 	while (!is_off(m)) {
 		if (cancelled(m))
-			return kvmops_fail(m->ctx, -ECANCELED,
-					   "interrupted while %s shuts down; it may still stop; nothing was copied",
-					   VIRT(virDomainGetName)(m->dom));
+			return kvmops_fail(
+				m->ctx, -ECANCELED,
+				"interrupted while %s shuts down; it may still stop; nothing was copied",
+				VIRT(virDomainGetName)(m->dom));
 		if (kvmops_now_ms() - start >= (uint64_t)limit_s * 1000)
 			return 0;
 		report_phase(m, KVMOPS_PHASE_SHUTDOWN);
@@ -104,20 +105,21 @@ static int shut_down(struct offline *m)
 	int rc;
 
 	if (VIRT(virDomainShutdown)(m->dom))
-		return kvmops_fail(m->ctx, -EIO, "cannot shut %s down: %s", name,
-				   kvmops_virt_message());
+		return kvmops_fail(m->ctx, -EIO, "cannot shut %s down: %s",
+				   name, kvmops_virt_message());
 	rc = wait_shutoff(m, limit);
 	if (rc || is_off(m))
 		return rc;
 	if (!m->o.force)
-		return kvmops_fail_remedy(m->ctx, -ETIMEDOUT, "force",
-					  "%s did not shut down within %u s; nothing was copied. Forcing it off after the timeout would move it",
-					  name, limit);
+		return kvmops_fail_remedy(
+			m->ctx, -ETIMEDOUT, "force",
+			"%s did not shut down within %u s; nothing was copied. Forcing it off after the timeout would move it",
+			name, limit);
 	info(m->ctx, "%s did not shut down within %u s: powering it off", name,
 	     limit);
 	if (VIRT(virDomainDestroy)(m->dom))
-		return kvmops_fail(m->ctx, -EIO, "cannot power %s off: %s", name,
-				   kvmops_virt_message());
+		return kvmops_fail(m->ctx, -EIO, "cannot power %s off: %s",
+				   name, kvmops_virt_message());
 	return 0;
 }
 
@@ -131,18 +133,22 @@ static int plan(struct offline *m, struct kvmops_probe *sp,
 	size_t i;
 	int rc;
 
-	rc = kvmops_plan_disks(m->ctx, sp, dp, xml, &m->o, &m->plans, &m->nplans);
+	rc = kvmops_plan_disks(m->ctx, sp, dp, xml, &m->o, &m->plans,
+			       &m->nplans);
 	if (rc)
 		return rc;
 	bad = kvmops_refused_disk(m->plans, m->nplans);
 	if (bad) {
 		const struct kvmops_check_item *it =
-			bad->backing.id[0] && bad->backing.verdict == KVMOPS_VERDICT_FAIL ?
+			bad->backing.id[0] && bad->backing.verdict ==
+						      KVMOPS_VERDICT_FAIL ?
 				&bad->backing :
 				&bad->item;
 
-		return kvmops_fail_remedy(m->ctx, bad->err, it->remedy[0] ? it->remedy : NULL,
-					  "%s: %s; %s", it->id, it->text, it->fix);
+		return kvmops_fail_remedy(m->ctx, bad->err,
+					  it->remedy[0] ? it->remedy : NULL,
+					  "%s: %s; %s", it->id, it->text,
+					  it->fix);
 	}
 	m->moves = calloc(m->nplans ? m->nplans : 1, sizeof(*m->moves));
 	if (!m->moves)
@@ -153,11 +159,12 @@ static int plan(struct offline *m, struct kvmops_probe *sp,
 		if (m->plans[i].fate != KVMOPS_DISK_COPIED)
 			continue;
 		mv->plan = &m->plans[i];
-		mv->src_vol = VIRT(virStorageVolLookupByPath)(m->src,
-							      mv->plan->disk.path);
+		mv->src_vol = VIRT(
+			virStorageVolLookupByPath)(m->src, mv->plan->disk.path);
 		if (!mv->src_vol)
 			return kvmops_fail(m->ctx, -EIO, "disk %s: %s",
-					   mv->plan->disk.target, kvmops_virt_message());
+					   mv->plan->disk.target,
+					   kvmops_virt_message());
 		m->nmoves++;
 	}
 	return 0;
@@ -199,7 +206,8 @@ static void stream_figures(struct kvmops_job *job, uint64_t done,
 	uint64_t t = kvmops_now_ms();
 
 	job->disk_processed = done;
-	job->disk_remaining = job->disk_total > done ? job->disk_total - done : 0;
+	job->disk_remaining = job->disk_total > done ? job->disk_total - done :
+						       0;
 	/* a shutdown before the stream is no transfer time */
 	if (t > start_ms)
 		job->disk_bps = done * 1000 / (t - start_ms);
@@ -222,22 +230,27 @@ static int transfer(struct offline *m, struct disk_move *mv,
 		    virStorageVolPtr from, virStorageVolPtr to, char *sha256)
 {
 	struct kvmops_job job = { .phase = phase };
-	struct copy_progress cp = { .m = m, .job = &job,
+	struct copy_progress cp = { .m = m,
+				    .job = &job,
 				    .start_ms = kvmops_now_ms() };
-	struct kvmops_pump p = { .cancel = m->cancel, .progress = on_pumped,
+	struct kvmops_pump p = { .cancel = m->cancel,
+				 .progress = on_pumped,
 				 .userdata = &cp };
 	int rc = -EIO;
 
 	snprintf(job.disk, sizeof(job.disk), "%s", mv->plan->disk.target);
-	snprintf(job.dest_path, sizeof(job.dest_path), "%s", mv->plan->dest_path);
+	snprintf(job.dest_path, sizeof(job.dest_path), "%s",
+		 mv->plan->dest_path);
 	job.disk_total = kvmops_volume_bytes(from);
 	p.from = VIRT(virStreamNew)(from_conn, 0);
 	p.to = to ? VIRT(virStreamNew)(m->dst, 0) : NULL;
 	if (p.from && (!to || p.to) &&
-	    !VIRT(virStorageVolDownload)(from, p.from, 0, 0,
-					 VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) &&
-	    (!to || !VIRT(virStorageVolUpload)(to, p.to, 0, 0,
-					       VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)))
+	    !VIRT(virStorageVolDownload)(
+		    from, p.from, 0, 0,
+		    VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) &&
+	    (!to ||
+	     !VIRT(virStorageVolUpload)(to, p.to, 0, 0,
+					VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)))
 		rc = kvmops_pump_run(&p);
 	else
 		snprintf(p.error, sizeof(p.error), "%s", kvmops_virt_message());
@@ -255,7 +268,8 @@ static int transfer(struct offline *m, struct disk_move *mv,
 	if (p.to)
 		VIRT(virStreamFree)(p.to);
 	if (rc == -ECANCELED)
-		return kvmops_fail(m->ctx, rc, "interrupted while copying disk %s",
+		return kvmops_fail(m->ctx, rc,
+				   "interrupted while copying disk %s",
 				   mv->plan->disk.target);
 	if (rc)
 		return kvmops_fail(m->ctx, rc, "%s disk %s failed: %s",
@@ -276,13 +290,14 @@ static int transfer(struct offline *m, struct disk_move *mv,
  */
 static int make_copy(struct offline *m, struct disk_move *mv)
 {
-	struct kvmops_vol_info vi = { .capacity = kvmops_volume_bytes(mv->src_vol) };
+	struct kvmops_vol_info vi = { .capacity = kvmops_volume_bytes(
+					      mv->src_vol) };
 	const char *slash = strrchr(mv->plan->dest_path, '/');
 	char err[512];
 
 	snprintf(vi.format, sizeof(vi.format), "raw");
-	mv->dst_vol = kvmops_create_volume(m->dst, mv->plan->pool, slash + 1, &vi,
-					   false, err, sizeof(err));
+	mv->dst_vol = kvmops_create_volume(m->dst, mv->plan->pool, slash + 1,
+					   &vi, false, err, sizeof(err));
 	return mv->dst_vol ? 0 : kvmops_fail(m->ctx, -EIO, "%s", err);
 }
 
@@ -307,15 +322,16 @@ static int copy_disks(struct offline *m)
 
 		rc = make_copy(m, mv);
 		if (!rc)
-			rc = transfer(m, mv, KVMOPS_PHASE_COPY, m->src, mv->src_vol,
-				      mv->dst_vol, mv->sha256);
+			rc = transfer(m, mv, KVMOPS_PHASE_COPY, m->src,
+				      mv->src_vol, mv->dst_vol, mv->sha256);
 		if (!rc)
-			rc = transfer(m, mv, KVMOPS_PHASE_VERIFY, m->dst, mv->dst_vol,
-				      NULL, back);
+			rc = transfer(m, mv, KVMOPS_PHASE_VERIFY, m->dst,
+				      mv->dst_vol, NULL, back);
 		if (!rc && strcmp(back, mv->sha256))
-			rc = kvmops_fail(m->ctx, -EIO,
-					 "disk %s: the copy on the destination does not match (SHA-256 %s, source %s)",
-					 mv->plan->disk.target, back, mv->sha256);
+			rc = kvmops_fail(
+				m->ctx, -EIO,
+				"disk %s: the copy on the destination does not match (SHA-256 %s, source %s)",
+				mv->plan->disk.target, back, mv->sha256);
 		/* libvirt learns what the file is now: its format, its backing */
 		if (!rc)
 			refresh_pool(m->dst, mv->plan->pool);
@@ -344,10 +360,9 @@ static bool set_source(xmlNodePtr source, const char *from, const char *to)
 
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		v = VIRT(xmlGetProp)(source, BAD_CAST attrs[i]);
-		if (v && !strcmp((const char *)v, from)) {
-			VIRT(xmlSetProp)(source, BAD_CAST attrs[i], BAD_CAST to);
-			moved = true;
-		}
+		if (v && !strcmp((const char *)v, from))
+			moved = VIRT(xmlSetProp)(source, BAD_CAST attrs[i],
+						 BAD_CAST to) != NULL;
 		if (v)
 			(*kvmops_virt.xml_free)(v);
 	}
@@ -375,10 +390,13 @@ int kvmops_rewrite_domain(struct kvmops_ctx *ctx, const char *domain_xml,
 		free(text);
 		free(nodes);
 	}
-	if (!kvmops_xml_nodes(&x, NULL, "/domain/devices/disk/source", &nodes, &n)) {
+	if (!kvmops_xml_nodes(&x, NULL, "/domain/devices/disk/source", &nodes,
+			      &n)) {
 		/* one move per disk: {A->B, B->C} must not carry A to C */
 		for (i = 0; i < n; i++)
-			for (k = 0; k < count && !set_source(nodes[i], from[k], to[k]); k++)
+			for (k = 0;
+			     k < count && !set_source(nodes[i], from[k], to[k]);
+			     k++)
 				;
 		free(nodes);
 	}
@@ -418,9 +436,10 @@ static int save_guest(struct offline *m)
 
 	report_phase(m, KVMOPS_PHASE_SAVE);
 	if (VIRT(virDomainSaveFlags)(m->dom, m->state_file, NULL, flags))
-		return kvmops_fail(m->ctx, -EIO,
-				   "cannot save the guest's memory to %s: %s; it goes on running here",
-				   m->state_file, kvmops_virt_message());
+		return kvmops_fail(
+			m->ctx, -EIO,
+			"cannot save the guest's memory to %s: %s; it goes on running here",
+			m->state_file, kvmops_virt_message());
 	m->saved = true;
 	return 0;
 }
@@ -454,9 +473,10 @@ static void restore_on_source(struct offline *m, char *note, size_t len)
 		return;
 	m->saved = false;
 	if (VIRT(virDomainRestore)(m->src, m->state_file)) {
-		snprintf(note, len,
-			 " The guest could not be resumed here (%s): its state is in %s (virsh restore).",
-			 kvmops_virt_message(), m->state_file);
+		snprintf(
+			note, len,
+			" The guest could not be resumed here (%s): its state is in %s (virsh restore).",
+			kvmops_virt_message(), m->state_file);
 		return;
 	}
 	snprintf(note, len, " The guest resumed on the source.");
@@ -474,15 +494,18 @@ static int start_on_dest(struct offline *m, virDomainPtr ddom,
 	if (m->o.keep_state) {
 		report_phase(m, KVMOPS_PHASE_RESTORE);
 		rc = rewrite(m, image_xml, NULL, &img);
-		if (!rc && VIRT(virDomainRestoreFlags)(m->dst, m->state_file, img, 0))
-			rc = kvmops_fail(m->ctx, -EIO,
-					 "the destination cannot restore the guest from %s: %s",
-					 m->state_file, kvmops_virt_message());
+		if (!rc &&
+		    VIRT(virDomainRestoreFlags)(m->dst, m->state_file, img, 0))
+			rc = kvmops_fail(
+				m->ctx, -EIO,
+				"the destination cannot restore the guest from %s: %s",
+				m->state_file, kvmops_virt_message());
 		free(img);
 	} else if (m->o.start && VIRT(virDomainCreate)(ddom)) {
-		rc = kvmops_fail(m->ctx, -EIO,
-				 "the guest does not start on the destination: %s",
-				 kvmops_virt_message());
+		rc = kvmops_fail(
+			m->ctx, -EIO,
+			"the guest does not start on the destination: %s",
+			kvmops_virt_message());
 	}
 	return rc;
 }
@@ -501,13 +524,15 @@ static int place_on_dest(struct offline *m, const char *def_xml,
 	ddom = VIRT(virDomainDefineXML)(m->dst, def);
 	free(def);
 	if (!ddom)
-		return kvmops_fail(m->ctx, -EIO, "the destination refuses the definition: %s",
+		return kvmops_fail(m->ctx, -EIO,
+				   "the destination refuses the definition: %s",
 				   kvmops_virt_message());
 	rc = start_on_dest(m, ddom, image_xml);
 	if (!rc && (VIRT(virDomainIsPersistent)(ddom) != 1 ||
 		    (must_run && VIRT(virDomainIsActive)(ddom) != 1)))
-		rc = kvmops_fail(m->ctx, -EIO,
-				 "the destination does not hold the guest as it should");
+		rc = kvmops_fail(
+			m->ctx, -EIO,
+			"the destination does not hold the guest as it should");
 	if (rc) {
 		if (VIRT(virDomainIsActive)(ddom) == 1)
 			VIRT(virDomainDestroy)(ddom);
@@ -525,15 +550,17 @@ static int retire_source(struct offline *m)
 		return 0;
 	if (VIRT(virDomainIsPersistent)(m->dom) == 1 &&
 	    VIRT(virDomainUndefineFlags)(m->dom, UNDEFINE_FLAGS))
-		return kvmops_fail(m->ctx, -EIO,
-				   "moved, but the source definition could not be removed (%s): remove it by hand before anyone starts it here",
-				   kvmops_virt_message());
+		return kvmops_fail(
+			m->ctx, -EIO,
+			"moved, but the source definition could not be removed (%s): remove it by hand before anyone starts it here",
+			kvmops_virt_message());
 	for (i = 0; m->o.delete_source_disks && i < m->nmoves; i++)
 		if (VIRT(virStorageVolDelete)(m->moves[i].src_vol, 0))
-			return kvmops_fail(m->ctx, -EIO,
-					   "moved, but the source disk %s could not be deleted: %s",
-					   m->moves[i].plan->disk.path,
-					   kvmops_virt_message());
+			return kvmops_fail(
+				m->ctx, -EIO,
+				"moved, but the source disk %s could not be deleted: %s",
+				m->moves[i].plan->disk.path,
+				kvmops_virt_message());
 	return 0;
 }
 
@@ -545,9 +572,11 @@ static int stop_source(struct offline *m, char **image_xml)
 		rc = save_guest(m);
 		if (!rc)
 			*image_xml = VIRT(virDomainSaveImageGetXMLDesc)(
-				m->src, m->state_file, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE);
+				m->src, m->state_file,
+				VIR_DOMAIN_SAVE_IMAGE_XML_SECURE);
 		if (!rc && !*image_xml)
-			rc = kvmops_fail(m->ctx, -EIO, "cannot read the saved state %s: %s",
+			rc = kvmops_fail(m->ctx, -EIO,
+					 "cannot read the saved state %s: %s",
 					 m->state_file, kvmops_virt_message());
 	} else if (!is_off(m)) {
 		report_phase(m, KVMOPS_PHASE_SHUTDOWN);
@@ -563,34 +592,40 @@ static void restart_on_source(struct offline *m, char *note, size_t len)
 	if (!m->stopped)
 		return;
 	if (VIRT(virDomainCreate)(m->dom))
-		snprintf(note, len,
-			 " It was shut down for the move and does not start again here: %s.",
-			 kvmops_virt_message());
+		snprintf(
+			note, len,
+			" It was shut down for the move and does not start again here: %s.",
+			kvmops_virt_message());
 	else
-		snprintf(note, len,
-			 " It was shut down for the move and runs again on the source.");
+		snprintf(
+			note, len,
+			" It was shut down for the move and runs again on the source.");
 	m->stopped = false;
 }
 
 static int check_state(struct offline *m)
 {
 	int state = kvmops_domain_state(m->dom);
-	bool running = state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
+	bool running = state == VIR_DOMAIN_RUNNING ||
+		       state == VIR_DOMAIN_PAUSED ||
 		       state == VIR_DOMAIN_BLOCKED;
 	const char *name = VIRT(virDomainGetName)(m->dom);
 
 	if (!running && state != VIR_DOMAIN_SHUTOFF)
-		return kvmops_fail(m->ctx, -EBUSY,
-				   "%s is neither running nor shut off (state %d): wait until it is one or the other",
-				   name, state);
+		return kvmops_fail(
+			m->ctx, -EBUSY,
+			"%s is neither running nor shut off (state %d): wait until it is one or the other",
+			name, state);
 	if (m->o.keep_state && !running)
-		return kvmops_fail_remedy(m->ctx, -EBUSY, "keep_state",
-					  "%s is not running, so it has no memory to keep; move it without",
-					  name);
+		return kvmops_fail_remedy(
+			m->ctx, -EBUSY, "keep_state",
+			"%s is not running, so it has no memory to keep; move it without",
+			name);
 	if (!m->o.keep_state && running && !m->o.shutdown)
-		return kvmops_fail_remedy(m->ctx, -EBUSY, "shutdown,keep_state",
-					  "%s is running: shut it down first, let the move shut it down, or keep its memory",
-					  name);
+		return kvmops_fail_remedy(
+			m->ctx, -EBUSY, "shutdown,keep_state",
+			"%s is running: shut it down first, let the move shut it down, or keep its memory",
+			name);
 	return 0;
 }
 
@@ -601,7 +636,8 @@ static void summarize(struct offline *m, struct kvmops_job *summary)
 
 	for (i = 0; i < m->nmoves; i++)
 		job.disk_total += kvmops_volume_bytes(m->moves[i].dst_vol);
-	job.disk_processed = job.data_total = job.data_processed = job.disk_total;
+	job.disk_processed = job.data_total = job.data_processed =
+		job.disk_total;
 	job.elapsed_ms = kvmops_now_ms() - m->t0_ms;
 	if (job.elapsed_ms)
 		job.disk_bps = job.disk_total * 1000 / job.elapsed_ms;
@@ -646,11 +682,12 @@ static int run(struct offline *m, struct kvmops_job *summary)
 	char *def_xml, *image_xml = NULL;
 	int rc;
 
-	def_xml = VIRT(virDomainGetXMLDesc)(m->dom, VIR_DOMAIN_XML_INACTIVE |
-							    VIR_DOMAIN_XML_SECURE |
-							    VIR_DOMAIN_XML_MIGRATABLE);
+	def_xml = VIRT(virDomainGetXMLDesc)(
+		m->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE |
+				VIR_DOMAIN_XML_MIGRATABLE);
 	if (!def_xml)
-		return kvmops_fail(m->ctx, -EIO, "cannot read the guest's definition: %s",
+		return kvmops_fail(m->ctx, -EIO,
+				   "cannot read the guest's definition: %s",
 				   kvmops_virt_message());
 	rc = prepare(m, def_xml);
 	if (rc) {
@@ -675,15 +712,18 @@ static int run(struct offline *m, struct kvmops_job *summary)
 	return rc;
 }
 
-KVMOPS_EXPORT int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
-					 virConnectPtr dst, const char *name,
-					 const struct kvmops_migrate_opts *opts,
-					 kvmops_progress_fn progress, void *userdata,
-					 const volatile int *cancel,
-					 struct kvmops_job *summary)
+KVMOPS_EXPORT int
+kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
+		       virConnectPtr dst, const char *name,
+		       const struct kvmops_migrate_opts *opts,
+		       kvmops_progress_fn progress, void *userdata,
+		       const volatile int *cancel, struct kvmops_job *summary)
 {
-	struct offline m = { .ctx = ctx, .src = src, .dst = dst,
-			     .progress = progress, .userdata = userdata,
+	struct offline m = { .ctx = ctx,
+			     .src = src,
+			     .dst = dst,
+			     .progress = progress,
+			     .userdata = userdata,
 			     .cancel = cancel };
 	size_t i;
 	int rc;
@@ -694,11 +734,13 @@ KVMOPS_EXPORT int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr s
 		return rc;
 	kvmops_migrate_opts_copy(opts, &m.o);
 	if (m.o.kind != KVMOPS_MIGRATE_OFFLINE)
-		return kvmops_fail(ctx, -EINVAL, "a live migration is not offline");
+		return kvmops_fail(ctx, -EINVAL,
+				   "a live migration is not offline");
 	m.dom = VIRT(virDomainLookupByName)(src, name);
 	if (!m.dom)
-		return kvmops_fail(ctx, -ENOENT, "no domain %s on the source: %s",
-				   name, kvmops_virt_message());
+		return kvmops_fail(ctx, -ENOENT,
+				   "no domain %s on the source: %s", name,
+				   kvmops_virt_message());
 	m.t0_ms = kvmops_now_ms();
 	rc = run(&m, summary);
 	for (i = 0; i < m.nmoves; i++) {
@@ -713,11 +755,11 @@ KVMOPS_EXPORT int kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr s
 	return rc;
 }
 
-KVMOPS_EXPORT int kvmops_migrate_state_file(struct kvmops_ctx *ctx,
-					    virConnectPtr src, virConnectPtr dst,
-					    const char *name,
-					    const struct kvmops_migrate_opts *opts,
-					    char *path, size_t len)
+KVMOPS_EXPORT int
+kvmops_migrate_state_file(struct kvmops_ctx *ctx, virConnectPtr src,
+			  virConnectPtr dst, const char *name,
+			  const struct kvmops_migrate_opts *opts, char *path,
+			  size_t len)
 {
 	struct offline m = { .ctx = ctx, .src = src, .dst = dst };
 	struct kvmops_probe sp, dp;
@@ -732,19 +774,23 @@ KVMOPS_EXPORT int kvmops_migrate_state_file(struct kvmops_ctx *ctx,
 	m.o.keep_state = true;
 	m.dom = VIRT(virDomainLookupByName)(src, name);
 	if (!m.dom)
-		return kvmops_fail(ctx, -ENOENT, "no domain %s on the source: %s",
-				   name, kvmops_virt_message());
+		return kvmops_fail(ctx, -ENOENT,
+				   "no domain %s on the source: %s", name,
+				   kvmops_virt_message());
 	xml = VIRT(virDomainGetXMLDesc)(m.dom, VIR_DOMAIN_XML_INACTIVE |
 						       VIR_DOMAIN_XML_SECURE);
 	kvmops_probe_libvirt(&sp, src);
 	kvmops_probe_libvirt(&dp, dst);
-	rc = xml ? kvmops_plan_disks(ctx, &sp, &dp, xml, &m.o, &m.plans, &m.nplans) :
-		   kvmops_fail(ctx, -EIO, "cannot read the definition of %s: %s",
-			       name, kvmops_virt_message());
+	rc = xml ? kvmops_plan_disks(ctx, &sp, &dp, xml, &m.o, &m.plans,
+				     &m.nplans) :
+		   kvmops_fail(ctx, -EIO,
+			       "cannot read the definition of %s: %s", name,
+			       kvmops_virt_message());
 	if (!rc)
 		rc = plan_state_file(&m, &sp, &dp);
 	if (!rc && snprintf(path, len, "%s", m.state_file) >= (int)len)
-		rc = kvmops_fail(ctx, -ENAMETOOLONG, "the state file's path is too long");
+		rc = kvmops_fail(ctx, -ENAMETOOLONG,
+				 "the state file's path is too long");
 	free(xml);
 	free(m.plans);
 	VIRT(virDomainFree)(m.dom);

@@ -13,7 +13,8 @@ void kvmops_migrate_opts_copy(const struct kvmops_migrate_opts *opts,
 {
 	memset(out, 0, sizeof(*out));
 	if (opts)
-		memcpy(out, opts, opts->size < sizeof(*out) ? opts->size : sizeof(*out));
+		memcpy(out, opts,
+		       opts->size < sizeof(*out) ? opts->size : sizeof(*out));
 	out->size = sizeof(*out);
 }
 
@@ -46,32 +47,41 @@ static int check_live_opts(struct kvmops_ctx *ctx,
 
 	if (o->keep_state || o->state_file || o->shutdown || o->force ||
 	    o->start || o->delete_source_disks || o->pool)
-		return kvmops_fail(ctx, -EINVAL,
-				   "keeping the memory, a state file, shutting down, forcing off, starting, deleting the source disks and a pool are for offline migration");
-	if (o->kind == KVMOPS_MIGRATE_LIVE && o->copy_storage != KVMOPS_COPY_NONE)
-		return kvmops_fail_remedy(ctx, -EINVAL, "copy_storage",
-					  "a live migration over shared storage copies no disks");
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"keeping the memory, a state file, shutting down, forcing off, starting, deleting the source disks and a pool are for offline migration");
+	if (o->kind == KVMOPS_MIGRATE_LIVE &&
+	    o->copy_storage != KVMOPS_COPY_NONE)
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "copy_storage",
+			"a live migration over shared storage copies no disks");
 	if (o->kind == KVMOPS_MIGRATE_COPY_STORAGE &&
 	    o->copy_storage == KVMOPS_COPY_NONE)
-		return kvmops_fail_remedy(ctx, -EINVAL, "copy_storage",
-					  "a migration that copies the disks must copy all of them or their tops (inc)");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "copy_storage",
+			"a migration that copies the disks must copy all of them or their tops (inc)");
 	if (o->postcopy_after_precopy && !o->postcopy)
-		return kvmops_fail_remedy(ctx, -EINVAL, "postcopy",
-					  "switching to post-copy after the first pass needs post-copy allowed");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "postcopy",
+			"switching to post-copy after the first pass needs post-copy allowed");
 	if (o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT && !o->timeout_s)
-		return kvmops_fail_remedy(ctx, -EINVAL, "timeout_s",
-					  "an action on timeout needs a timeout");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "timeout_s",
+			"an action on timeout needs a timeout");
 	if (o->on_timeout == KVMOPS_ON_TIMEOUT_POSTCOPY && !o->postcopy)
-		return kvmops_fail_remedy(ctx, -EINVAL, "postcopy",
-					  "switching to post-copy on timeout needs post-copy allowed");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "postcopy",
+			"switching to post-copy on timeout needs post-copy allowed");
 	if (o->compress && *o->compress &&
 	    !known_compress(o->compress, bad, sizeof(bad)))
-		return kvmops_fail_remedy(ctx, -EINVAL, "compress",
-					  "unknown compression method '%s' (xbzrle, mt, zlib or zstd)",
-					  bad);
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "compress",
+			"unknown compression method '%s' (xbzrle, mt, zlib or zstd)",
+			bad);
 	if (slow && !o->parallel)
-		return kvmops_fail_remedy(ctx, -EINVAL, "parallel",
-					  "zlib and zstd compression work on parallel connections only");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "parallel",
+			"zlib and zstd compression work on parallel connections only");
 	return 0;
 }
 
@@ -79,49 +89,61 @@ static int check_offline_opts(struct kvmops_ctx *ctx,
 			      const struct kvmops_migrate_opts *o)
 {
 	if (o->copy_storage != KVMOPS_COPY_NONE || o->bandwidth_mib ||
-	    o->max_downtime_ms || o->compress || o->parallel || o->auto_converge ||
-	    o->postcopy || o->postcopy_after_precopy || o->tls || o->timeout_s ||
-	    o->migrate_uri || o->listen_address || o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT)
-		return kvmops_fail(ctx, -EINVAL,
-				   "live migration options (copying disks, bandwidth, downtime, compression, parallel connections, auto-converge, post-copy, TLS, a timeout, a migration URI, a listen address) do not apply to offline migration");
+	    o->max_downtime_ms || o->compress || o->parallel ||
+	    o->auto_converge || o->postcopy || o->postcopy_after_precopy ||
+	    o->tls || o->timeout_s || o->migrate_uri || o->listen_address ||
+	    o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT)
+		return kvmops_fail(
+			ctx, -EINVAL,
+			"live migration options (copying disks, bandwidth, downtime, compression, parallel connections, auto-converge, post-copy, TLS, a timeout, a migration URI, a listen address) do not apply to offline migration");
 	if (o->state_file && !o->keep_state)
-		return kvmops_fail_remedy(ctx, -EINVAL, "keep_state",
-					  "a state file is only used when the guest's memory is kept");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "keep_state",
+			"a state file is only used when the guest's memory is kept");
 	if (o->state_file && o->state_file[0] != '/')
-		return kvmops_fail_remedy(ctx, -EINVAL, "state_file",
-					  "the state file must be an absolute path, not '%s'",
-					  o->state_file);
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "state_file",
+			"the state file must be an absolute path, not '%s'",
+			o->state_file);
 	if (o->keep_state && (o->shutdown || o->start))
-		return kvmops_fail_remedy(ctx, -EINVAL, "shutdown,start",
-					  "a guest whose memory is kept moves running and resumes running: shutting it down or starting it does not apply");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "shutdown,start",
+			"a guest whose memory is kept moves running and resumes running: shutting it down or starting it does not apply");
 	if (o->keep_state && o->dname)
-		return kvmops_fail_remedy(ctx, -EINVAL, "dname",
-					  "a guest restored from its saved state keeps its name");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "dname",
+			"a guest restored from its saved state keeps its name");
 	if (o->force && !o->shutdown)
-		return kvmops_fail_remedy(ctx, -EINVAL, "shutdown",
-					  "forcing a guest off goes with shutting it down");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "shutdown",
+			"forcing a guest off goes with shutting it down");
 	if (o->delete_source_disks && o->keep_source)
-		return kvmops_fail_remedy(ctx, -EINVAL, "delete_source_disks,keep_source",
-					  "deleting the source disks and keeping the source definition contradict each other");
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "delete_source_disks,keep_source",
+			"deleting the source disks and keeping the source definition contradict each other");
 	return 0;
 }
 
-KVMOPS_EXPORT int kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
-					    const struct kvmops_migrate_opts *opts)
+KVMOPS_EXPORT int
+kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
+			  const struct kvmops_migrate_opts *opts)
 {
 	struct kvmops_migrate_opts o;
 
 	kvmops_clear_error(ctx);
-	if (!opts || opts->size < offsetof(struct kvmops_migrate_opts, bandwidth_mib))
-		return kvmops_fail(ctx, -EINVAL, "no migration options (or .size unset)");
+	if (!opts ||
+	    opts->size < offsetof(struct kvmops_migrate_opts, bandwidth_mib))
+		return kvmops_fail(ctx, -EINVAL,
+				   "no migration options (or .size unset)");
 	kvmops_migrate_opts_copy(opts, &o);
 	if (o.dname && (!*o.dname || strchr(o.dname, '/')))
 		return kvmops_fail_remedy(ctx, -EINVAL, "dname",
 					  "'%s' is not a domain name", o.dname);
 	if (o.migrate_uri && !strstr(o.migrate_uri, "://"))
-		return kvmops_fail_remedy(ctx, -EINVAL, "migrate_uri",
-					  "'%s' is not a URI such as tcp://HOST[:PORT]",
-					  o.migrate_uri);
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "migrate_uri",
+			"'%s' is not a URI such as tcp://HOST[:PORT]",
+			o.migrate_uri);
 	if (o.listen_address && !*o.listen_address)
 		return kvmops_fail_remedy(ctx, -EINVAL, "listen_address",
 					  "the listen address is empty");
@@ -132,5 +154,6 @@ KVMOPS_EXPORT int kvmops_migrate_opts_check(struct kvmops_ctx *ctx,
 	case KVMOPS_MIGRATE_OFFLINE:
 		return check_offline_opts(ctx, &o);
 	}
-	return kvmops_fail(ctx, -EINVAL, "unknown kind of migration %d", (int)o.kind);
+	return kvmops_fail(ctx, -EINVAL, "unknown kind of migration %d",
+			   (int)o.kind);
 }

@@ -15,8 +15,8 @@ static int add_compress(virTypedParameterPtr *params, int *n, int *max,
 
 	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; !rc && tok;
 	     tok = strtok_r(NULL, ",", &save))
-		rc = VIRT(virTypedParamsAddString)(params, n, max,
-						   VIR_MIGRATE_PARAM_COMPRESSION, tok);
+		rc = VIRT(virTypedParamsAddString)(
+			params, n, max, VIR_MIGRATE_PARAM_COMPRESSION, tok);
 	free(copy);
 	return rc;
 }
@@ -44,28 +44,29 @@ int kvmops_live_plan(struct kvmops_ctx *ctx,
 	f |= o.compress ? VIR_MIGRATE_COMPRESSED : 0;
 	f |= o.parallel ? VIR_MIGRATE_PARALLEL : 0;
 	if (o.migrate_uri)
-		rc |= VIRT(virTypedParamsAddString)(&p, &n, &max, VIR_MIGRATE_PARAM_URI,
-						    o.migrate_uri);
+		rc |= VIRT(virTypedParamsAddString)(
+			&p, &n, &max, VIR_MIGRATE_PARAM_URI, o.migrate_uri);
 	if (o.dname)
-		rc |= VIRT(virTypedParamsAddString)(&p, &n, &max,
-						    VIR_MIGRATE_PARAM_DEST_NAME, o.dname);
+		rc |= VIRT(virTypedParamsAddString)(
+			&p, &n, &max, VIR_MIGRATE_PARAM_DEST_NAME, o.dname);
 	if (o.listen_address)
-		rc |= VIRT(virTypedParamsAddString)(&p, &n, &max,
-						    VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
-						    o.listen_address);
+		rc |= VIRT(virTypedParamsAddString)(
+			&p, &n, &max, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+			o.listen_address);
 	if (o.bandwidth_mib)
 		rc |= VIRT(virTypedParamsAddULLong)(&p, &n, &max,
 						    VIR_MIGRATE_PARAM_BANDWIDTH,
 						    o.bandwidth_mib);
 	if (o.parallel)
-		rc |= VIRT(virTypedParamsAddInt)(&p, &n, &max,
-						 VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
-						 (int)o.parallel);
+		rc |= VIRT(virTypedParamsAddInt)(
+			&p, &n, &max, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+			(int)o.parallel);
 	if (o.compress && *o.compress)
 		rc |= add_compress(&p, &n, &max, o.compress);
 	if (rc) {
 		VIRT(virTypedParamsFree)(p, n);
-		return kvmops_fail(ctx, -ENOMEM, "cannot build the migration parameters");
+		return kvmops_fail(ctx, -ENOMEM,
+				   "cannot build the migration parameters");
 	}
 	*flags = f;
 	*params = p;

@@ -26,9 +26,11 @@ static int lookup_error(struct kvmops_probe *p)
 {
 	virErrorPtr e = VIRT(virGetLastError)();
 
-	if (e && (e->code == VIR_ERR_NO_DOMAIN || e->code == VIR_ERR_NO_STORAGE_VOL ||
-		  e->code == VIR_ERR_NO_NETWORK || e->code == VIR_ERR_NO_INTERFACE ||
-		  e->code == VIR_ERR_NO_STORAGE_POOL))
+	if (e &&
+	    (e->code == VIR_ERR_NO_DOMAIN ||
+	     e->code == VIR_ERR_NO_STORAGE_VOL ||
+	     e->code == VIR_ERR_NO_NETWORK || e->code == VIR_ERR_NO_INTERFACE ||
+	     e->code == VIR_ERR_NO_STORAGE_POOL))
 		return probe_fail(p, -ENOENT);
 	return probe_fail(p, -EIO);
 }
@@ -124,8 +126,8 @@ static virStoragePoolPtr pool_over(struct kvmops_probe *p, const char *dir,
 
 	snprintf(want, sizeof(want), "%s", dir);
 	strip_slashes(want);
-	n = VIRT(virConnectListAllStoragePools)(p->conn, &pools,
-						VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+	n = VIRT(virConnectListAllStoragePools)(
+		p->conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
 	for (i = 0; i < n; i++) {
 		if (!found && !pool_details(pools[i], pi) && *pi->target &&
 		    !strcmp(pi->target, want))
@@ -143,7 +145,8 @@ static virStoragePoolPtr pool_over(struct kvmops_probe *p, const char *dir,
 static virStoragePoolPtr active_pool(struct kvmops_probe *p, const char *name,
 				     int *err)
 {
-	virStoragePoolPtr pool = VIRT(virStoragePoolLookupByName)(p->conn, name);
+	virStoragePoolPtr pool =
+		VIRT(virStoragePoolLookupByName)(p->conn, name);
 
 	*err = 0;
 	if (!pool) {
@@ -152,7 +155,8 @@ static virStoragePoolPtr active_pool(struct kvmops_probe *p, const char *name,
 	}
 	if (VIRT(virStoragePoolIsActive)(pool) != 1) {
 		VIRT(virStoragePoolFree)(pool);
-		snprintf(p->error, sizeof(p->error), "pool %s is not active", name);
+		snprintf(p->error, sizeof(p->error), "pool %s is not active",
+			 name);
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -178,7 +182,8 @@ static int lv_pool(struct kvmops_probe *p, const char *name, const char *dir,
 	}
 	if (!pool)
 		return -ENOENT;
-	snprintf(pi->name, sizeof(pi->name), "%s", VIRT(virStoragePoolGetName)(pool));
+	snprintf(pi->name, sizeof(pi->name), "%s",
+		 VIRT(virStoragePoolGetName)(pool));
 	if (!VIRT(virStoragePoolGetInfo)(pool, &info))
 		pi->available = info.available;
 	VIRT(virStoragePoolFree)(pool);

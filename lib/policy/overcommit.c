@@ -12,9 +12,9 @@
 
 KVMOPS_EXPORT void kvmops_overcommit_judge(struct kvmops_overcommit *oc)
 {
-	oc->mem_ratio = oc->host_mem_kib ?
-				(double)oc->sum_max_kib / (double)oc->host_mem_kib :
-				0;
+	oc->mem_ratio = oc->host_mem_kib ? (double)oc->sum_max_kib /
+						   (double)oc->host_mem_kib :
+					   0;
 	oc->vcpu_ratio = oc->host_cpus ?
 				 (double)oc->sum_vcpus / (double)oc->host_cpus :
 				 0;
@@ -31,4 +31,3 @@ KVMOPS_EXPORT void kvmops_overcommit_judge(struct kvmops_overcommit *oc)
 	else
 		oc->vcpu_verdict = KVMOPS_VERDICT_PASS;
 }
-

@@ -71,9 +71,10 @@ KVMOPS_EXPORT int kvmops_connect(struct kvmops_ctx *ctx, const char *uri,
 	conn = VIRT(virConnectOpenAuth)(picked, *kvmops_virt.auth_default,
 					open_flags);
 	if (!conn)
-		return kvmops_fail_remedy(ctx, -ECONNREFUSED, "uri",
-					  "cannot connect to libvirt at '%s': %s; check that libvirtd runs there, or connect to another URI",
-					  shown, kvmops_virt_message());
+		return kvmops_fail_remedy(
+			ctx, -ECONNREFUSED, "uri",
+			"cannot connect to libvirt at '%s': %s; check that libvirtd runs there, or connect to another URI",
+			shown, kvmops_virt_message());
 	VIRT(virConnSetErrorFunc)(conn, NULL, kvmops_virt_silent_error);
 	/* Local connections have no keepalive (it returns 1): fine. */
 	if (VIRT(virConnectSetKeepAlive)(conn, KEEPALIVE_INTERVAL,

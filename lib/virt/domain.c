@@ -11,14 +11,17 @@
 static const struct {
 	const char *name, *prose;
 } states[] = {
-	[VIR_DOMAIN_NOSTATE] = { .name = "unknown", .prose = "in an unknown state" },
+	[VIR_DOMAIN_NOSTATE] = { .name = "unknown",
+				 .prose = "in an unknown state" },
 	[VIR_DOMAIN_RUNNING] = { .name = "running", .prose = "running" },
 	[VIR_DOMAIN_BLOCKED] = { .name = "blocked", .prose = "running" },
 	[VIR_DOMAIN_PAUSED] = { .name = "paused", .prose = "paused" },
-	[VIR_DOMAIN_SHUTDOWN] = { .name = "shutting-down", .prose = "shutting down" },
+	[VIR_DOMAIN_SHUTDOWN] = { .name = "shutting-down",
+				  .prose = "shutting down" },
 	[VIR_DOMAIN_SHUTOFF] = { .name = "shut-off", .prose = "shut off" },
 	[VIR_DOMAIN_CRASHED] = { .name = "crashed", .prose = "crashed" },
-	[VIR_DOMAIN_PMSUSPENDED] = { .name = "suspended", .prose = "suspended" },
+	[VIR_DOMAIN_PMSUSPENDED] = { .name = "suspended",
+				     .prose = "suspended" },
 };
 
 static int known_state(int state)

@@ -24,8 +24,9 @@ KVMOPS_EXPORT const char *kvmops_phase_name(enum kvmops_migrate_phase phase)
 		[KVMOPS_PHASE_DONE] = "done",
 	};
 
-	return (size_t)phase < ARRAY_SIZE(names) && names[phase] ? names[phase] :
-								    "unknown";
+	return (size_t)phase < ARRAY_SIZE(names) && names[phase] ?
+		       names[phase] :
+		       "unknown";
 }
 
 static void take_job_param(struct kvmops_job *job, const virTypedParameter *p)
@@ -90,13 +91,15 @@ void kvmops_job_from_params(struct kvmops_job *job,
 		take_job_param(job, &params[i]);
 }
 
-int kvmops_read_job(virDomainPtr dom, unsigned int flags, struct kvmops_job *job)
+int kvmops_read_job(virDomainPtr dom, unsigned int flags,
+		    struct kvmops_job *job)
 {
 	virTypedParameterPtr params = NULL;
 	int nparams = 0, type = VIR_DOMAIN_JOB_NONE;
 
 	memset(job, 0, sizeof(*job));
-	if (VIRT(virDomainGetJobStats)(dom, &type, &params, &nparams, flags) < 0)
+	if (VIRT(virDomainGetJobStats)(dom, &type, &params, &nparams, flags) <
+	    0)
 		return -EIO;
 	kvmops_job_from_params(job, params, nparams);
 	VIRT(virTypedParamsFree)(params, nparams);

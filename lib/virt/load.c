@@ -31,7 +31,7 @@ static const char *load_xml(void)
 
 	if (!lib)
 		return LIBXML2_SONAME;
-#define KVMOPS_XML_RESOLVE(f)                                          \
+#define KVMOPS_XML_RESOLVE(f)                                               \
 	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
 		missing = #f;
 	KVMOPS_XML_FUNCS(KVMOPS_XML_RESOLVE)
@@ -53,7 +53,8 @@ static void load_nettle(void)
 	kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f);
 	KVMOPS_NETTLE_FUNCS(KVMOPS_NETTLE_RESOLVE)
 #undef KVMOPS_NETTLE_RESOLVE
-	if (!kvmops_virt.nettle_sha256_init || !kvmops_virt.nettle_sha256_update ||
+	if (!kvmops_virt.nettle_sha256_init ||
+	    !kvmops_virt.nettle_sha256_update ||
 	    !kvmops_virt.nettle_sha256_digest)
 		kvmops_virt.nettle_sha256_init = NULL;
 }
@@ -67,7 +68,7 @@ static void load(void)
 		snprintf(load_error, sizeof(load_error), "%s", dlerror());
 		return;
 	}
-#define KVMOPS_VIRT_RESOLVE(f)                                        \
+#define KVMOPS_VIRT_RESOLVE(f)                                              \
 	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
 		missing = #f;
 	KVMOPS_VIRT_FUNCS(KVMOPS_VIRT_RESOLVE)
@@ -78,9 +79,10 @@ static void load(void)
 	if (!missing)
 		missing = load_xml();
 	if (missing) {
-		snprintf(load_error, sizeof(load_error),
-			 "no %s in %s or %s: they are older than this kvmops needs",
-			 missing, LIBVIRT_SONAME, LIBXML2_SONAME);
+		snprintf(
+			load_error, sizeof(load_error),
+			"no %s in %s or %s: they are older than this kvmops needs",
+			missing, LIBVIRT_SONAME, LIBXML2_SONAME);
 		return;
 	}
 	load_nettle();
@@ -94,9 +96,10 @@ int kvmops_virt_load(struct kvmops_ctx *ctx)
 	pthread_once(&load_once, load);
 	if (!load_error[0])
 		return 0;
-	return kvmops_fail(ctx, -ELIBACC,
-			   "cannot load libvirt (%s): install the libvirt0 package",
-			   load_error);
+	return kvmops_fail(
+		ctx, -ELIBACC,
+		"cannot load libvirt (%s): install the libvirt0 package",
+		load_error);
 }
 
 const char *kvmops_virt_message(void)

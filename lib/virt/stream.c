@@ -82,7 +82,7 @@ static int pump(struct kvmops_pump *p, char *buf, struct sha256_ctx *h)
 
 	while (!rc) {
 		n = VIRT(virStreamRecvFlags)(p->from, buf, CHUNK,
-					      VIR_STREAM_RECV_STOP_AT_HOLE);
+					     VIR_STREAM_RECV_STOP_AT_HOLE);
 		if (n == 0)
 			break;
 		if (n == -3) {
@@ -90,7 +90,8 @@ static int pump(struct kvmops_pump *p, char *buf, struct sha256_ctx *h)
 		} else if (n < 0) {
 			rc = stream_error(p, "receiving");
 		} else {
-			VIRT(nettle_sha256_update)(h, (size_t)n, (const uint8_t *)buf);
+			VIRT(nettle_sha256_update)
+			(h, (size_t)n, (const uint8_t *)buf);
 			rc = p->to ? send_all(p, buf, (size_t)n) : 0;
 			p->bytes += (uint64_t)n;
 		}
@@ -115,7 +116,8 @@ int kvmops_pump_run(struct kvmops_pump *p)
 	p->bytes = p->hole_bytes = 0;
 	p->sha256[0] = p->error[0] = '\0';
 	if (!kvmops_have_sha256()) {
-		snprintf(p->error, sizeof(p->error), "no SHA-256: libnettle is not loaded");
+		snprintf(p->error, sizeof(p->error),
+			 "no SHA-256: libnettle is not loaded");
 		return -ENOSYS;
 	}
 	buf = malloc(CHUNK);

@@ -17,17 +17,17 @@
 
 struct kvmops_pump {
 	/* in */
-	virStreamPtr from;	    /* opened sparse, as a download */
-	virStreamPtr to;	    /* opened sparse, as an upload; NULL: read only */
+	virStreamPtr from; /* opened sparse, as a download */
+	virStreamPtr to; /* opened sparse, as an upload; NULL: read only */
 	const volatile int *cancel; /* non-zero: stop (-ECANCELED) */
 	/* called at most every PUMP_PROGRESS_MS with what passed so far */
 	void (*progress)(void *userdata, uint64_t done);
 	void *userdata;
 	/* out */
-	uint64_t bytes;		    /* data and holes */
+	uint64_t bytes; /* data and holes */
 	uint64_t hole_bytes;
 	char sha256[KVMOPS_SHA256_HEX];
-	char error[512];	    /* why it failed */
+	char error[512]; /* why it failed */
 };
 
 /*

@@ -15,24 +15,31 @@ virStorageVolPtr kvmops_create_volume(virConnectPtr conn, const char *pool_name,
 				      const struct kvmops_vol_info *vi,
 				      bool with_backing, char *err, size_t len)
 {
-	virStoragePoolPtr pool = VIRT(virStoragePoolLookupByName)(conn, pool_name);
-	char *name = kvmops_xml_escape(vol_name), *backing = kvmops_xml_escape(vi->backing);
+	virStoragePoolPtr pool =
+		VIRT(virStoragePoolLookupByName)(conn, pool_name);
+	char *name = kvmops_xml_escape(vol_name),
+	     *backing = kvmops_xml_escape(vi->backing);
 	char xml[2 * PATH_MAX + 1024], back[PATH_MAX + 256] = "";
 	virStorageVolPtr vol = NULL;
 
 	if (with_backing && *vi->backing && backing)
-		snprintf(back, sizeof(back),
-			 "<backingStore><path>%s</path><format type='%s'/></backingStore>",
-			 backing, *vi->backing_format ? vi->backing_format : "raw");
+		snprintf(
+			back, sizeof(back),
+			"<backingStore><path>%s</path><format type='%s'/></backingStore>",
+			backing,
+			*vi->backing_format ? vi->backing_format : "raw");
 	snprintf(xml, sizeof(xml),
-		 "<volume><name>%s</name><capacity unit='bytes'>%" PRIu64 "</capacity>"
+		 "<volume><name>%s</name><capacity unit='bytes'>%" PRIu64
+		 "</capacity>"
 		 "<allocation unit='bytes'>0</allocation>"
 		 "<target><format type='%s'/></target>%s</volume>",
-		 name ? name : "", vi->capacity, *vi->format ? vi->format : "raw", back);
+		 name ? name : "", vi->capacity,
+		 *vi->format ? vi->format : "raw", back);
 	if (pool && name)
 		vol = VIRT(virStorageVolCreateXML)(pool, xml, 0);
 	if (!vol)
-		snprintf(err, len, "cannot create %s in pool %s on the destination: %s",
+		snprintf(err, len,
+			 "cannot create %s in pool %s on the destination: %s",
 			 vol_name, pool_name, kvmops_virt_message());
 	if (pool)
 		VIRT(virStoragePoolFree)(pool);

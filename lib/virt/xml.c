@@ -11,9 +11,9 @@
 
 int kvmops_xml_parse(const char *text, struct kvmops_xml *x)
 {
-	x->doc = VIRT(xmlReadMemory)(text, (int)strlen(text), "libvirt.xml",
-				     NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-						   XML_PARSE_NOWARNING);
+	x->doc = VIRT(xmlReadMemory)(
+		text, (int)strlen(text), "libvirt.xml", NULL,
+		XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!x->doc)
 		return -EINVAL;
 	x->xp = VIRT(xmlXPathNewContext)(x->doc);
@@ -125,12 +125,23 @@ char *kvmops_xml_escape(const char *s)
 
 	for (; out && *s; s++) {
 		switch (*s) {
-		case '&': o = stpcpy(o, "&amp;"); break;
-		case '<': o = stpcpy(o, "&lt;"); break;
-		case '>': o = stpcpy(o, "&gt;"); break;
-		case '\'': o = stpcpy(o, "&apos;"); break;
-		case '"': o = stpcpy(o, "&quot;"); break;
-		default: *o++ = *s;
+		case '&':
+			o = stpcpy(o, "&amp;");
+			break;
+		case '<':
+			o = stpcpy(o, "&lt;");
+			break;
+		case '>':
+			o = stpcpy(o, "&gt;");
+			break;
+		case '\'':
+			o = stpcpy(o, "&apos;");
+			break;
+		case '"':
+			o = stpcpy(o, "&quot;");
+			break;
+		default:
+			*o++ = *s;
 		}
 	}
 	if (out)

@@ -34,22 +34,21 @@
 
 #include <json-c/json.h>
 
-#define PROG		"json-check"
-#define PRINT_FLAGS	(JSON_C_TO_STRING_PLAIN | \
-			 JSON_C_TO_STRING_NOSLASHESCAPE)
+#define PROG "json-check"
+#define PRINT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 enum check_kind { CHECK_GET, CHECK_TYPE, CHECK_LEN };
 
 struct check {
 	enum check_kind kind;
 	const char *path;
-	const char *type;	/* CHECK_TYPE */
-	size_t len;		/* CHECK_LEN */
+	const char *type; /* CHECK_TYPE */
+	size_t len; /* CHECK_LEN */
 };
 
 static const char *const type_names[] = {
-	"object", "array", "string", "int", "double", "number",
-	"boolean", "null",
+	"object", "array",  "string",  "int",
+	"double", "number", "boolean", "null",
 };
 
 static void __attribute__((noreturn)) usage(void)
@@ -127,8 +126,8 @@ static void parse_check(int argc, char **argv, int *i, struct check *c)
 }
 
 /* Parse the command line; returns the file name or NULL for stdin. */
-static const char *parse_args(int argc, char **argv,
-			      struct check *checks, size_t *nchecks)
+static const char *parse_args(int argc, char **argv, struct check *checks,
+			      size_t *nchecks)
 {
 	const char *file = NULL;
 	bool opts_done = false;
@@ -208,8 +207,7 @@ parse_error(const char *name, const char *buf, size_t off, const char *desc)
 }
 
 /* Parse exactly one JSON value from @buf; exits if it is not valid. */
-static struct json_object *parse(const char *name, const char *buf,
-				 size_t len)
+static struct json_object *parse(const char *name, const char *buf, size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
@@ -235,8 +233,9 @@ static struct json_object *parse(const char *name, const char *buf,
 		parse_error(name, buf, end, json_tokener_error_desc(err));
 	/* json-c stops at a NUL byte; whatever follows it is garbage. */
 	if (end < len && !only_space(buf + end, len - end))
-		parse_error(name, buf, end, json_tokener_error_desc(
-				json_tokener_error_parse_unexpected));
+		parse_error(name, buf, end,
+			    json_tokener_error_desc(
+				    json_tokener_error_parse_unexpected));
 	return root;
 }
 
@@ -332,13 +331,15 @@ static bool run_check(struct json_object *root, const struct check *c)
 	case CHECK_TYPE:
 		if (type_matches(c->type, t))
 			return true;
-		fprintf(stderr, PROG ": %s: expected %s, found %s\n",
-			c->path, c->type, json_type_to_name(t));
+		fprintf(stderr, PROG ": %s: expected %s, found %s\n", c->path,
+			c->type, json_type_to_name(t));
 		return false;
 	case CHECK_LEN:
 		if (t != json_type_array && t != json_type_object) {
-			fprintf(stderr, PROG ": %s: expected array or object, "
-				"found %s\n", c->path, json_type_to_name(t));
+			fprintf(stderr,
+				PROG ": %s: expected array or object, "
+				     "found %s\n",
+				c->path, json_type_to_name(t));
 			return false;
 		}
 		if (member_count(v) == c->len)

@@ -43,23 +43,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG			"pty-drive"
-#define DEFAULT_TIMEOUT_S	10
-#define MAX_TIMEOUT_S		86400
-#define SLICE_MS		100
-#define KILL_GRACE_MS		2000
-#define TERM_ROWS		24
-#define TERM_COLS		120
-#define MAX_SHOWN		256	/* bytes of TEXT quoted in messages */
+#define PROG "pty-drive"
+#define DEFAULT_TIMEOUT_S 10
+#define MAX_TIMEOUT_S 86400
+#define SLICE_MS 100
+#define KILL_GRACE_MS 2000
+#define TERM_ROWS 24
+#define TERM_COLS 120
+#define MAX_SHOWN 256 /* bytes of TEXT quoted in messages */
 
 enum op { OP_SEND, OP_EXPECT, OP_SLEEP, OP_WAIT_EXIT };
 
 struct step {
 	enum op op;
 	unsigned int line;
-	char *text;		/* OP_SEND, OP_EXPECT: unescaped bytes */
+	char *text; /* OP_SEND, OP_EXPECT: unescaped bytes */
 	size_t len;
-	long num;		/* OP_SLEEP: ms, OP_WAIT_EXIT: status */
+	long num; /* OP_SLEEP: ms, OP_WAIT_EXIT: status */
 };
 
 struct script {
@@ -71,23 +71,23 @@ struct script {
 
 struct run {
 	const char *script;
-	unsigned int line;	/* script line being run */
+	unsigned int line; /* script line being run */
 	long timeout_s;
 	pid_t pid;
-	int fd;			/* pty master */
-	bool eof;		/* the program side closed the terminal */
+	int fd; /* pty master */
+	bool eof; /* the program side closed the terminal */
 	bool reaped;
-	int status;		/* wait status once reaped */
-	char *buf;		/* everything the program printed */
+	int status; /* wait status once reaped */
+	char *buf; /* everything the program printed */
 	size_t len;
 	size_t cap;
-	size_t pos;		/* where the next expect starts searching */
+	size_t pos; /* where the next expect starts searching */
 };
 
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr, "usage: " PROG
-		" [-t TIMEOUT_SECONDS] SCRIPT -- PROGRAM [ARGS...]\n");
+			" [-t TIMEOUT_SECONDS] SCRIPT -- PROGRAM [ARGS...]\n");
 	exit(2);
 }
 
@@ -162,8 +162,10 @@ static void stop_child(struct run *r)
 
 static void dump_output(const struct run *r)
 {
-	fprintf(stderr, "--- output: %zu bytes, next expect searches from "
-		"byte %zu ---\n", r->len, r->pos);
+	fprintf(stderr,
+		"--- output: %zu bytes, next expect searches from "
+		"byte %zu ---\n",
+		r->len, r->pos);
 	print_escaped(stderr, r->buf, r->len, true);
 	if (r->len && r->buf[r->len - 1] != '\n')
 		fputc('\n', stderr);
@@ -283,13 +285,14 @@ static void do_send(struct run *r, const struct step *s)
 			continue;
 		}
 		if (n < 0 && errno == EIO)
-			fail_text(r, "send", s, "failed: the program closed "
+			fail_text(r, "send", s,
+				  "failed: the program closed "
 				  "the terminal");
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			fail(r, "writing to the terminal: %s",
-			     strerror(errno));
+			fail(r, "writing to the terminal: %s", strerror(errno));
 		if (now_ms() >= deadline)
-			fail_text(r, "send", s, "blocked: the program is not "
+			fail_text(r, "send", s,
+				  "blocked: the program is not "
 				  "reading its input");
 		pump(r, POLLIN | POLLOUT, SLICE_MS);
 	}
@@ -321,16 +324,20 @@ static void do_expect(struct run *r, const struct step *s)
 			drain(r);
 			if (search(r, s))
 				return;
-			fail_text(r, "expected", s, r->reaped ?
-				  "but the program exited" :
-				  "but the program closed the terminal");
+			fail_text(
+				r, "expected", s,
+				r->reaped ?
+					"but the program exited" :
+					"but the program closed the terminal");
 		}
 		left = deadline - now_ms();
 		if (left <= 0) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "did not appear within "
-				 "%ld s", r->timeout_s);
+			snprintf(what, sizeof(what),
+				 "did not appear within "
+				 "%ld s",
+				 r->timeout_s);
 			fail_text(r, "expected", s, what);
 		}
 		pump(r, POLLIN, min_ms(left, SLICE_MS));
@@ -365,9 +372,10 @@ static void do_wait_exit(struct run *r, const struct step *s)
 	drain(r);
 	st = r->status;
 	if (WIFSIGNALED(st))
-		fail(r, "the program was killed by signal %d (%s), "
-		     "expected exit status %ld", WTERMSIG(st),
-		     strsignal(WTERMSIG(st)), s->num);
+		fail(r,
+		     "the program was killed by signal %d (%s), "
+		     "expected exit status %ld",
+		     WTERMSIG(st), strsignal(WTERMSIG(st)), s->num);
 	if (WEXITSTATUS(st) != s->num)
 		fail(r, "the program exited with status %d, expected %ld",
 		     WEXITSTATUS(st), s->num);
@@ -486,8 +494,10 @@ static void parse_text(struct script *sc, struct step *s, const char *arg)
 		script_error(sc, s->line, "out of memory");
 	len = unescape(s->text);
 	if (len < 0)
-		script_error(sc, s->line, "bad escape in \"%s\" (use \\n \\r "
-			     "\\t \\\\ or \\xHH)", arg);
+		script_error(sc, s->line,
+			     "bad escape in \"%s\" (use \\n \\r "
+			     "\\t \\\\ or \\xHH)",
+			     arg);
 	s->len = len;
 }
 
@@ -614,8 +624,9 @@ int main(int argc, char **argv)
 	/* Failure reports can be big: do not write them byte by byte. */
 	setvbuf(stderr, NULL, _IOFBF, BUFSIZ);
 	while ((c = getopt(argc, argv, "+t:h")) != -1) {
-		if (c != 't' || !parse_num(optarg, MAX_TIMEOUT_S, &r.timeout_s)
-		    || r.timeout_s == 0)
+		if (c != 't' ||
+		    !parse_num(optarg, MAX_TIMEOUT_S, &r.timeout_s) ||
+		    r.timeout_s == 0)
 			usage();
 	}
 	if (argc - optind < 3 || strcmp(argv[optind + 1], "--"))

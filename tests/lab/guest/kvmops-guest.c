@@ -31,7 +31,7 @@
 struct workload {
 	char kind[16];
 	unsigned long rate_mib; /* dirty:RATE */
-	size_t wss;		/* bytes */
+	size_t wss; /* bytes */
 	unsigned char *mem;
 };
 
@@ -65,8 +65,8 @@ static void next_period(struct timespec *next)
 static unsigned char *map_wss(size_t bytes)
 {
 	unsigned char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-				-1, 0);
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
+				0);
 
 	return m == MAP_FAILED ? NULL : m;
 }
@@ -158,8 +158,7 @@ static void *run_workload(void *arg)
 	return NULL;
 }
 
-static int parse_workload(const char *text, const char *wss,
-			  struct workload *w)
+static int parse_workload(const char *text, const char *wss, struct workload *w)
 {
 	unsigned long mib = strtoul(wss ? wss : "64", NULL, 10);
 
@@ -187,7 +186,8 @@ int main(int argc, char **argv)
 	pthread_t thread;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || parse_workload(argv[1], argc > 2 ? argv[2] : NULL, &w)) {
+	if (argc < 2 ||
+	    parse_workload(argv[1], argc > 2 ? argv[2] : NULL, &w)) {
 		printf("kvmops-guest: bad workload '%s'; running idle\n",
 		       argc > 1 ? argv[1] : "");
 		parse_workload("idle", NULL, &w);

@@ -53,7 +53,8 @@ static void assert_in_remedy(struct kvmops_ctx *ctx, const char *name)
 static void assert_not_in_remedy(struct kvmops_ctx *ctx, const char *name)
 {
 	if (strstr(kvmops_last_remedy(ctx), name))
-		fail_msg("'%s' in the remedy '%s'", name, kvmops_last_remedy(ctx));
+		fail_msg("'%s' in the remedy '%s'", name,
+			 kvmops_last_remedy(ctx));
 }
 
 /* ---- the safety floor -------------------------------------------------- */
@@ -498,8 +499,9 @@ static void test_set_refusals_change_nothing(void **state)
 	set_refused(env, "test", "99T", KVMOPS_BALLOON_CONFIG, -E2BIG,
 		    "raising the maximum");
 	assert_in_remedy(env->ctx, "raise_max");
-	set_refused(env, "test", "99T", KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_RAISE_MAX,
-		    -E2BIG, "restarts");
+	set_refused(env, "test", "99T",
+		    KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_RAISE_MAX, -E2BIG,
+		    "restarts");
 	assert_in_remedy(env->ctx, "config");
 }
 
@@ -515,23 +517,28 @@ static void test_resize_defaults(void **state)
 	struct kvmops_balloon b;
 	struct kvmops_size size;
 
-	assert_int_equal(kvmops_balloon_get(env->ctx, env->conn, "test", &b), 0);
-	assert_int_equal(kvmops_size_parse(env->ctx, "-1M", SET_FLAGS, &size), 0);
-	/* The test driver has no stats: shrinking needs force. */
-	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test", &size,
-					       KVMOPS_BALLOON_FORCE, NULL, &change),
+	assert_int_equal(kvmops_balloon_get(env->ctx, env->conn, "test", &b),
 			 0);
-	assert_int_equal(change.flags, KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_FORCE);
+	assert_int_equal(kvmops_size_parse(env->ctx, "-1M", SET_FLAGS, &size),
+			 0);
+	/* The test driver has no stats: shrinking needs force. */
+	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test",
+					       &size, KVMOPS_BALLOON_FORCE,
+					       NULL, &change),
+			 0);
+	assert_int_equal(change.flags,
+			 KVMOPS_BALLOON_LIVE | KVMOPS_BALLOON_FORCE);
 	assert_true(change.before_kib == b.current_kib);
 	assert_true(change.target_kib == b.current_kib - 1024);
 	/* Without force the floor refuses, for want of stats, by default margin. */
-	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test", &size,
-					       0, NULL, &change),
+	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test",
+					       &size, 0, NULL, &change),
 			 -ENODATA);
 	assert_in_remedy(env->ctx, "force");
 	/* A margin is a size, not a change of one. */
-	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test", &size,
-					       KVMOPS_BALLOON_FORCE, &size, &change),
+	assert_int_equal(kvmops_balloon_resize(env->ctx, env->conn, "test",
+					       &size, KVMOPS_BALLOON_FORCE,
+					       &size, &change),
 			 -EINVAL);
 	assert_in_remedy(env->ctx, "margin");
 }

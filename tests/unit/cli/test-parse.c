@@ -44,7 +44,8 @@ static void splits_into(const char *line, ...)
 	va_start(ap, line);
 	while ((want = va_arg(ap, const char *))) {
 		if (i >= s.n)
-			fail_msg("'%s': %d words, wanted more ('%s')", line, s.n, want);
+			fail_msg("'%s': %d words, wanted more ('%s')", line,
+				 s.n, want);
 		assert_string_equal(s.w[i], want);
 		i++;
 	}
@@ -55,16 +56,16 @@ static void splits_into(const char *line, ...)
 
 static void test_split_plain(void **state)
 {
-	splits_into("set  pages_to_scan=100\tsleep_millisecs=20\n",
-		    "set", "pages_to_scan=100", "sleep_millisecs=20", NULL);
+	splits_into("set  pages_to_scan=100\tsleep_millisecs=20\n", "set",
+		    "pages_to_scan=100", "sleep_millisecs=20", NULL);
 	splits_into("", NULL);
 	splits_into("   \t ", NULL);
 }
 
 static void test_split_quotes(void **state)
 {
-	splits_into("live 'my guest' \"qemu+tcp://h/system\"", "live", "my guest",
-		    "qemu+tcp://h/system", NULL);
+	splits_into("live 'my guest' \"qemu+tcp://h/system\"", "live",
+		    "my guest", "qemu+tcp://h/system", NULL);
 	/* Quotes join with what touches them; an empty pair is a word. */
 	splits_into("a'b'\"c\" ''", "abc", "", NULL);
 	/* Single quotes keep backslashes; double quotes take \" and \\. */
@@ -93,10 +94,16 @@ static int run_nothing(struct kvs_call *call)
 
 static const struct kvs_opt test_opts[] = {
 	{ .name = "size", .arg = "SIZE", .field = "size", .help = "a size" },
-	{ .name = "force", .short_name = 'f', .field = "force", .help = "a flag" },
+	{ .name = "force",
+	  .short_name = 'f',
+	  .field = "force",
+	  .help = "a flag" },
 	{ .name = "compress", .arg = "[=METHODS]", .help = "an optional value" },
 	{ .name = "wait", .help = "a flag others go with" },
-	{ .name = "timeout", .arg = "S", .goes_with = "wait", .help = "goes with --wait" },
+	{ .name = "timeout",
+	  .arg = "S",
+	  .goes_with = "wait",
+	  .help = "goes with --wait" },
 	{ .name = "postcopy", .field = "postcopy", .help = "needed" },
 	{ .name = "after", .needs = "postcopy", .help = "needs --postcopy" },
 	{ .name = "keep", .conflicts = "force", .help = "not with --force" },
@@ -104,8 +111,12 @@ static const struct kvs_opt test_opts[] = {
 };
 
 static const struct kvs_cmd test_cmds[] = {
-	{ .name = "do", .args = "ARGS...", .max_args = -1, .run = run_nothing,
-	  .opts = test_opts, .summary = "a command to parse for" },
+	{ .name = "do",
+	  .args = "ARGS...",
+	  .max_args = -1,
+	  .run = run_nothing,
+	  .opts = test_opts,
+	  .summary = "a command to parse for" },
 	{ 0 },
 };
 
@@ -175,7 +186,8 @@ static struct parsed *parse(void **state, const char *line)
 
 static void test_parse_values(void **state)
 {
-	struct parsed *p = parse(state, "--size 512M -f one --compress=zstd two");
+	struct parsed *p =
+		parse(state, "--size 512M -f one --compress=zstd two");
 
 	assert_int_equal(p->rc, KVS_OK);
 	assert_string_equal(kvs_opt(&p->call, "size"), "512M");
@@ -236,13 +248,15 @@ static void test_parse_globals(void **state)
 
 static void test_parse_refusals(void **state)
 {
-	assert_int_equal(parse(state, "--size")->rc, KVS_USAGE);     /* no value */
-	assert_int_equal(parse(state, "one --size")->rc, KVS_USAGE); /* at the end */
+	assert_int_equal(parse(state, "--size")->rc, KVS_USAGE); /* no value */
+	assert_int_equal(parse(state, "one --size")->rc,
+			 KVS_USAGE); /* at the end */
 	assert_int_equal(parse(state, "--force=yes")->rc, KVS_USAGE);
 	assert_int_equal(parse(state, "--bogus")->rc, KVS_USAGE);
 	assert_int_equal(parse(state, "-x")->rc, KVS_USAGE);
 	assert_int_equal(parse(state, "-fq")->rc, KVS_USAGE); /* no bundling */
-	assert_int_equal(parse(state, "--siz 1")->rc, KVS_USAGE); /* no prefixes */
+	assert_int_equal(parse(state, "--siz 1")->rc,
+			 KVS_USAGE); /* no prefixes */
 }
 
 static void test_parse_constraints(void **state)
@@ -261,12 +275,15 @@ static void test_opt_choice(void **state)
 	struct parsed *p = parse(state, "--size suspend");
 	int v = -1;
 
-	assert_int_equal(kvs_opt_choice(&p->call, "size", choices, 0, &v), KVS_OK);
+	assert_int_equal(kvs_opt_choice(&p->call, "size", choices, 0, &v),
+			 KVS_OK);
 	assert_int_equal(v, 1);
-	assert_int_equal(kvs_opt_choice(&p->call, "timeout", choices, 0, &v), KVS_OK);
+	assert_int_equal(kvs_opt_choice(&p->call, "timeout", choices, 0, &v),
+			 KVS_OK);
 	assert_int_equal(v, 0); /* not given: the default */
 	p = parse(state, "--size explode");
-	assert_int_equal(kvs_opt_choice(&p->call, "size", choices, 0, &v), KVS_USAGE);
+	assert_int_equal(kvs_opt_choice(&p->call, "size", choices, 0, &v),
+			 KVS_USAGE);
 }
 
 static void test_opt_numbers(void **state)
@@ -277,12 +294,16 @@ static void test_opt_numbers(void **state)
 
 	assert_int_equal(kvs_opt_u64(&p->call, "size", 1, 100, 7, &u), KVS_OK);
 	assert_int_equal(u, 42);
-	assert_int_equal(kvs_opt_u64(&p->call, "size", 50, 100, 7, &u), KVS_USAGE);
-	assert_int_equal(kvs_opt_u64(&p->call, "timeout", 0, 100, 7, &u), KVS_USAGE);
-	assert_int_equal(kvs_opt_double(&p->call, "timeout", 0, 2, 0, &d), KVS_OK);
+	assert_int_equal(kvs_opt_u64(&p->call, "size", 50, 100, 7, &u),
+			 KVS_USAGE);
+	assert_int_equal(kvs_opt_u64(&p->call, "timeout", 0, 100, 7, &u),
+			 KVS_USAGE);
+	assert_int_equal(kvs_opt_double(&p->call, "timeout", 0, 2, 0, &d),
+			 KVS_OK);
 	assert_true(d == 1.5);
 	p = parse(state, "--size -1");
-	assert_int_equal(kvs_opt_u64(&p->call, "size", 0, 100, 7, &u), KVS_USAGE);
+	assert_int_equal(kvs_opt_u64(&p->call, "size", 0, 100, 7, &u),
+			 KVS_USAGE);
 }
 
 /* ---- library errors -------------------------------------------------------- */
@@ -290,10 +311,11 @@ static void test_opt_numbers(void **state)
 static void test_status_of(void **state)
 {
 	static const int usage[] = { -EINVAL, -ENOENT, -ENODEV, -ENODATA,
-				     -E2BIG, -EDOM, -ERANGE };
-	static const int failed[] = { -EIO, -EBUSY, -EPERM, -EACCES, -ETIMEDOUT,
-				      -ECANCELED, -ECONNREFUSED, -EEXIST,
-				      -EOPNOTSUPP, -ENOMEM };
+				     -E2BIG,  -EDOM,   -ERANGE };
+	static const int failed[] = { -EIO,	     -EBUSY,	 -EPERM,
+				      -EACCES,	     -ETIMEDOUT, -ECANCELED,
+				      -ECONNREFUSED, -EEXIST,	 -EOPNOTSUPP,
+				      -ENOMEM };
 	size_t i;
 
 	assert_int_equal(kvs_status_of(0), KVS_OK);

@@ -423,15 +423,17 @@ static void test_json_offline(void **state)
 	json_object *o, *back;
 
 	/* The SHA-256 of the copy read back, as sha256sum prints it. */
-	snprintf(j.sha256, sizeof(j.sha256), "%s",
-		 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	snprintf(
+		j.sha256, sizeof(j.sha256), "%s",
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	o = job_json(&j, "progress");
 	assert_string_equal(json_object_get_string(key(o, "phase")), "verify");
 	assert_string_equal(json_object_get_string(key(o, "disk")), "vda");
 	assert_string_equal(json_object_get_string(key(o, "dest_path")),
 			    "/data/g1.qcow2");
-	assert_string_equal(json_object_get_string(key(o, "sha256")),
-			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(
+		json_object_get_string(key(o, "sha256")),
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	/* One line of valid JSON. */
 	back = json_tokener_parse(
 		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

@@ -23,7 +23,6 @@
 #include "migrate/migrate.h"
 #include "unit/fixture.h"
 
-
 #define KIB_PER_GIB (1024ull * 1024)
 #define GIB (1024ull * 1024 * 1024)
 
@@ -189,7 +188,7 @@ static inline int fake_domain_exists(struct kvmops_probe *p, const char *name)
 }
 
 static inline int fake_volume(struct kvmops_probe *p, const char *path,
-		       struct kvmops_vol_info *vi)
+			      struct kvmops_vol_info *vi)
 {
 	struct fake_host *h = host_of(p);
 	size_t i;
@@ -215,9 +214,8 @@ static inline int fake_volume(struct kvmops_probe *p, const char *path,
 	return -ENOENT;
 }
 
-static inline const struct fake_pool *fake_find_pool(struct fake_host *h,
-						    const char *pool,
-						    const char *dir)
+static inline const struct fake_pool *
+fake_find_pool(struct fake_host *h, const char *pool, const char *dir)
 {
 	size_t i;
 
@@ -423,8 +421,8 @@ static inline char *fake_capabilities(struct kvmops_probe *p)
 }
 
 static inline char *fake_domcaps(struct kvmops_probe *p, const char *emulator,
-			  const char *arch, const char *machine,
-			  const char *virttype)
+				 const char *arch, const char *machine,
+				 const char *virttype)
 {
 	struct fake_host *h = host_of(p);
 	char *caps;
@@ -470,8 +468,8 @@ static inline int fake_free_kib(struct kvmops_probe *p, uint64_t *kib)
 }
 
 static inline int fake_compare_cpu(struct kvmops_probe *p, const char *emulator,
-			    const char *arch, const char *machine,
-			    const char *virttype, const char *cpu_xml)
+				   const char *arch, const char *machine,
+				   const char *virttype, const char *cpu_xml)
 {
 	struct fake_host *h = host_of(p);
 
@@ -576,8 +574,8 @@ static inline int check_teardown(void **state)
 #define CPU_HOST_MODEL "<cpu mode='host-model' check='partial'/>"
 
 /* A 1 GiB x86_64 guest g1 of domain type @type. */
-static inline char *guest_xml(const char *type, const char *cpu, const char *disks,
-		       const char *devices)
+static inline char *guest_xml(const char *type, const char *cpu,
+			      const char *disks, const char *devices)
 {
 	char *xml;
 
@@ -619,7 +617,7 @@ static inline void dump_items(const struct check_env *env)
 }
 
 static inline void run_xml(struct check_env *env, const char *xml, int state,
-		    const struct kvmops_migrate_opts *o)
+			   const struct kvmops_migrate_opts *o)
 {
 	int rc;
 
@@ -637,8 +635,8 @@ static inline void run_xml(struct check_env *env, const char *xml, int state,
 
 /* The check of a guest made by guest_xml(). */
 static inline void run(struct check_env *env, const char *type, const char *cpu,
-		const char *disks, const char *devices, int state,
-		const struct kvmops_migrate_opts *o)
+		       const char *disks, const char *devices, int state,
+		       const struct kvmops_migrate_opts *o)
 {
 	char *xml = guest_xml(type, cpu, disks, devices);
 
@@ -681,7 +679,7 @@ static inline bool has_item(const struct check_env *env, const char *id)
 }
 
 static inline void expect(const struct check_env *env, const char *id,
-		   enum kvmops_verdict verdict, const char *text)
+			  enum kvmops_verdict verdict, const char *text)
 {
 	const struct kvmops_check_item *it = find(env, id);
 
@@ -715,7 +713,7 @@ static inline void expect_remedy(const struct check_env *env, const char *id,
 }
 
 static inline void expect_count(const struct check_env *env, const char *id,
-			 size_t want)
+				size_t want)
 {
 	size_t i, n = 0;
 

@@ -5,7 +5,6 @@
  */
 #include "fake-hosts.h"
 
-
 static void test_check_clean_live(void **state)
 {
 	struct check_env *env = *state;

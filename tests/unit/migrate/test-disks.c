@@ -7,7 +7,6 @@
  */
 #include "fake-hosts.h"
 
-
 static void test_check_live_disks(void **state)
 {
 	struct check_env *env = *state;
@@ -328,7 +327,6 @@ static void test_check_offline_pool_same_name(void **state)
 
 /* ---- the domain XML ----------------------------------------------------- */
 
-
 static void test_domain_disks(void **state)
 {
 	struct kvmops_disk *d = NULL;
@@ -391,7 +389,8 @@ static void test_domain_disks_none_and_junk(void **state)
 static void run_disks(struct check_env *env, const char *disks,
 		      const struct kvmops_migrate_opts *o)
 {
-	run(env, "kvm", CPU_HOST_MODEL, disks, NIC_DEFAULT, VIR_DOMAIN_RUNNING, o);
+	run(env, "kvm", CPU_HOST_MODEL, disks, NIC_DEFAULT, VIR_DOMAIN_RUNNING,
+	    o);
 }
 
 /*
@@ -404,10 +403,12 @@ static void test_sharing_same_path_other_storage(void **state)
 	struct check_env *env = *state;
 	struct kvmops_migrate_opts o = live_opts();
 
-	env->src.vols[1] = (struct fake_vol){ "/var/lib/libvirt/images/g1.qcow2",
-					      20 * GIB, NULL };
-	env->dst.vols[1] = (struct fake_vol){ "/var/lib/libvirt/images/g1.qcow2",
-					      64 << 20, NULL };
+	env->src.vols[1] =
+		(struct fake_vol){ "/var/lib/libvirt/images/g1.qcow2", 20 * GIB,
+				   NULL };
+	env->dst.vols[1] =
+		(struct fake_vol){ "/var/lib/libvirt/images/g1.qcow2", 64 << 20,
+				   NULL };
 	run_disks(env, DISK_LOCAL, &o);
 	expect(env, "disk vda", KVMOPS_VERDICT_FAIL, "other storage");
 	expect(env, "disk vda", KVMOPS_VERDICT_FAIL, "did not appear");
@@ -441,10 +442,12 @@ static void test_sharing_one_probe_per_pool(void **state)
 
 	env->src.vols[1] = env->dst.vols[1] =
 		(struct fake_vol){ "/shared/g1-data.qcow2", GIB, NULL };
-	run_disks(env, DISK_SHARED
-		  "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-		  "<source file='/shared/g1-data.qcow2'/><target dev='vdb' bus='virtio'/></disk>",
-		  &o);
+	run_disks(
+		env,
+		DISK_SHARED
+		"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+		"<source file='/shared/g1-data.qcow2'/><target dev='vdb' bus='virtio'/></disk>",
+		&o);
 	expect(env, "disk vda", KVMOPS_VERDICT_PASS, NULL);
 	expect(env, "disk vdb", KVMOPS_VERDICT_PASS, NULL);
 	assert_int_equal(env->src.markers_made, 1);
@@ -461,7 +464,8 @@ static void test_sharing_unproven(void **state)
 	env->src.pools[1].name = NULL;
 	run_disks(env, DISK_SHARED, &o);
 	expect(env, "disk vda", KVMOPS_VERDICT_FAIL, "cannot be proven");
-	expect(env, "disk vda", KVMOPS_VERDICT_FAIL, "no active storage pool over /shared");
+	expect(env, "disk vda", KVMOPS_VERDICT_FAIL,
+	       "no active storage pool over /shared");
 	expect_remedy(env, "disk vda", "copy_storage");
 	expect_remedy(env, "disk vda", "unsafe");
 	assert_int_equal(env->src.markers_made, 0);
@@ -475,7 +479,8 @@ static void test_sharing_unproven(void **state)
 	o.unsafe = false;
 	env->src.marker_err = -EACCES;
 	run_disks(env, DISK_SHARED, &o);
-	expect(env, "disk vda", KVMOPS_VERDICT_FAIL, "no probe volume can be made");
+	expect(env, "disk vda", KVMOPS_VERDICT_FAIL,
+	       "no probe volume can be made");
 	env->src.marker_err = 0;
 	env->dst.refresh_err = -EIO;
 	run_disks(env, DISK_SHARED, &o);
@@ -487,8 +492,9 @@ static void test_sharing_block_keys(void **state)
 {
 	struct check_env *env = *state;
 	struct kvmops_migrate_opts o = live_opts();
-	const char *disk = "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
-			   "<source dev='/dev/mapper/lun7'/><target dev='vda' bus='virtio'/></disk>";
+	const char *disk =
+		"<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+		"<source dev='/dev/mapper/lun7'/><target dev='vda' bus='virtio'/></disk>";
 
 	env->src.vols[1] = (struct fake_vol){ "/dev/mapper/lun7", GIB, NULL,
 					      "36001405aabbccdd" };
@@ -509,9 +515,10 @@ static void test_sharing_pool_volume(void **state)
 {
 	struct check_env *env = *state;
 	struct kvmops_migrate_opts o = live_opts();
-	const char *disk = "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
-			   "<source pool='shared' volume='g1.qcow2'/>"
-			   "<target dev='vda' bus='virtio'/></disk>";
+	const char *disk =
+		"<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+		"<source pool='shared' volume='g1.qcow2'/>"
+		"<target dev='vda' bus='virtio'/></disk>";
 
 	run_disks(env, disk, &o);
 	expect(env, "disk vda", KVMOPS_VERDICT_PASS, "appeared");
@@ -540,7 +547,8 @@ static void test_state_file_default(void **state)
 	run(env, "kvm", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
 	    VIR_DOMAIN_RUNNING, &o);
 	expect(env, "disk vda", KVMOPS_VERDICT_PASS, "not copied");
-	expect(env, "state file", KVMOPS_VERDICT_PASS, "/shared/g1.kvmops-state");
+	expect(env, "state file", KVMOPS_VERDICT_PASS,
+	       "/shared/g1.kvmops-state");
 
 	/* A disk only this host has: nowhere both hosts see. */
 	copy_setup(env);

@@ -5,7 +5,6 @@
  */
 #include "fake-hosts.h"
 
-
 static void test_rewrite_domain(void **state)
 {
 	struct kvmops_ctx *ctx = *state;

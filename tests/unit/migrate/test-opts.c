@@ -5,7 +5,6 @@
  */
 #include "fake-hosts.h"
 
-
 /*
  * -EINVAL, with each of the NULL-terminated words in the message; a word
  * "=field" is instead among the options that fix it (the remedy). The
@@ -20,7 +19,8 @@ static void refused(struct kvmops_ctx *ctx, const struct kvmops_migrate_opts *o,
 	kvmops_clear_error(ctx);
 	assert_int_equal(kvmops_migrate_opts_check(ctx, o), -EINVAL);
 	if (strstr(kvmops_last_error(ctx), "--"))
-		fail_msg("a flag in the library's message: %s", kvmops_last_error(ctx));
+		fail_msg("a flag in the library's message: %s",
+			 kvmops_last_error(ctx));
 	va_start(ap, o);
 	while ((word = va_arg(ap, const char *))) {
 		if (*word == '=')
@@ -199,8 +199,8 @@ static void test_opts_live_pairs(void **state)
 
 	o = live_opts();
 	o.postcopy_after_precopy = true;
-	refused(ctx, &o, "after the first pass", "post-copy allowed", "=postcopy",
-		NULL);
+	refused(ctx, &o, "after the first pass", "post-copy allowed",
+		"=postcopy", NULL);
 
 	o = live_opts();
 	o.on_timeout = KVMOPS_ON_TIMEOUT_SUSPEND;
@@ -260,7 +260,8 @@ static void test_opts_state_file(void **state)
 	o = offline_opts();
 	o.keep_state = true;
 	o.state_file = "g1.save";
-	refused(ctx, &o, "state file", "absolute", "'g1.save'", "=state_file", NULL);
+	refused(ctx, &o, "state file", "absolute", "'g1.save'", "=state_file",
+		NULL);
 	o.state_file = "./g1.save";
 	refused(ctx, &o, "absolute", NULL);
 }
@@ -278,7 +279,8 @@ static void test_opts_keep_state_conflicts(void **state)
 	refused(ctx, &o, "keeps its name", "=dname", NULL);
 	o = base;
 	o.shutdown = true;
-	refused(ctx, &o, "memory is kept", "shutting it down", "=shutdown", NULL);
+	refused(ctx, &o, "memory is kept", "shutting it down", "=shutdown",
+		NULL);
 	o = base;
 	o.start = true;
 	refused(ctx, &o, "memory is kept", "starting it", "=start", NULL);
@@ -291,15 +293,17 @@ static void test_opts_offline_pairs(void **state)
 
 	o = offline_opts();
 	o.force = true;
-	refused(ctx, &o, "forcing a guest off", "shutting it down", "=shutdown", NULL);
+	refused(ctx, &o, "forcing a guest off", "shutting it down", "=shutdown",
+		NULL);
 	o.shutdown = true;
 	accepted(ctx, &o);
 
 	o = offline_opts();
 	o.delete_source_disks = true;
 	o.keep_source = true;
-	refused(ctx, &o, "deleting the source disks", "keeping the source definition",
-		"=delete_source_disks", "=keep_source", NULL);
+	refused(ctx, &o, "deleting the source disks",
+		"keeping the source definition", "=delete_source_disks",
+		"=keep_source", NULL);
 	o.keep_source = false;
 	accepted(ctx, &o);
 }

@@ -5,7 +5,6 @@
  */
 #include "fake-hosts.h"
 
-
 /* The @nth (from 0) parameter named @field, or NULL. */
 static const virTypedParameter *param(const virTypedParameter *p, int n,
 				      const char *field, int nth)

@@ -148,7 +148,6 @@ static void test_zero_host_does_not_divide_by_zero(void **state)
 
 /* ---- the check ---------------------------------------------------------- */
 
-
 static void test_check_worst(void **state)
 {
 	struct kvmops_check_item items[3];
@@ -170,7 +169,8 @@ static void test_verdict_names(void **state)
 	assert_string_equal(kvmops_verdict_name(KVMOPS_VERDICT_WARN), "WARN");
 	assert_string_equal(kvmops_verdict_name(KVMOPS_VERDICT_FAIL), "FAIL");
 	/* Nothing unknown passes for a PASS. */
-	assert_string_equal(kvmops_verdict_name((enum kvmops_verdict)7), "FAIL");
+	assert_string_equal(kvmops_verdict_name((enum kvmops_verdict)7),
+			    "FAIL");
 }
 
 int main(void)

@@ -15,7 +15,6 @@
 
 #include "virt/domain.h"
 
-
 static void test_job_from_params(void **state)
 {
 	virTypedParameter p[8];
