@@ -327,79 +327,57 @@ disk_sharing(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 
 /* ---- verdicts ------------------------------------------------------------ */
 
-static void set_item(struct kvmops_check_item *it, const char *id,
-		     enum kvmops_verdict verdict, const char *remedy,
-		     const char *fix, const char *fmt, va_list args)
+/*
+ * Item @it: "KIND TARGET" ("disk vda"), or KIND alone without @target,
+ * found as @fmt says, with @fix and the options that do it (@remedy).
+ */
+static void item(struct kvmops_check_item *it, const char *kind,
+		 const char *target, enum kvmops_verdict v, const char *remedy,
+		 const char *fix, const char *fmt, ...) KVMOPS_PRINTF(7, 8);
+
+static void item(struct kvmops_check_item *it, const char *kind,
+		 const char *target, enum kvmops_verdict v, const char *remedy,
+		 const char *fix, const char *fmt, ...)
 {
+	va_list args;
+
 	memset(it, 0, sizeof(*it));
-	snprintf(it->id, sizeof(it->id), "%s", id);
-	it->verdict = verdict;
+	snprintf(it->id, sizeof(it->id), "%s%s%s", kind, target ? " " : "",
+		 target ? target : "");
+	it->verdict = v;
 	snprintf(it->fix, sizeof(it->fix), "%s", fix ? fix : "");
 	snprintf(it->remedy, sizeof(it->remedy), "%s", remedy ? remedy : "");
+	va_start(args, fmt);
 	vsnprintf(it->text, sizeof(it->text), fmt, args);
-}
-
-static void verdict(struct kvmops_disk_plan *pl, enum kvmops_verdict v,
-		    const char *fmt, ...) KVMOPS_PRINTF(3, 4);
-static void warn(struct kvmops_disk_plan *pl, const char *fix, const char *fmt,
-		 ...) KVMOPS_PRINTF(3, 4);
-static void refuse(struct kvmops_disk_plan *pl, int err, const char *remedy,
-		   const char *fix, const char *fmt, ...) KVMOPS_PRINTF(5, 6);
-
-static void verdict(struct kvmops_disk_plan *pl, enum kvmops_verdict v,
-		    const char *fmt, ...)
-{
-	char id[48];
-	va_list args;
-
-	snprintf(id, sizeof(id), "disk %s", pl->disk.target);
-	va_start(args, fmt);
-	set_item(&pl->item, id, v, NULL, NULL, fmt, args);
 	va_end(args);
 }
 
-static void warn(struct kvmops_disk_plan *pl, const char *fix, const char *fmt,
-		 ...)
+/* The plan stops the move, with @err. */
+static void refused(struct kvmops_disk_plan *pl, int err)
 {
-	char id[48];
-	va_list args;
-
-	snprintf(id, sizeof(id), "disk %s", pl->disk.target);
-	va_start(args, fmt);
-	set_item(&pl->item, id, KVMOPS_VERDICT_WARN, NULL, fix, fmt, args);
-	va_end(args);
-}
-
-static void refuse(struct kvmops_disk_plan *pl, int err, const char *remedy,
-		   const char *fix, const char *fmt, ...)
-{
-	char id[48];
-	va_list args;
-
-	snprintf(id, sizeof(id), "disk %s", pl->disk.target);
-	va_start(args, fmt);
-	set_item(&pl->item, id, KVMOPS_VERDICT_FAIL, remedy, fix, fmt, args);
-	va_end(args);
 	pl->fate = KVMOPS_DISK_REFUSED;
 	pl->err = err;
 }
 
-static void backing_item(struct kvmops_disk_plan *pl, enum kvmops_verdict v,
-			 const char *remedy, const char *fix, const char *fmt,
-			 ...) KVMOPS_PRINTF(5, 6);
-
-static void backing_item(struct kvmops_disk_plan *pl, enum kvmops_verdict v,
-			 const char *remedy, const char *fix, const char *fmt,
-			 ...)
-{
-	char id[48];
-	va_list args;
-
-	snprintf(id, sizeof(id), "backing %s", pl->disk.target);
-	va_start(args, fmt);
-	set_item(&pl->backing, id, v, remedy, fix, fmt, args);
-	va_end(args);
-}
+/* The plan's own item, "disk TARGET": a verdict, a warning, a refusal. */
+#define verdict(pl, v, ...) \
+	item(&(pl)->item, "disk", (pl)->disk.target, v, NULL, NULL, __VA_ARGS__)
+#define warn(pl, fix, ...)                                                \
+	item(&(pl)->item, "disk", (pl)->disk.target, KVMOPS_VERDICT_WARN, \
+	     NULL, fix, __VA_ARGS__)
+#define refuse(pl, e, remedy, fix, ...)                              \
+	do {                                                         \
+		item(&(pl)->item, "disk", (pl)->disk.target,         \
+		     KVMOPS_VERDICT_FAIL, remedy, fix, __VA_ARGS__); \
+		refused(pl, e);                                      \
+	} while (0)
+#define backing_item(pl, v, remedy, fix, ...)                              \
+	item(&(pl)->backing, "backing", (pl)->disk.target, v, remedy, fix, \
+	     __VA_ARGS__)
+/* The "state file" item; one with a fix names the state file as remedy. */
+#define state_item(it, v, fix, ...)                                       \
+	item(it, "state file", NULL, v, (fix) ? "state_file" : NULL, fix, \
+	     __VA_ARGS__)
 
 /* The backing image of a copied disk must be on the destination already. */
 static void plan_backing(struct kvmops_disk_plan *pl, struct kvmops_probe *dst)
@@ -419,10 +397,8 @@ static void plan_backing(struct kvmops_disk_plan *pl, struct kvmops_probe *dst)
 		"copy the backing image there first, to the same path and in a pool, or copy whole disks",
 		"the backing image %s is not on the destination",
 		pl->info.backing);
-	if (pl->fate != KVMOPS_DISK_REFUSED) {
-		pl->fate = KVMOPS_DISK_REFUSED;
-		pl->err = -ENXIO;
-	}
+	if (pl->fate != KVMOPS_DISK_REFUSED)
+		refused(pl, -ENXIO);
 }
 
 /* What must already be on the destination: the live rule. */
@@ -697,21 +673,6 @@ kvmops_refused_disk(const struct kvmops_disk_plan *plans, size_t count)
 }
 
 /* ---- the saved memory of a move that keeps it ------------------------------ */
-
-static void state_item(struct kvmops_check_item *it, enum kvmops_verdict v,
-		       const char *fix, const char *fmt, ...)
-	KVMOPS_PRINTF(4, 5);
-
-static void state_item(struct kvmops_check_item *it, enum kvmops_verdict v,
-		       const char *fix, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	set_item(it, "state file", v, fix ? "state_file" : NULL, fix, fmt,
-		 args);
-	va_end(args);
-}
 
 static void given_state_file(struct kvmops_ctx *ctx, struct kvmops_probe *src,
 			     struct kvmops_probe *dst, const char *path,

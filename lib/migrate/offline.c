@@ -663,6 +663,20 @@ static int undo(struct offline *m, int rc)
 				  first, note);
 }
 
+/* The guest's persistent definition, as it moves; NULL with the error set. */
+static char *definition(struct offline *m)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(
+		m->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE |
+				VIR_DOMAIN_XML_MIGRATABLE);
+
+	if (!xml)
+		kvmops_fail(m->ctx, -EIO,
+			    "cannot read the guest's definition: %s",
+			    kvmops_virt_message());
+	return xml;
+}
+
 static int prepare(struct offline *m, const char *def_xml)
 {
 	struct kvmops_probe sp, dp;
@@ -682,13 +696,9 @@ static int run(struct offline *m, struct kvmops_job *summary)
 	char *def_xml, *image_xml = NULL;
 	int rc;
 
-	def_xml = VIRT(virDomainGetXMLDesc)(
-		m->dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE |
-				VIR_DOMAIN_XML_MIGRATABLE);
+	def_xml = definition(m);
 	if (!def_xml)
-		return kvmops_fail(m->ctx, -EIO,
-				   "cannot read the guest's definition: %s",
-				   kvmops_virt_message());
+		return -EIO;
 	rc = prepare(m, def_xml);
 	if (rc) {
 		free(def_xml);
@@ -712,6 +722,44 @@ static int run(struct offline *m, struct kvmops_job *summary)
 	return rc;
 }
 
+/* The options checked and copied, and the domain looked up. */
+static int begin(struct offline *m, const char *name,
+		 const struct kvmops_migrate_opts *opts)
+{
+	int rc;
+
+	kvmops_clear_error(m->ctx);
+	rc = kvmops_migrate_opts_check(m->ctx, opts);
+	if (rc)
+		return rc;
+	kvmops_migrate_opts_copy(opts, &m->o);
+	if (m->o.kind != KVMOPS_MIGRATE_OFFLINE)
+		return kvmops_fail(m->ctx, -EINVAL,
+				   "a live migration is not offline");
+	m->dom = VIRT(virDomainLookupByName)(m->src, name);
+	if (!m->dom)
+		return kvmops_fail(m->ctx, -ENOENT,
+				   "no domain %s on the source: %s", name,
+				   kvmops_virt_message());
+	return 0;
+}
+
+static void end(struct offline *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nmoves; i++) {
+		if (m->moves[i].src_vol)
+			VIRT(virStorageVolFree)(m->moves[i].src_vol);
+		if (m->moves[i].dst_vol)
+			VIRT(virStorageVolFree)(m->moves[i].dst_vol);
+	}
+	free(m->moves);
+	free(m->plans);
+	if (m->dom)
+		VIRT(virDomainFree)(m->dom);
+}
+
 KVMOPS_EXPORT int
 kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
 		       virConnectPtr dst, const char *name,
@@ -725,33 +773,12 @@ kvmops_migrate_offline(struct kvmops_ctx *ctx, virConnectPtr src,
 			     .progress = progress,
 			     .userdata = userdata,
 			     .cancel = cancel };
-	size_t i;
-	int rc;
+	int rc = begin(&m, name, opts);
 
-	kvmops_clear_error(ctx);
-	rc = kvmops_migrate_opts_check(ctx, opts);
-	if (rc)
-		return rc;
-	kvmops_migrate_opts_copy(opts, &m.o);
-	if (m.o.kind != KVMOPS_MIGRATE_OFFLINE)
-		return kvmops_fail(ctx, -EINVAL,
-				   "a live migration is not offline");
-	m.dom = VIRT(virDomainLookupByName)(src, name);
-	if (!m.dom)
-		return kvmops_fail(ctx, -ENOENT,
-				   "no domain %s on the source: %s", name,
-				   kvmops_virt_message());
 	m.t0_ms = kvmops_now_ms();
-	rc = run(&m, summary);
-	for (i = 0; i < m.nmoves; i++) {
-		if (m.moves[i].src_vol)
-			VIRT(virStorageVolFree)(m.moves[i].src_vol);
-		if (m.moves[i].dst_vol)
-			VIRT(virStorageVolFree)(m.moves[i].dst_vol);
-	}
-	free(m.moves);
-	free(m.plans);
-	VIRT(virDomainFree)(m.dom);
+	if (!rc)
+		rc = run(&m, summary);
+	end(&m);
 	return rc;
 }
 
@@ -763,36 +790,23 @@ kvmops_migrate_state_file(struct kvmops_ctx *ctx, virConnectPtr src,
 {
 	struct offline m = { .ctx = ctx, .src = src, .dst = dst };
 	struct kvmops_probe sp, dp;
-	char *xml;
-	int rc;
+	char *xml = NULL;
+	int rc = begin(&m, name, opts);
 
-	kvmops_clear_error(ctx);
-	rc = kvmops_migrate_opts_check(ctx, opts);
-	if (rc)
-		return rc;
-	kvmops_migrate_opts_copy(opts, &m.o);
 	m.o.keep_state = true;
-	m.dom = VIRT(virDomainLookupByName)(src, name);
-	if (!m.dom)
-		return kvmops_fail(ctx, -ENOENT,
-				   "no domain %s on the source: %s", name,
-				   kvmops_virt_message());
-	xml = VIRT(virDomainGetXMLDesc)(m.dom, VIR_DOMAIN_XML_INACTIVE |
-						       VIR_DOMAIN_XML_SECURE);
 	kvmops_probe_libvirt(&sp, src);
 	kvmops_probe_libvirt(&dp, dst);
-	rc = xml ? kvmops_plan_disks(ctx, &sp, &dp, xml, &m.o, &m.plans,
-				     &m.nplans) :
-		   kvmops_fail(ctx, -EIO,
-			       "cannot read the definition of %s: %s", name,
-			       kvmops_virt_message());
+	if (!rc && !(xml = definition(&m)))
+		rc = -EIO;
+	if (!rc)
+		rc = kvmops_plan_disks(ctx, &sp, &dp, xml, &m.o, &m.plans,
+				       &m.nplans);
 	if (!rc)
 		rc = plan_state_file(&m, &sp, &dp);
 	if (!rc && snprintf(path, len, "%s", m.state_file) >= (int)len)
 		rc = kvmops_fail(ctx, -ENAMETOOLONG,
 				 "the state file's path is too long");
 	free(xml);
-	free(m.plans);
-	VIRT(virDomainFree)(m.dom);
+	end(&m);
 	return rc;
 }

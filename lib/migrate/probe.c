@@ -35,17 +35,25 @@ static int lookup_error(struct kvmops_probe *p)
 	return probe_fail(p, -EIO);
 }
 
+/* 1 when a lookup @found its object, 0 when there is none, else -errno. */
+static int found_or_error(struct kvmops_probe *p, bool found)
+{
+	int rc;
+
+	if (found)
+		return 1;
+	rc = lookup_error(p); /* before anything resets libvirt's error */
+	return rc == -ENOENT ? 0 : rc;
+}
+
 static int lv_domain_exists(struct kvmops_probe *p, const char *name)
 {
 	virDomainPtr dom = VIRT(virDomainLookupByName)(p->conn, name);
-	int rc;
+	int rc = found_or_error(p, dom != NULL);
 
-	if (dom) {
+	if (dom)
 		VIRT(virDomainFree)(dom);
-		return 1;
-	}
-	rc = lookup_error(p);
-	return rc == -ENOENT ? 0 : rc;
+	return rc;
 }
 
 static void vol_details(virStorageVolPtr vol, struct kvmops_vol_info *vi)
@@ -272,11 +280,9 @@ static int lv_marker_seen(struct kvmops_probe *p, const char *pool,
 	if (rc)
 		return rc;
 	vol = volume_in(p, pool, name, &rc);
-	if (vol) {
+	if (vol)
 		VIRT(virStorageVolFree)(vol);
-		return 1;
-	}
-	return rc == -ENOENT ? 0 : rc;
+	return vol ? 1 : rc == -ENOENT ? 0 : rc;
 }
 
 static int lv_marker_delete(struct kvmops_probe *p, const char *pool,
@@ -307,14 +313,11 @@ static int lv_network(struct kvmops_probe *p, const char *name)
 static int lv_bridge(struct kvmops_probe *p, const char *name)
 {
 	virInterfacePtr iface = VIRT(virInterfaceLookupByName)(p->conn, name);
-	int rc;
+	int rc = found_or_error(p, iface != NULL);
 
-	if (iface) {
+	if (iface)
 		VIRT(virInterfaceFree)(iface);
-		return 1;
-	}
-	rc = lookup_error(p);
-	return rc == -ENOENT ? 0 : rc;
+	return rc;
 }
 
 static char *lv_capabilities(struct kvmops_probe *p)

@@ -23,6 +23,14 @@ void kvmops_virt_silent_error(void *userdata, virErrorPtr error)
 {
 }
 
+/*
+ * Looks function @f up in @lib into the table; the first one missing is
+ * kept in @missing. (Both locals of the function it is used in.)
+ */
+#define RESOLVE(f)                                                          \
+	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
+		missing = #f;
+
 /* Already in the process with libvirt: only its symbols are looked up. */
 static const char *load_xml(void)
 {
@@ -31,11 +39,7 @@ static const char *load_xml(void)
 
 	if (!lib)
 		return LIBXML2_SONAME;
-#define KVMOPS_XML_RESOLVE(f)                                               \
-	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
-		missing = #f;
-	KVMOPS_XML_FUNCS(KVMOPS_XML_RESOLVE)
-#undef KVMOPS_XML_RESOLVE
+	KVMOPS_XML_FUNCS(RESOLVE)
 	kvmops_virt.xml_free = dlsym(lib, "xmlFree");
 	if (!missing && !kvmops_virt.xml_free)
 		missing = "xmlFree";
@@ -46,16 +50,12 @@ static const char *load_xml(void)
 static void load_nettle(void)
 {
 	void *lib = dlopen(NETTLE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
 
 	if (!lib)
 		return;
-#define KVMOPS_NETTLE_RESOLVE(f) \
-	kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f);
-	KVMOPS_NETTLE_FUNCS(KVMOPS_NETTLE_RESOLVE)
-#undef KVMOPS_NETTLE_RESOLVE
-	if (!kvmops_virt.nettle_sha256_init ||
-	    !kvmops_virt.nettle_sha256_update ||
-	    !kvmops_virt.nettle_sha256_digest)
+	KVMOPS_NETTLE_FUNCS(RESOLVE)
+	if (missing) /* kvmops_have_sha256() asks for this one */
 		kvmops_virt.nettle_sha256_init = NULL;
 }
 
@@ -68,11 +68,7 @@ static void load(void)
 		snprintf(load_error, sizeof(load_error), "%s", dlerror());
 		return;
 	}
-#define KVMOPS_VIRT_RESOLVE(f)                                              \
-	if (!(kvmops_virt.f = (__typeof__(f) *)dlsym(lib, #f)) && !missing) \
-		missing = #f;
-	KVMOPS_VIRT_FUNCS(KVMOPS_VIRT_RESOLVE)
-#undef KVMOPS_VIRT_RESOLVE
+	KVMOPS_VIRT_FUNCS(RESOLVE)
 	kvmops_virt.auth_default = dlsym(lib, "virConnectAuthPtrDefault");
 	if (!missing && !kvmops_virt.auth_default)
 		missing = "virConnectAuthPtrDefault";

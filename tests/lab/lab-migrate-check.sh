@@ -3,13 +3,9 @@
 # not see, a name clash, a missing bridge, a missing network and the source
 # host under another URI, and then live and offline do not start. Bad input
 # exits 2 and changes nothing.
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/lab/harness.sh"
 . "$top_srcdir/tests/lab/migrate-lib.sh"
 
-lab_start 2
-U1=$(lab uri 1)
-U2=$(lab uri 2)
+migrate_lab
 
 # check_fails ID NAME ARGS...: check exits 1 with a FAIL line for ID.
 check_fails() {

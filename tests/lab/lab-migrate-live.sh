@@ -8,26 +8,9 @@
 # The lab's guests boot with pti=on, which keeps QEMU 7.2 under TCG from
 # losing pages they dirty during a migration of many passes (tests/lab/lab):
 # a dirty:8 guest moved at 20 MiB/s, more than five passes, arrives alive.
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/lab/harness.sh"
 . "$top_srcdir/tests/lab/migrate-lib.sh"
 
-lab_start 2
-U1=$(lab uri 1)
-U2=$(lab uri 2)
-
-# moved NAME BEFORE: host 2 runs NAME persistently, host 1 forgot it, and
-# its count went on.
-moved() {
-	local after first
-	expect_eq "$(domstate 2 "$1")" running "host 2 runs $1"
-	expect_eq "$(persistent 2 "$1")" yes "$1 is persistent on host 2"
-	expect_eq "$(domstate 1 "$1")" none "host 1 no longer defines $1"
-	after=$(wait_heartbeat "$1" "$2" 30) && first=$(first_beat 2 "$1")
-	[ -n "$first" ] && [ "$first" -ge "$2" ] && [ "$after" -gt "$first" ] &&
-		ok "$1's heartbeat went on: $2 on host 1, $first first on host 2, then $after" ||
-		not_ok "$1's heartbeat: $2 before, first on host 2 '${first:-none}', after '$after'"
-}
+migrate_lab
 
 # ---- over shared storage, with NDJSON ---------------------------------------
 lab guest ml1 --disk shared --workload dirty:4 >/dev/null || not_ok "lab guest ml1"

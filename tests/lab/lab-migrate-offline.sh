@@ -1,16 +1,13 @@
 #!/bin/bash
 # kvm-migrate offline on real hosts: a cold move with a local disk whose
-# copy is checked byte for byte, with --keep-source leaving the source as
-# it was; --shutdown --force --start; a failed move that removes its
-# copies; and --keep-state, whose guest goes on counting where it stopped.
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/lab/harness.sh"
+# copy is checked byte for byte (the SHA-256 printed is sha256sum's), and a
+# sparse raw disk whose holes stay holes, with --keep-source leaving the
+# source as it was; --shutdown --force --start; a failed move that removes
+# its copies; and --keep-state, whose guest goes on counting where it
+# stopped.
 . "$top_srcdir/tests/lab/migrate-lib.sh"
 
-lab_start 2
-U1=$(lab uri 1)
-U2=$(lab uri 2)
-IMG=/var/lib/libvirt/images
+migrate_lab
 
 # ---- cold, with the source kept --------------------------------------------------
 lab guest co1 --disk local >/dev/null || not_ok "lab guest co1"
@@ -19,9 +16,24 @@ virsh -q -c "$U1" destroy co1 >/dev/null
 qemu-io -f qcow2 -c "write -P 0x5a 1M 8M" "$(host_file 1 $IMG/co1.qcow2)" >/dev/null ||
 	not_ok "qemu-io cannot write into co1's disk"
 src_sum=$(sha256sum <"$(host_file 1 $IMG/co1.qcow2)")
+# A second disk, raw and sparse: 256 MiB with 1 MiB of data at 100 MiB.
+virsh -q -c "$U1" vol-create-as default co1-data.img 256M --format raw --allocation 0 >/dev/null &&
+	qemu-io -f raw -c "write -P 0xa5 100M 1M" "$(host_file 1 $IMG/co1-data.img)" >/dev/null &&
+	virsh -q -c "$U1" pool-refresh default >/dev/null &&
+	virsh -q -c "$U1" attach-disk co1 $IMG/co1-data.img vdb --config --driver qemu --subdriver raw >/dev/null ||
+	not_ok "a sparse second disk for co1"
+data_sum=$(sha256sum <"$(host_file 1 $IMG/co1-data.img)")
 expect_status 0 "offline co1 --keep-source" "$M" -c "$U1" offline co1 "$U2" --keep-source
 expect_in "vda: " "$out" "it reports the copied disk"
 expect_in "matches" "$out" "it says the checksum read back matches"
+expect_in "SHA-256 ${src_sum%% *} matches" "$out" "the SHA-256 it prints is sha256sum's of the disk"
+expect_in "SHA-256 ${data_sum%% *} matches" "$out" "and of the sparse disk"
+copy=$(host_file 2 $IMG/co1-data.img)
+expect_eq "$(sha256sum <"$copy")" "$data_sum" "host 2's copy of the sparse disk has its SHA-256"
+expect_eq "$(stat -c %s "$copy")" $((256 << 20)) "the copy is 256 MiB long"
+used=$(du -k "$copy" | cut -f1)
+[ "$used" -lt 8192 ] && ok "holes stayed holes: the copy takes $used KiB of 262144" ||
+	not_ok "the copy takes $used KiB: its holes were filled"
 expect_eq "$(sha256sum <"$(host_file 2 $IMG/co1.qcow2)")" "$src_sum" \
 	"host 2's copy has the same SHA-256 as the source disk"
 expect_eq "$(sha256sum <"$(host_file 1 $IMG/co1.qcow2)")" "$src_sum" "the source disk is unchanged"
@@ -61,12 +73,6 @@ wait_heartbeat ck1 20 90 >/dev/null || not_ok "ck1 did not boot"
 before=$(lab heartbeat ck1)
 state=$LAB_DIR/shared/ck1.state
 expect_status 0 "offline ck1 --keep-state" "$M" -c "$U1" offline ck1 "$U2" --keep-state --state-file "$state"
-expect_eq "$(domstate 2 ck1)" running "host 2 runs ck1"
-expect_eq "$(persistent 2 ck1)" yes "ck1 is persistent on host 2"
-expect_eq "$(domstate 1 ck1)" none "host 1 no longer defines ck1"
-after=$(wait_heartbeat ck1 "$before" 30) && first=$(first_beat 2 ck1)
-[ -n "$first" ] && [ "$first" -ge "$before" ] && [ "$after" -gt "$first" ] &&
-	ok "ck1 went on counting: $before on host 1, $first first on host 2, then $after" ||
-	not_ok "ck1's heartbeat: $before before, first on host 2 '${first:-none}', after '$after'"
+moved ck1 "$before"
 [ ! -e "$state" ] && ok "the saved state was removed" || not_ok "$state is left behind"
 finish

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libkvmops.h"
+
 #define FIXTURES KVMOPS_SRCDIR "/tests/fixtures"
 #define FIXTURE_KSM_DIR "/sys/kernel/mm/ksm"
 
@@ -179,6 +181,34 @@ static inline int ctx_teardown(void **state)
 {
 	kvmops_unref(*state);
 	return 0;
+}
+
+/*
+ * The last error holds @text; and @name is among the options that would
+ * fix it. cmocka.h comes before this header.
+ */
+static inline void assert_in_error(struct kvmops_ctx *ctx, const char *text)
+{
+	const char *msg = kvmops_last_error(ctx);
+
+	if (!strstr(msg, text))
+		fail_msg("'%s' not in the error: %s", text, msg);
+}
+
+/* ---- kvmops_migrate_opts_check ------------------------------------------ */
+
+/* @name is among the options that would fix the last failure. */
+static inline void assert_in_remedy(struct kvmops_ctx *ctx, const char *name)
+{
+	const char *remedy = kvmops_last_remedy(ctx);
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = remedy; (p = strstr(p, name)); p += n)
+		if ((p == remedy || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return;
+	fail_msg("'%s' not in the remedy '%s' of: %s", name, remedy,
+		 kvmops_last_error(ctx));
 }
 
 #endif

@@ -28,28 +28,6 @@
 /* As kvm-balloon parses SIZE for 'set'. */
 #define SET_FLAGS (KVMOPS_SIZE_ALLOW_DELTA | KVMOPS_SIZE_ALLOW_PERCENT)
 
-static void assert_in_error(struct kvmops_ctx *ctx, const char *text)
-{
-	const char *msg = kvmops_last_error(ctx);
-
-	if (!strstr(msg, text))
-		fail_msg("'%s' not in the error: %s", text, msg);
-}
-
-/* @name is among the options that would fix the last failure. */
-static void assert_in_remedy(struct kvmops_ctx *ctx, const char *name)
-{
-	const char *remedy = kvmops_last_remedy(ctx);
-	size_t n = strlen(name);
-	const char *p;
-
-	for (p = remedy; (p = strstr(p, name)); p += n)
-		if ((p == remedy || p[-1] == ',') && (!p[n] || p[n] == ','))
-			return;
-	fail_msg("'%s' not in the remedy '%s' of: %s", name, remedy,
-		 kvmops_last_error(ctx));
-}
-
 static void assert_not_in_remedy(struct kvmops_ctx *ctx, const char *name)
 {
 	if (strstr(kvmops_last_remedy(ctx), name))

@@ -26,30 +26,6 @@
 #define KIB_PER_GIB (1024ull * 1024)
 #define GIB (1024ull * 1024 * 1024)
 
-static inline void assert_in_error(struct kvmops_ctx *ctx, const char *text)
-{
-	const char *msg = kvmops_last_error(ctx);
-
-	if (!strstr(msg, text))
-		fail_msg("'%s' not in the error: %s", text, msg);
-}
-
-/* ---- kvmops_migrate_opts_check ------------------------------------------ */
-
-/* @name is among the options that would fix the last failure. */
-static inline void assert_in_remedy(struct kvmops_ctx *ctx, const char *name)
-{
-	const char *remedy = kvmops_last_remedy(ctx);
-	size_t n = strlen(name);
-	const char *p;
-
-	for (p = remedy; (p = strstr(p, name)); p += n)
-		if ((p == remedy || p[-1] == ',') && (!p[n] || p[n] == ','))
-			return;
-	fail_msg("'%s' not in the remedy '%s' of: %s", name, remedy,
-		 kvmops_last_error(ctx));
-}
-
 static inline struct kvmops_migrate_opts live_opts(void)
 {
 	struct kvmops_migrate_opts o;
@@ -764,5 +740,11 @@ static const char disks_xml[] __attribute__((unused)) =
 	"    <interface type='network'><source network='default'/></interface>\n"
 	"  </devices>\n"
 	"</domain>\n";
+
+/* The three kinds of test: a bare context, libvirt loaded, two fake hosts. */
+#define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
+#define VIRT_TEST(f) \
+	cmocka_unit_test_setup_teardown(f, virt_setup, ctx_teardown)
+#define CHECK(f) cmocka_unit_test_setup_teardown(f, check_setup, check_teardown)
 
 #endif

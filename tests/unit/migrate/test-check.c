@@ -383,11 +383,6 @@ static void test_check_bridges(void **state)
 	expect(env, "networks", KVMOPS_VERDICT_PASS, NULL);
 }
 
-#define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
-#define VIRT_TEST(f) \
-	cmocka_unit_test_setup_teardown(f, virt_setup, ctx_teardown)
-#define CHECK(f) cmocka_unit_test_setup_teardown(f, check_setup, check_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

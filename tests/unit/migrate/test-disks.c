@@ -574,11 +574,6 @@ static void test_state_file_default(void **state)
 	expect(env, "state file", KVMOPS_VERDICT_WARN, "not proven");
 }
 
-#define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
-#define VIRT_TEST(f) \
-	cmocka_unit_test_setup_teardown(f, virt_setup, ctx_teardown)
-#define CHECK(f) cmocka_unit_test_setup_teardown(f, check_setup, check_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

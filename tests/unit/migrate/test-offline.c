@@ -134,11 +134,6 @@ static void test_rewrite_domain_name_escaped(void **state)
 	assert_string_equal(name, "<name>web&amp;db</name>");
 }
 
-#define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
-#define VIRT_TEST(f) \
-	cmocka_unit_test_setup_teardown(f, virt_setup, ctx_teardown)
-#define CHECK(f) cmocka_unit_test_setup_teardown(f, check_setup, check_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

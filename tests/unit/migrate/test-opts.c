@@ -397,11 +397,6 @@ static void test_opts_older_caller(void **state)
 	refused(ctx, &o, "copies no disks", NULL);
 }
 
-#define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
-#define VIRT_TEST(f) \
-	cmocka_unit_test_setup_teardown(f, virt_setup, ctx_teardown)
-#define CHECK(f) cmocka_unit_test_setup_teardown(f, check_setup, check_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
