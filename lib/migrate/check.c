@@ -606,6 +606,49 @@ static int parse_caps(struct kvmops_probe *p, struct kvmops_xml *x)
 	return rc;
 }
 
+/* Both hosts' capabilities, or the error naming the one that fails. */
+static int read_caps(struct kvmops_ctx *ctx, struct kvmops_probe *src,
+		     struct kvmops_probe *dst, struct kvmops_xml *src_caps,
+		     struct kvmops_xml *dst_caps)
+{
+	if (parse_caps(src, src_caps))
+		return kvmops_fail(ctx, -EIO,
+				   "cannot read this host's capabilities: %s",
+				   src->error);
+	if (parse_caps(dst, dst_caps)) {
+		kvmops_xml_close(src_caps);
+		return kvmops_fail(
+			ctx, -EIO,
+			"cannot read the destination's capabilities: %s",
+			dst->error);
+	}
+	return 0;
+}
+
+/* Every item, in the order kvm-migrate(1) tells them. */
+static void check_all(struct kvmops_ctx *ctx, struct report *r,
+		      struct kvmops_xml *x, const char *domain_xml,
+		      const struct guest *g, int state,
+		      const struct kvmops_migrate_opts *opts,
+		      struct kvmops_probe *src, struct kvmops_probe *dst,
+		      struct kvmops_xml *src_caps, struct kvmops_xml *dst_caps)
+{
+	char *domcaps = NULL;
+
+	check_state(r, g, state, opts);
+	check_host(r, src_caps, dst_caps);
+	check_name(r, dst, g, opts);
+	check_memory(r, dst, g);
+	check_arch(r, dst_caps, g);
+	check_emulator(r, dst, g, &domcaps);
+	check_cpu(r, dst, g, src_caps, dst_caps);
+	check_nx(r, src, g, domcaps);
+	check_devices(r, x, opts);
+	check_networks(r, dst, x);
+	check_disks(ctx, r, src, dst, domain_xml, g, opts);
+	free(domcaps);
+}
+
 int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml, int state,
 		     const struct kvmops_migrate_opts *opts,
 		     struct kvmops_probe *src, struct kvmops_probe *dst,
@@ -614,48 +657,27 @@ int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml, int state,
 	struct kvmops_xml x, src_caps, dst_caps;
 	struct report r = { 0 };
 	struct guest g = { 0 };
-	char *domcaps = NULL;
 	int rc;
 
 	rc = kvmops_xml_parse(domain_xml, &x);
 	if (rc)
 		return kvmops_fail(ctx, rc, "cannot read the domain's XML");
 	rc = guest_read(&x, &g);
-	if (!rc && parse_caps(src, &src_caps)) {
-		rc = kvmops_fail(ctx, -EIO,
-				 "cannot read this host's capabilities: %s",
-				 src->error);
-	} else if (!rc && parse_caps(dst, &dst_caps)) {
+	if (!rc)
+		rc = read_caps(ctx, src, dst, &src_caps, &dst_caps);
+	if (!rc) {
+		check_all(ctx, &r, &x, domain_xml, &g, state, opts, src, dst,
+			  &src_caps, &dst_caps);
 		kvmops_xml_close(&src_caps);
-		rc = kvmops_fail(
-			ctx, -EIO,
-			"cannot read the destination's capabilities: %s",
-			dst->error);
+		kvmops_xml_close(&dst_caps);
 	}
-	if (rc) {
-		guest_free(&g);
-		kvmops_xml_close(&x);
-		return rc;
-	}
-	check_state(&r, &g, state, opts);
-	check_host(&r, &src_caps, &dst_caps);
-	check_name(&r, dst, &g, opts);
-	check_memory(&r, dst, &g);
-	check_arch(&r, &dst_caps, &g);
-	check_emulator(&r, dst, &g, &domcaps);
-	check_cpu(&r, dst, &g, &src_caps, &dst_caps);
-	check_nx(&r, src, &g, domcaps);
-	check_devices(&r, &x, opts);
-	check_networks(&r, dst, &x);
-	check_disks(ctx, &r, src, dst, domain_xml, &g, opts);
-	free(domcaps);
-	kvmops_xml_close(&src_caps);
-	kvmops_xml_close(&dst_caps);
 	kvmops_xml_close(&x);
 	guest_free(&g);
-	if (r.err) {
+	if (!rc && r.err)
+		rc = r.err;
+	if (rc) {
 		free(r.items);
-		return r.err;
+		return rc;
 	}
 	*items = r.items;
 	*count = r.count;

@@ -401,6 +401,59 @@ static void plan_backing(struct kvmops_disk_plan *pl, struct kvmops_probe *dst)
 		refused(pl, -ENXIO);
 }
 
+/* @fix, and when the disk could be copied with the move, that too. */
+static const char *or_copy(char *buf, size_t len, const char *fix,
+			   bool can_copy)
+{
+	snprintf(buf, len, "%s%s", fix,
+		 can_copy ? ", or copy the disks with the migration" : "");
+	return buf;
+}
+
+/* Proven shared: the destination sees it, of the same size. */
+static void same_disk(struct kvmops_disk_plan *pl, struct kvmops_probe *dst,
+		      const char *what, const char *why, bool can_copy)
+{
+	struct kvmops_vol_info there;
+	char fix[160];
+
+	if (pl->have_info && *pl->disk.path &&
+	    !dst->ops->volume(dst, pl->disk.path, &there) &&
+	    there.capacity != pl->info.capacity)
+		refuse(pl, -ENXIO, can_copy ? "copy_storage" : NULL,
+		       or_copy(fix, sizeof(fix), "it is another disk",
+			       can_copy),
+		       "%s on the destination is not this disk (%" PRIu64
+		       " bytes there, %" PRIu64 " here)",
+		       pl->disk.path, there.capacity, pl->info.capacity);
+	else
+		verdict(pl, KVMOPS_VERDICT_PASS,
+			"%s is on storage both hosts share: %s", what, why);
+}
+
+/* Something is there, but whether it is this disk cannot be proven. */
+static void unproven(struct kvmops_disk_plan *pl,
+		     const struct kvmops_migrate_opts *o, const char *what,
+		     const char *why, bool can_copy)
+{
+	char fix[320];
+
+	if (o->unsafe) {
+		warn(pl,
+		     "make sure the destination has the same storage at that path",
+		     "%s is not proven to be on shared storage (%s); the migration is unsafe, so it is taken on trust",
+		     what, why);
+		return;
+	}
+	or_copy(fix, sizeof(fix),
+		"give both hosts an active storage pool over its directory, so that a probe can prove it shared",
+		can_copy);
+	snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix),
+		 "; if it is shared, migrate unsafe");
+	refuse(pl, -ENXIO, can_copy ? "copy_storage,unsafe" : "unsafe", fix,
+	       "%s cannot be proven to be on shared storage: %s", what, why);
+}
+
 /* What must already be on the destination: the live rule. */
 static void plan_shared(struct kvmops_ctx *ctx, struct kvmops_disk_plan *pl,
 			struct kvmops_probe *src, struct kvmops_probe *dst,
@@ -409,72 +462,36 @@ static void plan_shared(struct kvmops_ctx *ctx, struct kvmops_disk_plan *pl,
 {
 	const struct kvmops_disk *d = &pl->disk;
 	const char *what = *d->path ? d->path : d->vol_name;
-	bool copying = o->copy_storage != KVMOPS_COPY_NONE;
-	const char *copy_fix =
-		copying || d->readonly || d->shareable ?
-			"put the same storage at the same path there" :
-			"copy the disks with the migration";
-	const char *copy_remedy =
-		copying || d->readonly || d->shareable ? NULL : "copy_storage";
-	struct kvmops_vol_info there;
-	char why[320];
+	bool can_copy = o->copy_storage == KVMOPS_COPY_NONE && !d->readonly &&
+			!d->shareable;
+	const char *remedy = can_copy ? "copy_storage" : NULL;
+	char why[320], fix[160];
+	enum kvmops_sharing s =
+		disk_sharing(ctx, src, dst, d, memo, why, sizeof(why));
 
 	pl->fate = KVMOPS_DISK_STAYS;
-	switch (disk_sharing(ctx, src, dst, d, memo, why, sizeof(why))) {
-	case KVMOPS_SHARED:
-		if (pl->have_info && *d->path &&
-		    !dst->ops->volume(dst, d->path, &there) &&
-		    there.capacity != pl->info.capacity)
-			refuse(pl, -ENXIO, copy_remedy, copy_fix,
-			       "%s on the destination is not this disk (%" PRIu64
-			       " bytes there, %" PRIu64 " here)",
-			       d->path, there.capacity, pl->info.capacity);
-		else
-			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is on storage both hosts share: %s", what,
-				why);
-		break;
-	case KVMOPS_ABSENT:
-		refuse(pl, -ENXIO, copy_remedy,
-		       copying || d->readonly || d->shareable ?
-			       "put the same storage at the same path there, with an active storage pool over it" :
-			       "put the same storage at the same path there, with an active storage pool over it, or copy the disks with the migration",
-		       "%s is not on the destination: %s", what, why);
-		break;
-	case KVMOPS_NOT_SHARED:
+	if (s == KVMOPS_SHARED)
+		same_disk(pl, dst, what, why, can_copy);
+	else if (s != KVMOPS_ABSENT && d->readonly && *d->path)
 		/* An image only read: its own copy there at the path will do. */
-		if (d->readonly) {
-			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is read-only, and the destination has it at the same path",
-				what);
-			break;
-		}
-		refuse(pl, -ENXIO, copy_remedy, copy_fix,
+		verdict(pl, KVMOPS_VERDICT_PASS,
+			"%s is read-only, and the destination has it at the same path",
+			what);
+	else if (s == KVMOPS_UNPROVEN)
+		unproven(pl, o, what, why, can_copy);
+	else if (s == KVMOPS_ABSENT)
+		refuse(pl, -ENXIO, remedy,
+		       or_copy(fix, sizeof(fix),
+			       "put the same storage at the same path there, with an active storage pool over it",
+			       can_copy),
+		       "%s is not on the destination: %s", what, why);
+	else
+		refuse(pl, -ENXIO, remedy,
+		       or_copy(fix, sizeof(fix),
+			       "put the same storage at the same path there",
+			       can_copy),
 		       "%s on the destination is other storage at the same path: %s",
 		       what, why);
-		break;
-	case KVMOPS_UNPROVEN:
-		if (d->readonly && *d->path) {
-			verdict(pl, KVMOPS_VERDICT_PASS,
-				"%s is read-only, and the destination has it at the same path",
-				what);
-			break;
-		}
-		if (o->unsafe) {
-			warn(pl,
-			     "make sure the destination has the same storage at that path",
-			     "%s is not proven to be on shared storage (%s); the migration is unsafe, so it is taken on trust",
-			     what, why);
-			break;
-		}
-		refuse(pl, -ENXIO, copying ? "unsafe" : "copy_storage,unsafe",
-		       copying ?
-			       "give both hosts an active storage pool over its directory, so that a probe can prove it shared; if it is shared, migrate unsafe" :
-			       "give both hosts an active storage pool over its directory, so that a probe can prove it shared, or copy the disks with the migration; if it is shared, migrate unsafe",
-		       "%s cannot be proven to be on shared storage: %s", what,
-		       why);
-		break;
-	}
 }
 
 /*
@@ -556,6 +573,38 @@ static bool path_taken(const struct kvmops_disk_plan *plans,
 	return false;
 }
 
+/* Offline: a disk the destination lacks, copied into a pool there. */
+static void plan_offline_copy(struct kvmops_disk_plan *plans,
+			      struct kvmops_disk_plan *pl,
+			      struct kvmops_probe *dst, const char *pool)
+{
+	const struct kvmops_disk *d = &pl->disk;
+	struct kvmops_vol_info there;
+
+	if (strcmp(d->type, "file"))
+		refuse(pl, -ENOTSUP, NULL,
+		       "copy it by hand, or put the same storage at the same path there",
+		       "%s is a %s disk: offline moves copy file disks only",
+		       *d->path ? d->path : d->vol_name, d->type);
+	else if (!pl->have_info)
+		refuse(pl, -ENXIO, NULL,
+		       "define an active dir pool over its directory here (the copy reads through libvirt)",
+		       "%s is in no active storage pool of this host", d->path);
+	else if (!plan_pool(pl, dst, pool))
+		return;
+	else if (!dst->ops->volume(dst, pl->dest_path, &there))
+		refuse(pl, -EEXIST, "pool",
+		       "delete it there, or copy into another pool",
+		       "%s is on the destination already", pl->dest_path);
+	else if (path_taken(plans, pl))
+		refuse(pl, -EEXIST, NULL,
+		       "rename one of the files, or move the disks one pool at a time",
+		       "another disk of the guest goes to %s too",
+		       pl->dest_path);
+	else
+		plan_backing(pl, dst);
+}
+
 /* Offline: disks the destination lacks are copied through streams. */
 static void plan_offline(struct kvmops_ctx *ctx, struct kvmops_disk_plan *plans,
 			 struct kvmops_disk_plan *pl, struct kvmops_probe *src,
@@ -564,7 +613,6 @@ static void plan_offline(struct kvmops_ctx *ctx, struct kvmops_disk_plan *plans,
 			 struct kvmops_sharing_memo *memo)
 {
 	const struct kvmops_disk *d = &pl->disk;
-	struct kvmops_vol_info there;
 	enum kvmops_sharing s = KVMOPS_ABSENT;
 	char why[320] = "";
 
@@ -576,43 +624,19 @@ static void plan_offline(struct kvmops_ctx *ctx, struct kvmops_disk_plan *plans,
 		verdict(pl, KVMOPS_VERDICT_PASS,
 			"%s is on storage both hosts share, so it is not copied: %s",
 			*d->path ? d->path : d->vol_name, why);
-		return;
-	}
-	if (s != KVMOPS_ABSENT) {
+	} else if (s == KVMOPS_NOT_SHARED) {
 		refuse(pl, -EEXIST, "pool",
 		       "if it is left over, delete it there; else copy the disk into another pool",
-		       s == KVMOPS_NOT_SHARED ?
-			       "%s on the destination is other storage at the same path (%s): copying would overwrite it" :
-			       "%s on the destination may be another disk (%s): copying would overwrite it",
+		       "%s on the destination is other storage at the same path (%s): copying would overwrite it",
 		       d->path, why);
-		return;
-	}
-	if (strcmp(d->type, "file")) {
-		refuse(pl, -ENOTSUP, NULL,
-		       "copy it by hand, or put the same storage at the same path there",
-		       "%s is a %s disk: offline moves copy file disks only",
-		       *d->path ? d->path : d->vol_name, d->type);
-		return;
-	}
-	if (!pl->have_info) {
-		refuse(pl, -ENXIO, NULL,
-		       "define an active dir pool over its directory here (the copy reads through libvirt)",
-		       "%s is in no active storage pool of this host", d->path);
-		return;
-	}
-	if (!plan_pool(pl, dst, o->pool))
-		return;
-	if (!dst->ops->volume(dst, pl->dest_path, &there))
+	} else if (s == KVMOPS_UNPROVEN) {
 		refuse(pl, -EEXIST, "pool",
-		       "delete it there, or copy into another pool",
-		       "%s is on the destination already", pl->dest_path);
-	else if (path_taken(plans, pl))
-		refuse(pl, -EEXIST, NULL,
-		       "rename one of the files, or move the disks one pool at a time",
-		       "another disk of the guest goes to %s too",
-		       pl->dest_path);
-	else
-		plan_backing(pl, dst);
+		       "if it is left over, delete it there; else copy the disk into another pool",
+		       "%s on the destination may be another disk (%s): copying would overwrite it",
+		       d->path, why);
+	} else {
+		plan_offline_copy(plans, pl, dst, o->pool);
+	}
 }
 
 static bool carries_data(const struct kvmops_disk *d)

@@ -410,6 +410,55 @@ static int run_checked(struct kvmops_ctx *ctx, virConnectPtr src,
 	return rc;
 }
 
+/* The options checked and copied, and the domain looked up into @run. */
+static int begin(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
+		 const char *name, const struct kvmops_migrate_opts *opts,
+		 struct kvmops_migrate_opts *o, struct live_run *run)
+{
+	int rc;
+
+	kvmops_clear_error(ctx);
+	rc = kvmops_migrate_opts_check(ctx, opts);
+	if (rc)
+		return rc;
+	kvmops_migrate_opts_copy(opts, o);
+	if (o->kind == KVMOPS_MIGRATE_OFFLINE)
+		return kvmops_fail(ctx, -EINVAL,
+				   "an offline migration is not live");
+	run->dom = VIRT(virDomainLookupByName)(src, name);
+	if (!run->dom)
+		return kvmops_fail(ctx, -ENOENT,
+				   "no domain %s on the source: %s", name,
+				   kvmops_virt_message());
+	run->dst = dst;
+	return 0;
+}
+
+/* The destination's volumes of a block migration, the downtime, the plan. */
+static int prepare(struct kvmops_ctx *ctx, virConnectPtr src,
+		   const struct kvmops_migrate_opts *o, struct live_run *run,
+		   virStorageVolPtr **made, size_t *nmade)
+{
+	char *xml = VIRT(virDomainGetXMLDesc)(run->dom, 0);
+	int rc;
+
+	rc = xml ? precreate(ctx, src, run->dst, xml, o, made, nmade) :
+		   kvmops_fail(ctx, -EIO, "cannot read the XML of %s: %s",
+			       VIRT(virDomainGetName)(run->dom),
+			       kvmops_virt_message());
+	free(xml);
+	if (!rc && o->max_downtime_ms &&
+	    VIRT(virDomainMigrateSetMaxDowntime)(run->dom, o->max_downtime_ms,
+						 0))
+		rc = kvmops_fail(ctx, -EIO,
+				 "cannot set the maximum downtime: %s",
+				 kvmops_virt_message());
+	if (!rc)
+		rc = kvmops_live_plan(ctx, o, &run->flags, &run->params,
+				      &run->nparams);
+	return rc;
+}
+
 KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 				      virConnectPtr dst, const char *name,
 				      const struct kvmops_migrate_opts *opts,
@@ -423,36 +472,10 @@ KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 	struct watch w = { 0 };
 	virStorageVolPtr *made = NULL;
 	size_t nmade = 0;
-	char *xml = NULL;
-	int rc;
+	int rc = begin(ctx, src, dst, name, opts, &o, &run);
 
-	kvmops_clear_error(ctx);
-	rc = kvmops_migrate_opts_check(ctx, opts);
-	if (rc)
-		return rc;
-	kvmops_migrate_opts_copy(opts, &o);
-	if (o.kind == KVMOPS_MIGRATE_OFFLINE)
-		return kvmops_fail(ctx, -EINVAL,
-				   "an offline migration is not live");
-	run.dom = VIRT(virDomainLookupByName)(src, name);
-	if (!run.dom)
-		return kvmops_fail(ctx, -ENOENT,
-				   "no domain %s on the source: %s", name,
-				   kvmops_virt_message());
-	run.dst = dst;
-	xml = VIRT(virDomainGetXMLDesc)(run.dom, 0);
-	rc = xml ? precreate(ctx, src, dst, xml, &o, &made, &nmade) :
-		   kvmops_fail(ctx, -EIO, "cannot read the XML of %s: %s", name,
-			       kvmops_virt_message());
-	free(xml);
-	if (!rc && o.max_downtime_ms &&
-	    VIRT(virDomainMigrateSetMaxDowntime)(run.dom, o.max_downtime_ms, 0))
-		rc = kvmops_fail(ctx, -EIO,
-				 "cannot set the maximum downtime: %s",
-				 kvmops_virt_message());
 	if (!rc)
-		rc = kvmops_live_plan(ctx, &o, &run.flags, &run.params,
-				      &run.nparams);
+		rc = prepare(ctx, src, &o, &run, &made, &nmade);
 	if (!rc)
 		rc = run_checked(ctx, src, &run, &o, progress, userdata, cancel,
 				 &w, o.dname ? o.dname : name);
@@ -469,6 +492,7 @@ KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 		VIRT(virDomainFree)(run.ddom);
 	if (run.params)
 		VIRT(virTypedParamsFree)(run.params, run.nparams);
-	VIRT(virDomainFree)(run.dom);
+	if (run.dom)
+		VIRT(virDomainFree)(run.dom);
 	return rc;
 }

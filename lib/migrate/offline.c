@@ -236,37 +236,13 @@ static int transfer(struct offline *m, struct disk_move *mv,
 	struct kvmops_pump p = { .cancel = m->cancel,
 				 .progress = on_pumped,
 				 .userdata = &cp };
-	int rc = -EIO;
+	int rc;
 
 	snprintf(job.disk, sizeof(job.disk), "%s", mv->plan->disk.target);
 	snprintf(job.dest_path, sizeof(job.dest_path), "%s",
 		 mv->plan->dest_path);
 	job.disk_total = kvmops_volume_bytes(from);
-	p.from = VIRT(virStreamNew)(from_conn, 0);
-	p.to = to ? VIRT(virStreamNew)(m->dst, 0) : NULL;
-	if (p.from && (!to || p.to) &&
-	    !VIRT(virStorageVolDownload)(
-		    from, p.from, 0, 0,
-		    VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) &&
-	    (!to ||
-	     !VIRT(virStorageVolUpload)(to, p.to, 0, 0,
-					VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)))
-		rc = kvmops_pump_run(&p);
-	else
-		snprintf(p.error, sizeof(p.error), "%s", kvmops_virt_message());
-	if (!rc && (VIRT(virStreamFinish)(p.from) ||
-		    (p.to && VIRT(virStreamFinish)(p.to)))) {
-		snprintf(p.error, sizeof(p.error), "%s", kvmops_virt_message());
-		rc = -EIO;
-	}
-	if (rc && p.from)
-		VIRT(virStreamAbort)(p.from);
-	if (rc && p.to)
-		VIRT(virStreamAbort)(p.to);
-	if (p.from)
-		VIRT(virStreamFree)(p.from);
-	if (p.to)
-		VIRT(virStreamFree)(p.to);
+	rc = kvmops_pump_volume(&p, from_conn, from, m->dst, to);
 	if (rc == -ECANCELED)
 		return kvmops_fail(m->ctx, rc,
 				   "interrupted while copying disk %s",

@@ -131,3 +131,49 @@ int kvmops_pump_run(struct kvmops_pump *p)
 		hex(digest, p->sha256);
 	return rc;
 }
+
+/* Opens the sparse streams of a volume's download and, with @to, upload. */
+static int open_streams(struct kvmops_pump *p, virConnectPtr from_conn,
+			virStorageVolPtr from, virConnectPtr to_conn,
+			virStorageVolPtr to)
+{
+	const unsigned int down = VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
+	const unsigned int up = VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
+
+	p->from = VIRT(virStreamNew)(from_conn, 0);
+	p->to = to ? VIRT(virStreamNew)(to_conn, 0) : NULL;
+	if (!p->from || (to && !p->to) ||
+	    VIRT(virStorageVolDownload)(from, p->from, 0, 0, down) ||
+	    (to && VIRT(virStorageVolUpload)(to, p->to, 0, 0, up)))
+		return stream_error(p, "opening the volume streams");
+	return 0;
+}
+
+/* Finishes both streams after @rc 0, else aborts them; frees them. */
+static int close_streams(struct kvmops_pump *p, int rc)
+{
+	if (!rc && (VIRT(virStreamFinish)(p->from) ||
+		    (p->to && VIRT(virStreamFinish)(p->to))))
+		rc = stream_error(p, "finishing");
+	if (rc && p->from)
+		VIRT(virStreamAbort)(p->from);
+	if (rc && p->to)
+		VIRT(virStreamAbort)(p->to);
+	if (p->from)
+		VIRT(virStreamFree)(p->from);
+	if (p->to)
+		VIRT(virStreamFree)(p->to);
+	p->from = p->to = NULL;
+	return rc;
+}
+
+int kvmops_pump_volume(struct kvmops_pump *p, virConnectPtr from_conn,
+		       virStorageVolPtr from, virConnectPtr to_conn,
+		       virStorageVolPtr to)
+{
+	int rc = open_streams(p, from_conn, from, to_conn, to);
+
+	if (!rc)
+		rc = kvmops_pump_run(p);
+	return close_streams(p, rc);
+}

@@ -36,6 +36,16 @@ struct kvmops_pump {
  */
 int kvmops_pump_run(struct kvmops_pump *p);
 
+/*
+ * Streams volume @from (of @from_conn) into volume @to (of @to_conn), or
+ * only reads it when @to is NULL: opens the sparse streams in @p, runs the
+ * pump, then finishes them, or aborts them after a failure, and frees
+ * them. Returns as kvmops_pump_run().
+ */
+int kvmops_pump_volume(struct kvmops_pump *p, virConnectPtr from_conn,
+		       virStorageVolPtr from, virConnectPtr to_conn,
+		       virStorageVolPtr to);
+
 /* Whether the SHA-256 code (nettle, loaded with libvirt) is there. */
 bool kvmops_have_sha256(void);
 
