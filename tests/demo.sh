@@ -96,11 +96,13 @@ tour() {
 	explore
 }
 
-# The guest's heartbeat once it beats (it counts from boot, ten a second).
+# beat NAME [ABOVE]: the guest's heartbeat (ten a second from its boot),
+# once it is past ABOVE (0 by default).
 beat() {
-	local t
+	local t n
 	for t in $(seq 450); do
-		"$LAB" heartbeat "$1" 2>/dev/null && return 0
+		n=$("$LAB" heartbeat "$1" 2>/dev/null) && [ "$n" -gt "${2:-0}" ] &&
+			{ echo "$n"; return 0; }
 		sleep 0.2
 	done
 	echo "demo: $1 does not beat" >&2
@@ -114,7 +116,8 @@ migrate_tour() {
 	say "kvm-migrate: two more guests on host 1, mig1 on storage both hosts see, off1 on a disk only host 1 has"
 	"$LAB" guest mig1 --disk shared --workload dirty:4 >/dev/null || exit 1
 	"$LAB" guest off1 --disk local >/dev/null || exit 1
-	before=$(beat mig1) && beat off1 >/dev/null || exit 1
+	# booted and running a few seconds, as a guest to move would be
+	beat mig1 30 >/dev/null && beat off1 30 >/dev/null || exit 1
 	say "Before moving mig1, check what would make it fail on host 2: the six precautions, and more"
 	say "(its disk is proven shared: a probe volume made in host 1's pool appears in host 2's)"
 	step "$KM" -c "$u1" check mig1 "$u2"
@@ -123,10 +126,11 @@ migrate_tour() {
 	step virsh -q -c "$u2" vol-create-as default off1.qcow2 64M --format qcow2
 	step "$KM" -c "$u1" check off1 "$u2"
 	virsh -q -c "$u2" vol-delete off1.qcow2 --pool default >/dev/null
+	before=$(beat mig1)
 	say "Live migration of mig1, heartbeat $before: a progress line while it runs, and its measures at the end"
 	say "(no --unsafe: libvirt does not know this directory as shared, but the probe proved it)"
 	step "$KM" -c "$u1" live mig1 "$u2" --migrateuri tcp://127.0.0.3
-	after=$(beat mig1)
+	after=$(beat mig1 "$before")
 	say "mig1 runs on host 2 now: its heartbeat went on from $before to $after, it never stopped"
 	step virsh -c "$u2" list
 	before=$(beat off1)
