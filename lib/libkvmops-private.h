@@ -33,10 +33,10 @@ struct kvmops_io {
 	int (*write_file)(const char *path, const char *value);
 };
 
-extern const struct kvmops_io kvmops_default_io;
-
+/* NULL puts back the default, which reads and writes the files. */
 void kvmops_set_io(struct kvmops_ctx *ctx, const struct kvmops_io *io);
-const struct kvmops_io *kvmops_ctx_io(struct kvmops_ctx *ctx);
+/* Where the context keeps its seam; only core/io.c uses it. */
+const struct kvmops_io **kvmops_ctx_io_slot(struct kvmops_ctx *ctx);
 int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 		     size_t len);
 int kvmops_write_file(struct kvmops_ctx *ctx, const char *path,

@@ -11,8 +11,6 @@
 
 #include "shell/shell-private.h"
 
-volatile sig_atomic_t kvs_interrupted;
-
 /* The library's notices are for the user; the rest is tracing. */
 static void log_to_stderr(struct kvmops_ctx *ctx, int priority,
 			  const char *file, int line, const char *fn,
@@ -32,22 +30,6 @@ static void log_to_stderr(struct kvmops_ctx *ctx, int priority,
 	}
 	vfprintf(stderr, format, args);
 	fputc('\n', stderr);
-}
-
-/* Counts: a long job says something else at the second Ctrl-C. */
-static void on_signal(int sig)
-{
-	kvs_interrupted = kvs_interrupted + 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* No SA_RESTART: a sleeping watch must wake up and leave. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 static void print_version(const struct kvs_tool *tool)
@@ -128,7 +110,7 @@ int kvs_main(const struct kvs_tool *tool, int argc, char **argv)
 	kvmops_set_log_fn(st.ctx, log_to_stderr);
 	if (!getenv("KVMOPS_LOG"))
 		kvmops_set_log_priority(st.ctx, LOG_NOTICE);
-	install_signals();
+	kvs_install_signals();
 	first = parse_globals(&st, argc, argv, &rc);
 	if (rc == 0 && first < argc)
 		rc = kvs_run_words(&st, argc - first, argv + first);

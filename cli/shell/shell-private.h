@@ -2,8 +2,9 @@
 /*
  * Between the parts of the shell framework; commands do not use these.
  * The parts depend on each other one way:
- *   tables.c  <- output.c <- parse.c <- help.c, complete.c, selftest.c
- *   <- dispatch.c <- input.c <- main.c    (conn.c and state.c: output.c)
+ *   tables.c <- output.c <- parse.c <- help.c, complete.c, selftest.c
+ *   <- dispatch.c <- input.c <- main.c   (conn.c and state.c use output.c;
+ *   signals.c nothing)
  */
 #ifndef KVMOPS_SHELL_PRIVATE_H
 #define KVMOPS_SHELL_PRIVATE_H
@@ -11,6 +12,11 @@
 #include <stdio.h>
 
 #include "shell/shell.h"
+
+/* ---- signals.c ---- */
+
+/* Counts SIGINT and SIGTERM into kvs_interrupted, without SA_RESTART. */
+void kvs_install_signals(void);
 
 /* ---- tables.c: the global options, and walking the tables ---- */
 

@@ -14,7 +14,7 @@ struct kvmops_ctx {
 	int log_priority;
 	void *userdata;
 	char *roots[KVMOPS_ROOT_COUNT];
-	const struct kvmops_io *io;
+	const struct kvmops_io *io; /* NULL: core/io.c's own */
 	char last_error[1024];
 	const char *last_remedy; /* a string constant, or NULL */
 };
@@ -79,7 +79,6 @@ KVMOPS_EXPORT int kvmops_new(struct kvmops_ctx **out)
 	ctx->refcount = 1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
-	ctx->io = &kvmops_default_io;
 
 	env = getenv("KVMOPS_LOG");
 	if (env && log_priority_from_text(env) >= 0)
@@ -188,14 +187,9 @@ const char *kvmops_ctx_root(struct kvmops_ctx *ctx, enum kvmops_root root)
 	return ctx->roots[root];
 }
 
-const struct kvmops_io *kvmops_ctx_io(struct kvmops_ctx *ctx)
+const struct kvmops_io **kvmops_ctx_io_slot(struct kvmops_ctx *ctx)
 {
-	return ctx->io;
-}
-
-void kvmops_set_io(struct kvmops_ctx *ctx, const struct kvmops_io *io)
-{
-	ctx->io = io ? io : &kvmops_default_io;
+	return &ctx->io;
 }
 
 void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,

@@ -69,15 +69,27 @@ static int default_write(const char *path, const char *value)
 	return rc;
 }
 
-const struct kvmops_io kvmops_default_io = {
+static const struct kvmops_io default_io = {
 	.read_file = default_read,
 	.write_file = default_write,
 };
 
+void kvmops_set_io(struct kvmops_ctx *ctx, const struct kvmops_io *io)
+{
+	*kvmops_ctx_io_slot(ctx) = io;
+}
+
+static const struct kvmops_io *io_of(struct kvmops_ctx *ctx)
+{
+	const struct kvmops_io *io = *kvmops_ctx_io_slot(ctx);
+
+	return io ? io : &default_io;
+}
+
 int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 		     size_t len)
 {
-	int rc = kvmops_ctx_io(ctx)->read_file(path, buf, len);
+	int rc = io_of(ctx)->read_file(path, buf, len);
 
 	dbg(ctx, "read %s: %d", path, rc);
 	return rc;
@@ -86,7 +98,7 @@ int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 int kvmops_write_file(struct kvmops_ctx *ctx, const char *path,
 		      const char *value)
 {
-	int rc = kvmops_ctx_io(ctx)->write_file(path, value);
+	int rc = io_of(ctx)->write_file(path, value);
 
 	info(ctx, "write %s = %s: %d", path, value, rc);
 	return rc;

@@ -14,13 +14,15 @@
 
 migrate_lab
 
-# no_probes WHEN: no probe volume in any pool of either host, nor as a file.
+# no_probes WHEN: no probe volume in any pool of either host, as it lists
+# them now (no ghost of one) and after a refresh, nor as a file.
 no_probes() {
 	local left h pool
 	left=$(ls "$LAB_DIR/shared" "$(host_file 1 $IMG)" "$(host_file 2 $IMG)" 2>/dev/null |
 		grep -c '^kvmops-probe-')
 	for h in 1 2; do
 		for pool in default shared; do
+			left=$((left + $(virsh -q -c "$(lab uri $h)" vol-list "$pool" | grep -c kvmops-probe-)))
 			virsh -q -c "$(lab uri $h)" pool-refresh "$pool" >/dev/null
 			left=$((left + $(virsh -q -c "$(lab uri $h)" vol-list "$pool" | grep -c kvmops-probe-)))
 		done
