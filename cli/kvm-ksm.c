@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,9 +260,6 @@ static int cmd_status(struct kvs_call *call)
 	int64_t age;
 	int rc;
 
-	if (prom && call->json)
-		return kvs_error(call, KVS_USAGE,
-				 "--json and --prometheus exclude each other");
 	rc = read_ksm(call, &ksm);
 	if (rc)
 		return rc;
@@ -598,17 +596,21 @@ static json_object *vm_json(const struct kvmops_ksm_vm *vm)
 			       json_object_new_boolean(vm->have_stat));
 	json_object_object_add(o, "merging_pages",
 			       json_object_new_uint64(vm->merging_pages));
+	json_object_object_add(o, "merged_bytes",
+			       json_object_new_uint64(vm->merged_bytes));
 	json_object_object_add(o, "saved_bytes",
 			       json_object_new_uint64(vm->saved_bytes));
 	json_object_object_add(o, "profit_bytes",
 			       json_object_new_int64(vm->profit_bytes));
+	json_object_object_add(o, "rmap_items",
+			       json_object_new_uint64(vm->rmap_items));
 	json_object_object_add(o, "rss_bytes",
 			       json_object_new_uint64(vm->rss_bytes));
 	return o;
 }
 
 struct vm_total {
-	uint64_t merging, saved, rss;
+	uint64_t merging, merged, saved, rss;
 	int64_t profit;
 };
 
@@ -619,6 +621,7 @@ static struct vm_total sum_vms(const struct kvmops_ksm_vm *vms, size_t n)
 
 	for (i = 0; i < n; i++) {
 		t.merging += vms[i].merging_pages;
+		t.merged += vms[i].merged_bytes;
 		t.saved += vms[i].saved_bytes;
 		t.rss += vms[i].rss_bytes;
 		t.profit += vms[i].profit_bytes;
@@ -639,6 +642,8 @@ static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
 	json_object_object_add(tot, "vms", json_object_new_uint64(n));
 	json_object_object_add(tot, "merging_pages",
 			       json_object_new_uint64(t.merging));
+	json_object_object_add(tot, "merged_bytes",
+			       json_object_new_uint64(t.merged));
 	json_object_object_add(tot, "saved_bytes",
 			       json_object_new_uint64(t.saved));
 	json_object_object_add(tot, "profit_bytes",
@@ -650,20 +655,20 @@ static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
 }
 
 static void vm_row(struct kvs_table *t, const char *name, const char *pid,
-		   uint64_t merging, uint64_t saved, int64_t profit,
+		   uint64_t merged, uint64_t saved, int64_t profit,
 		   uint64_t rss)
 {
 	char m[32], s[32], p[32], r[32];
 
-	snprintf(m, sizeof(m), "%" PRIu64, merging);
-	kvs_table_row(t, name, pid, m, size_text(saved, s, sizeof(s)),
+	kvs_table_row(t, name, pid, size_text(merged, m, sizeof(m)),
+		      size_text(saved, s, sizeof(s)),
 		      profit_text(profit, p, sizeof(p)),
 		      size_text(rss, r, sizeof(r)));
 }
 
 static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n)
 {
-	static const char *const heads[] = { "NAME",  "PID",	"MERGING",
+	static const char *const heads[] = { "NAME",  "PID",	"MERGED",
 					     "SAVED", "PROFIT", "RSS" };
 	static const bool right[] = { false, true, true, true, true, true };
 	struct vm_total tot = sum_vms(vms, n);
@@ -675,13 +680,76 @@ static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n)
 	for (i = 0; i < n; i++) {
 		snprintf(pid, sizeof(pid), "%d", (int)vms[i].pid);
 		vm_row(&t, vms[i].name[0] ? vms[i].name : "(unnamed)", pid,
-		       vms[i].merging_pages, vms[i].saved_bytes,
+		       vms[i].merged_bytes, vms[i].saved_bytes,
 		       vms[i].profit_bytes, vms[i].rss_bytes);
 	}
 	snprintf(label, sizeof(label), "total (%zu)", n);
-	vm_row(&t, label, "", tot.merging, tot.saved, tot.profit, tot.rss);
+	vm_row(&t, label, "", tot.merged, tot.saved, tot.profit, tot.rss);
 	kvs_table_print(&t);
 	kvs_table_free(&t);
+}
+
+/* Prometheus label values escape backslash, quote and newline. */
+static void prom_label(char *buf, size_t len, const char *value)
+{
+	size_t n = 0;
+
+	for (; *value && n + 3 < len; value++) {
+		if (*value == '\\' || *value == '"' || *value == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = *value == '\n' ? 'n' : *value;
+		} else {
+			buf[n++] = *value;
+		}
+	}
+	buf[n] = '\0';
+}
+
+static void prom_vm_family(const struct kvmops_ksm_vm *vms, size_t n,
+			   const char *name, const char *help, size_t offset,
+			   bool is_signed)
+{
+	char label[600];
+	size_t i;
+
+	printf("# HELP kvmops_ksm_vm_%s %s\n# TYPE kvmops_ksm_vm_%s gauge\n",
+	       name, help, name);
+	for (i = 0; i < n; i++) {
+		const char *field = (const char *)&vms[i] + offset;
+
+		prom_label(label, sizeof(label),
+			   vms[i].name[0] ? vms[i].name : "(unnamed)");
+		if (is_signed)
+			printf("kvmops_ksm_vm_%s{domain=\"%s\",pid=\"%d\"} %" PRId64
+			       "\n",
+			       name, label, (int)vms[i].pid,
+			       *(const int64_t *)field);
+		else
+			printf("kvmops_ksm_vm_%s{domain=\"%s\",pid=\"%d\"} %" PRIu64
+			       "\n",
+			       name, label, (int)vms[i].pid,
+			       *(const uint64_t *)field);
+	}
+}
+
+static void print_vms_prometheus(const struct kvmops_ksm_vm *vms, size_t n)
+{
+	printf("# HELP kvmops_ksm_vms Running QEMU guests\n# TYPE kvmops_ksm_vms gauge\nkvmops_ksm_vms %zu\n",
+	       n);
+	prom_vm_family(
+		vms, n, "merged_bytes",
+		"The guest's memory mapped to KSM pages (ksm_merging_pages)",
+		offsetof(struct kvmops_ksm_vm, merged_bytes), false);
+	prom_vm_family(
+		vms, n, "saved_bytes",
+		"The guest's fair share of pages_sharing: the guests' shares add up to the saving",
+		offsetof(struct kvmops_ksm_vm, saved_bytes), false);
+	prom_vm_family(vms, n, "profit_bytes",
+		       "The fair share less the guest's KSM metadata",
+		       offsetof(struct kvmops_ksm_vm, profit_bytes), true);
+	prom_vm_family(vms, n, "rss_bytes",
+		       "The QEMU process's resident memory",
+		       offsetof(struct kvmops_ksm_vm, rss_bytes), false);
 }
 
 static int cmd_vms(struct kvs_call *call)
@@ -710,6 +778,8 @@ static int cmd_vms(struct kvs_call *call)
 	sort_vms(vms, n, sort);
 	if (call->json)
 		print_vms_json(vms, n);
+	else if (kvs_flag(call, "prometheus"))
+		print_vms_prometheus(vms, n);
 	else if (!n && !call->quiet)
 		printf("no QEMU guests run on this host\n");
 	else if (n)
@@ -922,6 +992,7 @@ static void complete_sort(struct kvs_state *st, const char *prefix,
 
 static const struct kvs_opt status_opts[] = {
 	{ .name = "prometheus",
+	  .conflicts = "json",
 	  .help = "print Prometheus text format (node_exporter textfile collector)" },
 	{ 0 },
 };
@@ -944,6 +1015,9 @@ static const struct kvs_opt vms_opts[] = {
 	  .arg = "KEY",
 	  .complete = complete_sort,
 	  .help = "saved (default), name, pid or rss" },
+	{ .name = "prometheus",
+	  .conflicts = "json",
+	  .help = "print Prometheus text format, a domain label per guest" },
 	{ 0 },
 };
 

@@ -91,7 +91,7 @@ const char *kvmops_last_error(struct kvmops_ctx *ctx);
  * Since 0.2 (LIBKVMOPS_3).
  */
 const char *kvmops_last_remedy(struct kvmops_ctx *ctx);
-/* The library's version, "0.2.0": a string constant. Since 0.1 (LIBKVMOPS_1). */
+/* The library's version, "0.3.0": a string constant. Since 0.1 (LIBKVMOPS_1). */
 const char *kvmops_version(void);
 
 /*
@@ -298,20 +298,215 @@ struct kvmops_ksm_vm {
 	char uuid[37]; /* from -uuid; "" when absent */
 	char emulator[64]; /* qemu-system-x86_64 */
 	bool have_stat; /* false: the kernel has no per-process figures */
-	uint64_t merging_pages;
-	uint64_t saved_bytes; /* merging_pages x page size */
-	int64_t profit_bytes; /* ksm_process_profit, or the formula */
+	uint64_t merging_pages; /* its pages mapped to a KSM page */
+	uint64_t merged_bytes; /* merging_pages x page size: the raw figure */
+	/*
+	 * Its fair share of the saving: merging_pages x pages_sharing /
+	 * (pages_sharing + pages_shared), in whole pages rounded so that the
+	 * guests' shares add up to their part of pages_sharing. A page merged
+	 * by four guests saves three pages, not four. Since 0.3.
+	 */
+	uint64_t saved_bytes;
+	/*
+	 * The fair share, and its pages merged into the zero page, less its
+	 * KSM metadata (ksm_rmap_items). Since 0.3.
+	 */
+	int64_t profit_bytes;
+	uint64_t rmap_items; /* ksm_rmap_items; 0 when the kernel lacks it */
+	uint64_t zero_pages; /* ksm_zero_pages: merged into the zero page */
 	uint64_t rss_bytes;
 };
 
 /*
- * Finds every QEMU process by its executable and reads its KSM figures.
- * With @conn, guest names come from libvirt (by UUID). *@vms is sorted by
+ * Finds every QEMU process by its executable and reads its KSM figures,
+ * and KSM's pages_shared and pages_sharing for the fair shares. With
+ * @conn, guest names come from libvirt (by UUID). *@vms is sorted by
  * saved_bytes, largest first; free it with free(). -EACCES when no process
- * could be inspected as a user who is not root. Since 0.1 (LIBKVMOPS_1).
+ * could be inspected as a user who is not root. Since 0.1 (LIBKVMOPS_1);
+ * fair shares since 0.3.
  */
 int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 		   struct kvmops_ksm_vm **vms, size_t *count);
+
+/*
+ * Sets each guest's fair share (saved_bytes, profit_bytes) from its
+ * merging_pages, rmap_items and KSM's @pages_shared and @pages_sharing:
+ * largest remainders, so that the shares of guests that hold every merged
+ * page add up to pages_sharing exactly. Pure. Since 0.3 (LIBKVMOPS_4).
+ */
+void kvmops_ksm_fair_shares(struct kvmops_ksm_vm *vms, size_t count,
+			    uint64_t pages_shared, uint64_t pages_sharing,
+			    uint64_t page_size);
+
+/* ---- KSM tuning: the policy of kvm-ksm tune ------------------------------ */
+
+/*
+ * What the tuner may do. kvmops_ksm_tune_defaults() fills in the defaults;
+ * ksmtuned's names are in the comments. The field names are the names a
+ * remedy uses.
+ */
+struct kvmops_ksm_tune_config {
+	unsigned int threshold_percent; /* of MemTotal (KSM_THRES_COEF): 20 */
+	uint64_t threshold_min_kib; /* the threshold's floor (KSM_THRES_CONST) */
+	unsigned int npages_boost; /* KSM_NPAGES_BOOST: 300 */
+	int npages_decay; /* KSM_NPAGES_DECAY: -50 */
+	unsigned int npages_min, npages_max; /* KSM_NPAGES_MIN/MAX: 64, 1250 */
+	unsigned int sleep_ms_16g; /* KSM_SLEEP_MSEC: ksmd's sleep on 16 GiB */
+	unsigned int max_cpu_percent; /* ksmd's CPU, of one CPU: 25 */
+	unsigned int scan_time_s; /* the advisor's target full scan: 200 */
+	/* Less gain than this over two full scans stops ksmd. */
+	unsigned int min_gain_basis_points; /* of guest memory: 100 (1%) */
+	uint64_t min_gain_kib; /* instead, when not 0 */
+	unsigned int backoff_cycles; /* cycles stopped before looking again */
+	bool no_advisor; /* ksmtuned's rules even where the advisor exists */
+};
+
+/* The defaults: ksmtuned's, and the values above. Since 0.3 (LIBKVMOPS_4). */
+void kvmops_ksm_tune_defaults(struct kvmops_ksm_tune_config *config);
+
+/*
+ * -EINVAL naming the field (as the remedy) whose value is out of range or
+ * does not fit another: npages_min above npages_max, max_cpu_percent not
+ * 1..100, scan_time_s or backoff_cycles 0, threshold_percent above 100.
+ * Since 0.3 (LIBKVMOPS_4).
+ */
+int kvmops_ksm_tune_config_check(struct kvmops_ctx *ctx,
+				 const struct kvmops_ksm_tune_config *config);
+
+/* What one cycle sees: kvmops_ksm_tune_gather() reads it. */
+struct kvmops_ksm_tune_figures {
+	char boot_id[40]; /* a reboot makes the carried state stale */
+	uint64_t now_ms; /* CLOCK_BOOTTIME */
+	uint64_t mem_total_kib, mem_available_kib;
+	unsigned int guests; /* running guests */
+	uint64_t guest_kib; /* the memory the running guests may use */
+	bool guests_from_libvirt; /* else the RSS of the QEMU processes */
+	unsigned int qemu_processes;
+	uint64_t guest_set; /* a hash of the QEMU pids: it changes with them */
+	struct kvmops_ksm_figures ksm;
+	uint64_t pages_unshared, pages_volatile;
+	uint64_t pages_scanned; /* 0 without the counter (before Linux 6.4) */
+	uint64_t pages_to_scan, sleep_ms;
+	bool have_advisor; /* advisor_mode exists (Linux 6.7) */
+	bool advisor_on; /* advisor_mode is scan-time */
+	uint64_t advisor_max_cpu, advisor_target_s, advisor_max_pages;
+	pid_t ksmd_pid; /* 0 when not found */
+	bool have_ksmd_cpu;
+	uint64_t ksmd_cpu_ms; /* utime + stime of ksmd */
+};
+
+enum kvmops_ksm_tune_action {
+	KVMOPS_KSM_TUNE_IDLE, /* ksmd is stopped and stays so */
+	KVMOPS_KSM_TUNE_START, /* ksmd starts */
+	KVMOPS_KSM_TUNE_KEEP, /* ksmd runs on as it is */
+	KVMOPS_KSM_TUNE_ADJUST, /* ksmd runs on at another speed */
+	KVMOPS_KSM_TUNE_STOP, /* KSM is not needed: ksmd stops */
+	KVMOPS_KSM_TUNE_BACKOFF, /* KSM does not pay: ksmd stops a while */
+};
+
+/* "idle", "start", "keep", "adjust", "stop", "back-off". Since 0.3 (LIBKVMOPS_4). */
+const char *kvmops_ksm_tune_action_name(enum kvmops_ksm_tune_action action);
+
+/*
+ * What the tuner carries from cycle to cycle (kvmops_ksm_tune_state_load
+ * and _save keep it in a file between runs). Zeroed, it is a first cycle.
+ */
+struct kvmops_ksm_tune_state {
+	bool valid;
+	char boot_id[40];
+	uint64_t at_ms; /* the cycle's now_ms */
+	pid_t ksmd_pid;
+	bool have_ksmd_cpu;
+	uint64_t ksmd_cpu_ms;
+	uint64_t pages_scanned;
+	uint64_t guest_set;
+	unsigned int qemu_processes;
+	unsigned int npages; /* ksmtuned's pages_to_scan, boosted and decayed */
+	bool window_open; /* counting the gain since window_scans */
+	uint64_t window_scans, window_sharing;
+	unsigned int backoff_left; /* cycles to stay stopped */
+	bool backed_off; /* stopped because the scans did not pay */
+	uint64_t advisor_cap; /* advisor_max_pages_to_scan set by the CPU cap */
+	uint64_t advisor_cap_from; /* its value before; 0: never capped */
+	bool advisor_armed; /* the advisor ran through the last cycle */
+	unsigned long cycles;
+	enum kvmops_ksm_tune_action last;
+};
+
+/* What a cycle decided, and why. */
+struct kvmops_ksm_tune_decision {
+	enum kvmops_ksm_tune_action action;
+	bool needed; /* KSM is needed */
+	uint64_t threshold_kib;
+	double ksmd_cpu_percent; /* since the last cycle; negative: unknown */
+	uint64_t gain_bytes; /* the window just closed: its gain */
+	bool window_closed;
+	enum kvmops_ksm_run run; /* what run should be */
+	bool advisor; /* the advisor sets pages_to_scan */
+	bool set_advisor_mode; /* write advisor_mode as .advisor says */
+	bool rearm_advisor; /* turn it off and on (HACKING, "KSM tuning") */
+	/* Knobs to write; 0: leave as they are. */
+	uint64_t pages_to_scan, sleep_ms;
+	uint64_t advisor_max_cpu, advisor_target_s, advisor_max_pages;
+	char reason[640]; /* one line: "start: MemAvailable ... < threshold ..." */
+};
+
+/*
+ * One cycle of the policy (HACKING, "KSM tuning"): from @figures and the
+ * carried @state, which it updates, into *@decision. Pure: no I/O, no
+ * clock. Since 0.3 (LIBKVMOPS_4).
+ */
+void kvmops_ksm_tune_decide(const struct kvmops_ksm_tune_config *config,
+			    const struct kvmops_ksm_tune_figures *figures,
+			    struct kvmops_ksm_tune_state *state,
+			    struct kvmops_ksm_tune_decision *decision);
+
+/*
+ * Reads what a cycle needs: /proc/meminfo, KSM, the QEMU processes, ksmd's
+ * CPU time (/proc/PID/stat of the kernel thread ksmd; @state's pid is
+ * tried first) and, with @conn, the memory of the running guests from
+ * libvirt (balloon.current). Without @conn, or when libvirt does not
+ * answer (logged), the guests' memory is their QEMU processes' RSS.
+ * Since 0.3 (LIBKVMOPS_4).
+ */
+int kvmops_ksm_tune_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
+			   const struct kvmops_ksm_tune_state *state,
+			   struct kvmops_ksm_tune_figures *figures);
+
+/*
+ * Writes what @decision says to /sys/kernel/mm/ksm, in an order the
+ * kernel accepts (the advisor's mode before pages_to_scan, run last).
+ * Since 0.3 (LIBKVMOPS_4).
+ */
+int kvmops_ksm_tune_apply(struct kvmops_ctx *ctx,
+			  const struct kvmops_ksm_tune_decision *decision);
+
+/*
+ * The state kept at @path: a missing file is a first cycle (0, state
+ * zeroed); -EINVAL for a file that is not one. Saving writes a temporary
+ * file and renames it. Since 0.3 (LIBKVMOPS_4).
+ */
+int kvmops_ksm_tune_state_load(struct kvmops_ctx *ctx, const char *path,
+			       struct kvmops_ksm_tune_state *state);
+int kvmops_ksm_tune_state_save(struct kvmops_ctx *ctx, const char *path,
+			       const struct kvmops_ksm_tune_state *state);
+
+/* The knobs the tuner changes, as they were, to put back. */
+struct kvmops_ksm_knobs {
+	enum kvmops_ksm_run run;
+	uint64_t pages_to_scan, sleep_ms;
+	bool have_advisor, advisor_on;
+	uint64_t advisor_max_cpu, advisor_target_s, advisor_max_pages;
+};
+
+/*
+ * Reads the knobs the tuner changes; writes them back (the advisor's
+ * settings, then pages_to_scan, then run). Since 0.3 (LIBKVMOPS_4).
+ */
+int kvmops_ksm_knobs_read(struct kvmops_ctx *ctx,
+			  struct kvmops_ksm_knobs *knobs);
+int kvmops_ksm_knobs_restore(struct kvmops_ctx *ctx,
+			     const struct kvmops_ksm_knobs *knobs);
 
 /* ---- virtio balloon -------------------------------------------------- */
 

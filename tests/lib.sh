@@ -103,6 +103,20 @@ fixture() {
 	echo "$TEST_TMP/$1"
 }
 
+# prom_lint: reads Prometheus text format on stdin and prints each line
+# that breaks it (a sample without HELP and TYPE, or no sample at all).
+prom_lint() {
+	awk '
+		/^# HELP [a-z_:][a-z0-9_:]* .+/ { help[$3] = 1; next }
+		/^# TYPE [a-z_:][a-z0-9_:]* (gauge|counter)$/ { type[$3] = 1; next }
+		/^[a-z_:][a-z0-9_:]*(\{[a-z_]+="([^"\\]|\\.)*"(,[a-z_]+="([^"\\]|\\.)*")*\})? -?[0-9.]+(e[-+]?[0-9]+)?$/ {
+			name = $1; sub(/\{.*/, "", name)
+			if (!help[name] || !type[name]) print "no HELP/TYPE: " $0
+			next
+		}
+		{ print "bad line: " $0 }'
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]

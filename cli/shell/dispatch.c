@@ -28,11 +28,24 @@ static int check_arg_count(const struct kvs_call *call)
 	return KVS_OK;
 }
 
+/* A global flag given before the command counts as given on its line. */
+static void mark_given(struct kvs_call *call, const char *name, bool given)
+{
+	const struct kvs_opt *o;
+	int i = kvs_find_opt(call->cmd, name, strlen(name), 0, &o);
+
+	if (given && i >= 0 && call->values && !call->values[i])
+		call->values[i] = "";
+}
+
 /* Options of the line override those the program was started with. */
 static void apply_globals(struct kvs_call *call)
 {
 	struct kvs_state *st = call->st;
 	const char *uri = kvs_opt(call, "connect");
+
+	mark_given(call, "json", st->json);
+	mark_given(call, "quiet", st->quiet);
 
 	call->json = st->json || kvs_flag(call, "json");
 	call->quiet = st->quiet || kvs_flag(call, "quiet");

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "libkvmops-private.h"
-#include "virt/virt.h"
+#include "virt/domain.h"
 #include "virt/xml.h"
 
 /* Stats older than this many periods (and at least STALE_MIN_S) are stale. */
@@ -64,40 +64,25 @@ static const struct field fields[] = {
 	FIELD("balloon.minor_fault", minor_faults, KVMOPS_BALLOON_HAVE_FAULTS),
 };
 
-static uint64_t param_u64(const virTypedParameter *p)
-{
-	switch (p->type) {
-	case VIR_TYPED_PARAM_INT:
-		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
-	case VIR_TYPED_PARAM_UINT:
-		return p->value.ui;
-	case VIR_TYPED_PARAM_LLONG:
-		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
-	case VIR_TYPED_PARAM_ULLONG:
-		return p->value.ul;
-	default:
-		return 0;
-	}
-}
-
 static void take_param(struct kvmops_balloon *b, const virTypedParameter *p,
 		       time_t now)
 {
 	size_t i;
 
 	if (!strcmp(p->field, "state.state")) {
-		b->state = (int)param_u64(p);
+		b->state = (int)kvmops_param_u64(p);
 		return;
 	}
 	if (!strcmp(p->field, "balloon.last-update")) {
 		b->have |= KVMOPS_BALLOON_HAVE_LAST_UPDATE;
-		b->stats_age = (int64_t)now - (int64_t)param_u64(p);
+		b->stats_age = (int64_t)now - (int64_t)kvmops_param_u64(p);
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (strcmp(p->field, fields[i].name))
 			continue;
-		*(uint64_t *)((char *)b + fields[i].offset) = param_u64(p);
+		*(uint64_t *)((char *)b + fields[i].offset) =
+			kvmops_param_u64(p);
 		b->have |= fields[i].have;
 		return;
 	}

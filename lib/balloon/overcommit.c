@@ -10,39 +10,15 @@
 #include <unistd.h>
 
 #include "libkvmops-private.h"
-#include "virt/virt.h"
-
-static uint64_t field_u64(const virDomainStatsRecord *rec, const char *name)
-{
-	int i;
-
-	for (i = 0; i < rec->nparams; i++) {
-		const virTypedParameter *p = &rec->params[i];
-
-		if (strcmp(p->field, name))
-			continue;
-		switch (p->type) {
-		case VIR_TYPED_PARAM_UINT:
-			return p->value.ui;
-		case VIR_TYPED_PARAM_ULLONG:
-			return p->value.ul;
-		case VIR_TYPED_PARAM_INT:
-			return p->value.i > 0 ? (uint64_t)p->value.i : 0;
-		case VIR_TYPED_PARAM_LLONG:
-			return p->value.l > 0 ? (uint64_t)p->value.l : 0;
-		default:
-			return 0;
-		}
-	}
-	return 0;
-}
+#include "virt/domain.h"
 
 static void add_guest(struct kvmops_overcommit *oc,
 		      const virDomainStatsRecord *rec)
 {
-	uint64_t max = field_u64(rec, "balloon.maximum");
-	uint64_t cur = field_u64(rec, "balloon.current");
-	unsigned int vcpus = (unsigned int)field_u64(rec, "vcpu.current");
+	uint64_t max = kvmops_stats_u64(rec, "balloon.maximum");
+	uint64_t cur = kvmops_stats_u64(rec, "balloon.current");
+	unsigned int vcpus =
+		(unsigned int)kvmops_stats_u64(rec, "vcpu.current");
 	virDomainInfo info;
 
 	/* Drivers without these stats (test:///) still know the sizes. */

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libkvmops-private.h"
+#include "ksm/ksm.h"
 
 #define KSM_DIR "/sys/kernel/mm/ksm"
 
@@ -408,6 +408,20 @@ KVMOPS_EXPORT int kvmops_ksm_figures(struct kvmops_ctx *ctx,
 	return 0;
 }
 
+int kvmops_ksm_counter(struct kvmops_ctx *ctx, const char *name,
+		       uint64_t *value)
+{
+	char path[PATH_MAX], buf[64];
+	int rc = kvmops_sys_path(ctx, path, sizeof(path), KSM_DIR "/%s", name);
+
+	if (!rc)
+		rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
+	if (rc < 0)
+		return rc;
+	buf[strcspn(buf, "\n")] = '\0';
+	return kvmops_parse_u64(buf, value);
+}
+
 /* ---- checking and writing ---------------------------------------------- */
 
 static int check_uint(struct kvmops_ctx *ctx, const struct knob_def *def,
@@ -661,7 +675,7 @@ struct scan_state {
 	int64_t changed_at; /* the scan ended after this; -1: never seen */
 };
 
-static void read_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len)
+void kvmops_ksm_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 
@@ -723,7 +737,7 @@ KVMOPS_EXPORT int kvmops_ksm_scan_age(struct kvmops_ctx *ctx,
 	int rc;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	read_boot_id(ctx, now.boot_id, sizeof(now.boot_id));
+	kvmops_ksm_boot_id(ctx, now.boot_id, sizeof(now.boot_id));
 	now.full_scans = u64_or_zero(ksm, "full_scans");
 	now.seen_at = ts.tv_sec;
 	if (load_state(state_path, &old) && !strcmp(old.boot_id, now.boot_id) &&

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "libkvmops-private.h"
+#include "ksm/ksm.h"
 #include "virt/virt.h"
 
 /*
@@ -118,18 +119,17 @@ static bool stat_line(const char *buf, const char *key, int64_t *value)
 
 /* /proc/PID/ksm_stat (Linux 6.1+), else ksm_merging_pages (5.19+). */
 static void read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
-			     struct kvmops_ksm_vm *vm, uint64_t page_size)
+			     struct kvmops_ksm_vm *vm)
 {
 	char path[PATH_MAX], buf[1024];
-	int64_t merging = 0, rmap = 0, profit;
-	bool have_profit = false;
+	int64_t merging = 0, rmap = 0, zero = 0;
 
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/ksm_stat", pid);
 	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) >= 0 &&
 	    stat_line(buf, "ksm_merging_pages", &merging)) {
 		vm->have_stat = true;
 		stat_line(buf, "ksm_rmap_items", &rmap);
-		have_profit = stat_line(buf, "ksm_process_profit", &profit);
+		stat_line(buf, "ksm_zero_pages", &zero);
 	} else {
 		kvmops_proc_path(ctx, path, sizeof(path),
 				 "/proc/%s/ksm_merging_pages", pid);
@@ -138,10 +138,8 @@ static void read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
 			vm->have_stat = true;
 	}
 	vm->merging_pages = merging > 0 ? (uint64_t)merging : 0;
-	vm->saved_bytes = vm->merging_pages * page_size;
-	vm->profit_bytes = have_profit ? profit :
-					 (int64_t)vm->saved_bytes -
-						 rmap * KSM_RMAP_ITEM_BYTES;
+	vm->rmap_items = rmap > 0 ? (uint64_t)rmap : 0;
+	vm->zero_pages = zero > 0 ? (uint64_t)zero : 0;
 }
 
 static void read_rss(struct kvmops_ctx *ctx, const char *pid,
@@ -161,7 +159,7 @@ static void read_rss(struct kvmops_ctx *ctx, const char *pid,
 
 /* Returns 1 for a QEMU process, 0 for another, negative for an error. */
 static int probe_pid(struct kvmops_ctx *ctx, const char *pid,
-		     struct kvmops_ksm_vm *vm, uint64_t page_size)
+		     struct kvmops_ksm_vm *vm)
 {
 	char path[PATH_MAX], exe[PATH_MAX];
 	ssize_t n;
@@ -177,7 +175,7 @@ static int probe_pid(struct kvmops_ctx *ctx, const char *pid,
 	vm->pid = (pid_t)atoi(pid);
 	if (read_cmdline(ctx, pid, vm) < 0)
 		return 0; /* it exited while we looked */
-	read_ksm_figures(ctx, pid, vm, page_size);
+	read_ksm_figures(ctx, pid, vm);
 	read_rss(ctx, pid, vm);
 	return 1;
 }
@@ -226,7 +224,6 @@ static int append_vm(struct kvmops_ksm_vm **vms, size_t *count, size_t *cap,
 static int scan_proc(struct kvmops_ctx *ctx, DIR *dir, virConnectPtr conn,
 		     struct kvmops_ksm_vm **vms, size_t *count, int *denied)
 {
-	uint64_t page_size = kvmops_page_size();
 	struct kvmops_ksm_vm vm;
 	struct dirent *de;
 	size_t cap = 0;
@@ -235,7 +232,7 @@ static int scan_proc(struct kvmops_ctx *ctx, DIR *dir, virConnectPtr conn,
 	while ((de = readdir(dir))) {
 		if (!all_digits(de->d_name))
 			continue;
-		rc = probe_pid(ctx, de->d_name, &vm, page_size);
+		rc = probe_pid(ctx, de->d_name, &vm);
 		if (rc == -EACCES || rc == -EPERM)
 			(*denied)++;
 		if (rc <= 0)
@@ -245,6 +242,17 @@ static int scan_proc(struct kvmops_ctx *ctx, DIR *dir, virConnectPtr conn,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Without KSM's counters (no KSM), nothing is shared: every share is 0. */
+static void share_saving(struct kvmops_ctx *ctx, struct kvmops_ksm_vm *vms,
+			 size_t count)
+{
+	uint64_t shared = 0, sharing = 0;
+
+	kvmops_ksm_counter(ctx, "pages_shared", &shared);
+	kvmops_ksm_counter(ctx, "pages_sharing", &sharing);
+	kvmops_ksm_fair_shares(vms, count, shared, sharing, kvmops_page_size());
 }
 
 KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
@@ -279,6 +287,7 @@ KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 			"cannot inspect %d processes in %s: permission denied; run as root to see every guest",
 			denied, path);
 	}
+	share_saving(ctx, vms, count);
 	if (count)
 		qsort(vms, count, sizeof(*vms), cmp_saved);
 	*out = vms;

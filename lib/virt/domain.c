@@ -37,6 +37,32 @@ KVMOPS_EXPORT const char *kvmops_state_name(int state)
 	return states[known_state(state)].name;
 }
 
+uint64_t kvmops_param_u64(const virTypedParameter *p)
+{
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT:
+		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
+	case VIR_TYPED_PARAM_UINT:
+		return p->value.ui;
+	case VIR_TYPED_PARAM_LLONG:
+		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
+	case VIR_TYPED_PARAM_ULLONG:
+		return p->value.ul;
+	default:
+		return 0;
+	}
+}
+
+uint64_t kvmops_stats_u64(const virDomainStatsRecord *rec, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rec->nparams; i++)
+		if (!strcmp(rec->params[i].field, name))
+			return kvmops_param_u64(&rec->params[i]);
+	return 0;
+}
+
 const char *kvmops_state_prose(int state)
 {
 	return states[known_state(state)].prose;

@@ -12,6 +12,11 @@
 #include "libkvmops-private.h"
 #include "virt/virt.h"
 
+/* A typed parameter as a whole number: negative and non-numbers are 0. */
+uint64_t kvmops_param_u64(const virTypedParameter *param);
+/* The field @name of a bulk stats record, by kvmops_param_u64; 0 if absent. */
+uint64_t kvmops_stats_u64(const virDomainStatsRecord *rec, const char *name);
+
 /* "shut off": a virDomainState as a sentence says it. */
 const char *kvmops_state_prose(int state);
 

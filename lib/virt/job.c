@@ -56,22 +56,9 @@ static void take_job_param(struct kvmops_job *job, const virTypedParameter *p)
 		F(VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, throttle_percent),
 #undef F
 	};
-	uint64_t v;
+	uint64_t v = kvmops_param_u64(p);
 	size_t i;
 
-	switch (p->type) {
-	case VIR_TYPED_PARAM_ULLONG:
-		v = p->value.ul;
-		break;
-	case VIR_TYPED_PARAM_UINT:
-		v = p->value.ui;
-		break;
-	case VIR_TYPED_PARAM_INT:
-		v = p->value.i > 0 ? (uint64_t)p->value.i : 0;
-		break;
-	default:
-		return;
-	}
 	for (i = 0; i < ARRAY_SIZE(map); i++) {
 		if (!strcmp(p->field, map[i].field)) {
 			*(uint64_t *)((char *)job + map[i].offset) = v;

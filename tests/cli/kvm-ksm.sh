@@ -47,26 +47,30 @@ expect_eq "$(echo "$out" | $JSON_CHECK --len entries 9 --get derived.profit_sour
 run "$K" vms --json
 expect_eq "$(echo "$out" | $JSON_CHECK --len vms 2 --get vms.0.name --get vms.1.name --get total.merging_pages)" "db,two
 web1
-35000" "vms --json: two guests by saving, decoy left out"
+35162" "vms --json: two guests by saving, decoy left out"
+# Their 35162 merging pages are all of pages_shared + pages_sharing: their
+# fair shares add up to what status says is saved.
+expect_eq "$(echo "$out" | $JSON_CHECK --get total.saved_bytes --get total.merged_bytes)" "$((31162 * 4096))
+$((35162 * 4096))" "vms --json: total saved is status's saved; merged is the raw sum"
+expect_eq "$(echo "$out" | $JSON_CHECK --get vms.0.saved_bytes --get vms.1.saved_bytes)" "$((17868 * 4096))
+$((13294 * 4096))" "vms --json: each guest's fair share of pages_sharing"
 run "$K" watch --count 2 --interval 0.1 --json
 expect_eq "$(echo "$out" | head -1 | $JSON_CHECK --get state)" running "watch --json prints one object per line"
 expect_eq "$(echo "$out" | wc -l)" 2 "watch --count 2 takes two samples"
 
 # ---- Prometheus text format ------------------------------------------------
 run "$K" status --prometheus
-bad=$(echo "$out" | awk '
-	/^# HELP [a-z_:][a-z0-9_:]* .+/ { help[$3] = 1; next }
-	/^# TYPE [a-z_:][a-z0-9_:]* (gauge|counter)$/ { type[$3] = 1; next }
-	/^[a-z_:][a-z0-9_:]*(\{[a-z_]+="[^"]*"\})? -?[0-9.]+$/ {
-		name = $1; sub(/\{.*/, "", name)
-		if (!help[name] || !type[name]) print "no HELP/TYPE: " $0
-		next
-	}
-	{ print "bad line: " $0 }')
+bad=$(echo "$out" | prom_lint)
 expect_eq "$bad" "" "status --prometheus is valid exposition format"
 expect_in 'kvmops_ksm_full_scans_total 7' "$out" "full_scans is a counter with _total"
 expect_in 'kvmops_ksm_advisor_mode{mode="scan-time"} 0' "$out" "advisor_mode as labelled gauges"
 expect_in "kvmops_ksm_saved_bytes $((31162 * 4096))" "$out" "derived saved bytes exported"
+run "$K" vms --prometheus
+expect_eq "$(echo "$out" | prom_lint)" "" "vms --prometheus is valid exposition format"
+expect_in 'kvmops_ksm_vm_saved_bytes{domain="web1",pid="100"} '"$((13294 * 4096))" "$out" "vms --prometheus: a domain label per guest"
+expect_in 'kvmops_ksm_vm_merged_bytes{domain="db,two",pid="200"} '"$((20162 * 4096))" "$out" "vms --prometheus: the raw figure as merged_bytes"
+expect_status 2 "vms --prometheus with --json" "$K" --json vms --prometheus
+expect_in "contradict" "$err" "vms --prometheus and --json: the message says why"
 
 # ---- completion --------------------------------------------------------------
 expect_eq "$("$K" complete -- '')" "status

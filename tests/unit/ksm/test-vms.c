@@ -2,7 +2,9 @@
 /*
  * KSM per guest: QEMU processes found in a fake /proc. The fixture has two
  * guests (pids 100 and 200), a bash whose command line merely mentions
- * qemu (300) and a kernel thread without an executable (400).
+ * qemu (300) and a kernel thread without an executable (400). KSM's
+ * counters are the ksm-6.18 fixture's: the guests' 15000 + 20162 merging
+ * pages are its pages_shared 4000 + pages_sharing 31162.
  */
 #include "config.h"
 
@@ -36,6 +38,8 @@ static struct env *new_env(const char *proc_root)
 	assert_non_null(e);
 	assert_int_equal(kvmops_new(&e->ctx), 0);
 	assert_int_equal(kvmops_set_proc_root(e->ctx, proc_root), 0);
+	assert_int_equal(kvmops_set_sysfs_root(e->ctx, FIXTURES "/ksm-6.18"),
+			 0);
 	return e;
 }
 
@@ -125,7 +129,8 @@ static void test_merging_pages_from_ksm_stat(void **state)
 
 	assert_true(vm->have_stat);
 	assert_int_equal(vm->merging_pages, 15000);
-	assert_int_equal(vm->saved_bytes, 15000 * page_size());
+	assert_int_equal(vm->merged_bytes, 15000 * page_size());
+	assert_int_equal(vm->rmap_items, 20000);
 }
 
 static void test_merging_pages_from_ksm_merging_pages(void **state)
@@ -133,8 +138,41 @@ static void test_merging_pages_from_ksm_merging_pages(void **state)
 	const struct kvmops_ksm_vm *vm = vm_by_pid(*state, 200);
 
 	assert_true(vm->have_stat);
-	assert_int_equal(vm->merging_pages, 20000);
-	assert_int_equal(vm->saved_bytes, 20000 * page_size());
+	assert_int_equal(vm->merging_pages, 20162);
+	assert_int_equal(vm->merged_bytes, 20162 * page_size());
+	assert_int_equal(vm->rmap_items, 0);
+}
+
+/*
+ * 15000 x 31162 / 35162 = 13293.61 and 20162 x 31162 / 35162 = 17868.39:
+ * the larger remainder takes the page left over.
+ */
+static void test_saved_is_fair_share(void **state)
+{
+	assert_int_equal(vm_by_pid(*state, 100)->saved_bytes,
+			 13294 * page_size());
+	assert_int_equal(vm_by_pid(*state, 200)->saved_bytes,
+			 17868 * page_size());
+}
+
+/* Guests that hold every merged page save pages_sharing between them. */
+static void test_shares_add_up_to_pages_sharing(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(e->vms[0].saved_bytes + e->vms[1].saved_bytes,
+			 31162 * page_size());
+}
+
+/* Without KSM's counters there is no saving to share. */
+static void test_no_ksm_no_shares(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(kvmops_set_sysfs_root(e->ctx, e->tmp), 0);
+	assert_int_equal(list_vms(e, NULL), 0);
+	assert_int_equal(vm_by_pid(e, 100)->saved_bytes, 0);
+	assert_int_equal(vm_by_pid(e, 100)->merged_bytes, 15000 * page_size());
 }
 
 static void test_name_from_guest_option(void **state)
@@ -161,9 +199,11 @@ static void test_emulator_is_exe_basename(void **state)
 	assert_string_equal(vm_by_pid(*state, 200)->emulator, "qemu-kvm");
 }
 
-static void test_profit_from_kernel(void **state)
+/* The fair share less the metadata: 13294 pages less 20000 rmap items. */
+static void test_profit_is_fair_share_less_metadata(void **state)
 {
-	assert_int_equal(vm_by_pid(*state, 100)->profit_bytes, 60160000);
+	assert_int_equal(vm_by_pid(*state, 100)->profit_bytes,
+			 (int64_t)(13294 * page_size()) - 20000 * 64);
 }
 
 /* No ksm_stat: no rmap items known, so the profit is the saving. */
@@ -232,6 +272,8 @@ static void test_no_ksm_files_means_no_stat(void **state)
 	assert_false(vm->have_stat);
 	assert_int_equal(vm->merging_pages, 0);
 	assert_int_equal(vm->saved_bytes, 0);
+	/* The other guest holds all that is merged now, by the counters. */
+	assert_int_equal(vm_by_pid(e, 100)->saved_bytes, 13294 * page_size());
 	/* Now the smaller one: pid 100 comes first. */
 	assert_int_equal(e->vms[0].pid, 100);
 }
@@ -306,7 +348,10 @@ int main(void)
 		TEST(test_name_unescapes_double_comma),
 		TEST(test_uuid_parsed_or_empty),
 		TEST(test_emulator_is_exe_basename),
-		TEST(test_profit_from_kernel),
+		TEST(test_saved_is_fair_share),
+		TEST(test_shares_add_up_to_pages_sharing),
+		TEST_COPY(test_no_ksm_no_shares),
+		TEST(test_profit_is_fair_share_less_metadata),
 		TEST(test_profit_formula_without_ksm_stat),
 		TEST(test_rss_from_vmrss),
 		TEST(test_decoy_and_kernel_thread_never_reported),

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the files of lib/ksm share: single counters read without the whole
+ * directory, and the boot a state file belongs to (ksm.c).
+ */
+#ifndef KVMOPS_KSM_H
+#define KVMOPS_KSM_H
+
+#include "libkvmops-private.h"
+
+/*
+ * /sys/kernel/mm/ksm/@name alone, as a number: 0, or a negative errno
+ * without an error message (callers decide whether it matters).
+ */
+int kvmops_ksm_counter(struct kvmops_ctx *ctx, const char *name,
+		       uint64_t *value);
+
+/* This boot's id (/proc/sys/kernel/random/boot_id), or "unknown". */
+void kvmops_ksm_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The KSM tuner's I/O around lib/policy/ksm-tune.c: gathering one cycle's
+ * figures, writing a decision to sysfs, keeping the state between runs,
+ * and putting the knobs back.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ksm/ksm.h"
+#include "virt/domain.h"
+
+#define STATE_MAGIC "kvmops-ksm-tune-state 1"
+
+/* ---- gathering --------------------------------------------------------- */
+
+static uint64_t boottime_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static bool meminfo_kib(const char *buf, const char *key, uint64_t *kib)
+{
+	const char *p = strstr(buf, key);
+
+	return p && (p == buf || p[-1] == '\n') &&
+	       sscanf(p + strlen(key), " %" SCNu64, kib) == 1;
+}
+
+static int read_meminfo(struct kvmops_ctx *ctx,
+			struct kvmops_ksm_tune_figures *f)
+{
+	char path[PATH_MAX], buf[8192];
+	int rc;
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/meminfo");
+	rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
+	if (rc < 0)
+		return kvmops_fail(ctx, rc, "cannot read %s: %s", path,
+				   strerror(-rc));
+	if (!meminfo_kib(buf, "MemTotal:", &f->mem_total_kib) ||
+	    !meminfo_kib(buf, "MemAvailable:", &f->mem_available_kib))
+		return kvmops_fail(
+			ctx, -EIO,
+			"%s has no MemTotal or no MemAvailable (Linux 3.14 and later have both)",
+			path);
+	return 0;
+}
+
+static uint64_t entry_or_zero(const struct kvmops_ksm *ksm, const char *name)
+{
+	uint64_t v = 0;
+
+	kvmops_ksm_get_u64(ksm, name, &v);
+	return v;
+}
+
+static int read_ksm_state(struct kvmops_ctx *ctx,
+			  struct kvmops_ksm_tune_figures *f)
+{
+	struct kvmops_ksm *ksm;
+	const char *mode;
+	int rc = kvmops_ksm_read(ctx, &ksm);
+
+	if (rc)
+		return rc;
+	kvmops_ksm_figures(ctx, ksm, &f->ksm);
+	f->pages_unshared = entry_or_zero(ksm, "pages_unshared");
+	f->pages_volatile = entry_or_zero(ksm, "pages_volatile");
+	f->pages_scanned = entry_or_zero(ksm, "pages_scanned");
+	f->pages_to_scan = entry_or_zero(ksm, "pages_to_scan");
+	f->sleep_ms = entry_or_zero(ksm, "sleep_millisecs");
+	f->have_advisor = !kvmops_ksm_get_choice(ksm, "advisor_mode", &mode);
+	f->advisor_on = f->have_advisor && !strcmp(mode, "scan-time");
+	f->advisor_max_cpu = entry_or_zero(ksm, "advisor_max_cpu");
+	f->advisor_target_s = entry_or_zero(ksm, "advisor_target_scan_time");
+	f->advisor_max_pages = entry_or_zero(ksm, "advisor_max_pages_to_scan");
+	kvmops_ksm_free(ksm);
+	return 0;
+}
+
+/* An order-free hash of the pids: a guest that comes or goes changes it. */
+static uint64_t mix_pid(pid_t pid)
+{
+	uint64_t z = (uint64_t)pid + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int read_qemu(struct kvmops_ctx *ctx, struct kvmops_ksm_tune_figures *f)
+{
+	struct kvmops_ksm_vm *vms;
+	uint64_t rss = 0;
+	size_t n, i;
+	int rc = kvmops_ksm_vms(ctx, NULL, &vms, &n);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		f->guest_set += mix_pid(vms[i].pid);
+		rss += vms[i].rss_bytes;
+	}
+	free(vms);
+	f->qemu_processes = (unsigned int)n;
+	f->guests = (unsigned int)n;
+	f->guest_kib = rss / 1024;
+	return 0;
+}
+
+/* The running guests' current memory, in one bulk call. */
+static int read_libvirt(struct kvmops_ctx *ctx, virConnectPtr conn,
+			struct kvmops_ksm_tune_figures *f)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	uint64_t kib = 0, cur;
+	virDomainInfo info;
+	int n, i;
+
+	n = VIRT(virConnectGetAllDomainStats)(
+		conn, VIR_DOMAIN_STATS_BALLOON, &recs,
+		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	if (n < 0)
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		cur = kvmops_stats_u64(recs[i], "balloon.current");
+		/* Drivers without balloon stats (test:///) still know it. */
+		if (!cur && !VIRT(virDomainGetInfo)(recs[i]->dom, &info))
+			cur = info.memory;
+		kib += cur;
+	}
+	VIRT(virDomainStatsRecordListFree)(recs);
+	f->guests = (unsigned int)n;
+	f->guest_kib = kib;
+	f->guests_from_libvirt = true;
+	return 0;
+}
+
+/* "37 (ksmd) S 2 ...": utime and stime are the 14th and 15th fields. */
+static bool ksmd_stat(struct kvmops_ctx *ctx, const char *pid, uint64_t *ms)
+{
+	char path[PATH_MAX], buf[1024];
+	unsigned long long utime, stime;
+	const char *rest;
+	long tick = sysconf(_SC_CLK_TCK);
+
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/stat", pid);
+	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) < 0 ||
+	    !strstr(buf, " (ksmd) "))
+		return false;
+	rest = strrchr(buf, ')');
+	if (!rest ||
+	    sscanf(rest + 1,
+		   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		   &utime, &stime) != 2)
+		return false;
+	*ms = (utime + stime) * 1000 /
+	      (unsigned long long)(tick > 0 ? tick : 100);
+	return true;
+}
+
+/* ksmd starts at boot, so a pid found once is good for the whole boot. */
+static void read_ksmd(struct kvmops_ctx *ctx, pid_t hint,
+		      struct kvmops_ksm_tune_figures *f)
+{
+	char path[PATH_MAX], pid[16];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(pid, sizeof(pid), "%d", (int)hint);
+	if (hint > 0 && ksmd_stat(ctx, pid, &f->ksmd_cpu_ms)) {
+		f->ksmd_pid = hint;
+		f->have_ksmd_cpu = true;
+		return;
+	}
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc");
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    !ksmd_stat(ctx, de->d_name, &f->ksmd_cpu_ms))
+			continue;
+		f->ksmd_pid = (pid_t)atoi(de->d_name);
+		f->have_ksmd_cpu = true;
+		break;
+	}
+	closedir(dir);
+}
+
+KVMOPS_EXPORT int
+kvmops_ksm_tune_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
+		       const struct kvmops_ksm_tune_state *state,
+		       struct kvmops_ksm_tune_figures *f)
+{
+	int rc;
+
+	kvmops_clear_error(ctx);
+	memset(f, 0, sizeof(*f));
+	kvmops_ksm_boot_id(ctx, f->boot_id, sizeof(f->boot_id));
+	f->now_ms = boottime_ms();
+	rc = read_meminfo(ctx, f);
+	if (!rc)
+		rc = read_ksm_state(ctx, f);
+	if (!rc)
+		rc = read_qemu(ctx, f);
+	if (rc)
+		return rc;
+	if (conn && read_libvirt(ctx, conn, f))
+		notice(ctx,
+		       "libvirt did not list the running guests (%s): their memory is their QEMU processes' RSS this cycle",
+		       kvmops_virt_message());
+	read_ksmd(ctx, state && state->valid ? state->ksmd_pid : 0, f);
+	return 0;
+}
+
+/* ---- applying a decision ----------------------------------------------- */
+
+struct knob_writes {
+	size_t count;
+	const char *names[8];
+	const char *values[8];
+	char text[8][24];
+};
+
+static void add_write(struct knob_writes *w, const char *name,
+		      const char *value)
+{
+	w->names[w->count] = name;
+	w->values[w->count] = value;
+	w->count++;
+}
+
+static void add_value(struct knob_writes *w, const char *name, uint64_t v)
+{
+	snprintf(w->text[w->count], sizeof(w->text[0]), "%" PRIu64, v);
+	add_write(w, name, w->text[w->count]);
+}
+
+/* A decision's 0 leaves the knob as it is. */
+static void add_number(struct knob_writes *w, const char *name, uint64_t v)
+{
+	if (v)
+		add_value(w, name, v);
+}
+
+/* The advisor's limits before its mode; pages_to_scan after "none". */
+static void knob_writes(const struct kvmops_ksm_tune_decision *d,
+			struct knob_writes *w)
+{
+	add_number(w, "advisor_max_cpu", d->advisor_max_cpu);
+	add_number(w, "advisor_target_scan_time", d->advisor_target_s);
+	add_number(w, "advisor_max_pages_to_scan", d->advisor_max_pages);
+	if (d->set_advisor_mode || d->rearm_advisor)
+		add_write(w, "advisor_mode", d->advisor ? "scan-time" : "none");
+	add_number(w, "pages_to_scan", d->pages_to_scan);
+	add_number(w, "sleep_millisecs", d->sleep_ms);
+}
+
+static bool changes_run(enum kvmops_ksm_tune_action action)
+{
+	return action == KVMOPS_KSM_TUNE_START ||
+	       action == KVMOPS_KSM_TUNE_STOP ||
+	       action == KVMOPS_KSM_TUNE_BACKOFF;
+}
+
+KVMOPS_EXPORT int
+kvmops_ksm_tune_apply(struct kvmops_ctx *ctx,
+		      const struct kvmops_ksm_tune_decision *d)
+{
+	const char *none_name = "advisor_mode", *none_value = "none";
+	struct knob_writes w = { 0 };
+	int rc = 0;
+
+	kvmops_clear_error(ctx);
+	/* Off and on again: two writes of one knob, so two calls. */
+	if (d->rearm_advisor)
+		rc = kvmops_ksm_set(ctx, &none_name, &none_value, 1);
+	knob_writes(d, &w);
+	if (!rc && w.count)
+		rc = kvmops_ksm_set(ctx, w.names, w.values, w.count);
+	if (!rc && changes_run(d->action))
+		rc = kvmops_ksm_set_run(ctx, d->run);
+	return rc;
+}
+
+/* ---- the state between runs -------------------------------------------- */
+
+enum state_type { T_BOOL, T_U64, T_UINT, T_ULONG, T_PID, T_TEXT, T_ACTION };
+
+#define FIELD(n, t)                                                 \
+	{                                                           \
+		.name = #n, .type = t,                              \
+		.offset = offsetof(struct kvmops_ksm_tune_state, n) \
+	}
+
+static const struct state_field {
+	const char *name;
+	enum state_type type;
+	size_t offset;
+} state_fields[] = {
+	FIELD(boot_id, T_TEXT),	      FIELD(at_ms, T_U64),
+	FIELD(ksmd_pid, T_PID),	      FIELD(have_ksmd_cpu, T_BOOL),
+	FIELD(ksmd_cpu_ms, T_U64),    FIELD(pages_scanned, T_U64),
+	FIELD(guest_set, T_U64),      FIELD(qemu_processes, T_UINT),
+	FIELD(npages, T_UINT),	      FIELD(window_open, T_BOOL),
+	FIELD(window_scans, T_U64),   FIELD(window_sharing, T_U64),
+	FIELD(backoff_left, T_UINT),  FIELD(backed_off, T_BOOL),
+	FIELD(advisor_cap, T_U64),    FIELD(advisor_cap_from, T_U64),
+	FIELD(advisor_armed, T_BOOL), FIELD(cycles, T_ULONG),
+	FIELD(last, T_ACTION),
+};
+
+static void write_field(FILE *out, const struct kvmops_ksm_tune_state *st,
+			const struct state_field *sf)
+{
+	const char *at = (const char *)st + sf->offset;
+
+	fprintf(out, "%s ", sf->name);
+	switch (sf->type) {
+	case T_BOOL:
+		fprintf(out, "%d\n", *(const bool *)at);
+		break;
+	case T_U64:
+		fprintf(out, "%" PRIu64 "\n", *(const uint64_t *)at);
+		break;
+	case T_UINT:
+		fprintf(out, "%u\n", *(const unsigned int *)at);
+		break;
+	case T_ULONG:
+		fprintf(out, "%lu\n", *(const unsigned long *)at);
+		break;
+	case T_PID:
+		fprintf(out, "%d\n", (int)*(const pid_t *)at);
+		break;
+	case T_TEXT:
+		fprintf(out, "%s\n", at);
+		break;
+	case T_ACTION:
+		fprintf(out, "%d\n",
+			(int)*(const enum kvmops_ksm_tune_action *)at);
+		break;
+	}
+}
+
+static bool read_field(struct kvmops_ksm_tune_state *st,
+		       const struct state_field *sf, const char *value)
+{
+	char *at = (char *)st + sf->offset;
+	uint64_t v;
+
+	if (sf->type == T_TEXT) {
+		snprintf(at, sizeof(st->boot_id), "%s", value);
+		return true;
+	}
+	if (kvmops_parse_u64(value, &v))
+		return false;
+	switch (sf->type) {
+	case T_BOOL:
+		*(bool *)at = v != 0;
+		break;
+	case T_U64:
+		*(uint64_t *)at = v;
+		break;
+	case T_UINT:
+		*(unsigned int *)at = (unsigned int)v;
+		break;
+	case T_ULONG:
+		*(unsigned long *)at = (unsigned long)v;
+		break;
+	case T_PID:
+		*(pid_t *)at = (pid_t)v;
+		break;
+	default:
+		*(enum kvmops_ksm_tune_action *)at =
+			(enum kvmops_ksm_tune_action)v;
+		break;
+	}
+	return true;
+}
+
+/* "key value": unknown keys are a newer version's, and are skipped. */
+static bool read_line(struct kvmops_ksm_tune_state *st, char *line)
+{
+	char *value = strchr(line, ' ');
+	size_t i;
+
+	line[strcspn(line, "\n")] = '\0';
+	if (!value)
+		return !*line;
+	*value++ = '\0';
+	for (i = 0; i < ARRAY_SIZE(state_fields); i++)
+		if (!strcmp(state_fields[i].name, line))
+			return read_field(st, &state_fields[i], value);
+	return true;
+}
+
+KVMOPS_EXPORT int kvmops_ksm_tune_state_load(struct kvmops_ctx *ctx,
+					     const char *path,
+					     struct kvmops_ksm_tune_state *st)
+{
+	char line[256];
+	bool ok;
+	FILE *f;
+
+	kvmops_clear_error(ctx);
+	memset(st, 0, sizeof(*st));
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT)
+		return 0;
+	if (!f)
+		return kvmops_fail(ctx, -errno, "cannot read %s: %s", path,
+				   strerror(errno));
+	ok = fgets(line, sizeof(line), f) &&
+	     !strncmp(line, STATE_MAGIC, strlen(STATE_MAGIC));
+	while (ok && fgets(line, sizeof(line), f))
+		ok = read_line(st, line);
+	fclose(f);
+	if (!ok) {
+		memset(st, 0, sizeof(*st));
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "state",
+			"%s is not a KSM tuner's state file: name another, or remove it to start afresh",
+			path);
+	}
+	st->valid = true;
+	return 0;
+}
+
+KVMOPS_EXPORT int
+kvmops_ksm_tune_state_save(struct kvmops_ctx *ctx, const char *path,
+			   const struct kvmops_ksm_tune_state *st)
+{
+	char tmp[PATH_MAX];
+	size_t i;
+	FILE *f;
+	int rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return kvmops_fail(ctx, -ENAMETOOLONG, "%s: name too long",
+				   path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return kvmops_fail(ctx, -errno, "cannot write %s: %s", tmp,
+				   strerror(errno));
+	fprintf(f, "%s\n", STATE_MAGIC);
+	for (i = 0; i < ARRAY_SIZE(state_fields); i++)
+		write_field(f, st, &state_fields[i]);
+	if (fclose(f) || rename(tmp, path))
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		return kvmops_fail(ctx, rc, "cannot save %s: %s", path,
+				   strerror(-rc));
+	}
+	return 0;
+}
+
+/* ---- the knobs as they were -------------------------------------------- */
+
+KVMOPS_EXPORT int kvmops_ksm_knobs_read(struct kvmops_ctx *ctx,
+					struct kvmops_ksm_knobs *k)
+{
+	struct kvmops_ksm_tune_figures f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = read_ksm_state(ctx, &f);
+	if (rc)
+		return rc;
+	*k = (struct kvmops_ksm_knobs){
+		.run = f.ksm.run,
+		.pages_to_scan = f.pages_to_scan,
+		.sleep_ms = f.sleep_ms,
+		.have_advisor = f.have_advisor,
+		.advisor_on = f.advisor_on,
+		.advisor_max_cpu = f.advisor_max_cpu,
+		.advisor_target_s = f.advisor_target_s,
+		.advisor_max_pages = f.advisor_max_pages,
+	};
+	return 0;
+}
+
+KVMOPS_EXPORT int kvmops_ksm_knobs_restore(struct kvmops_ctx *ctx,
+					   const struct kvmops_ksm_knobs *k)
+{
+	struct knob_writes w = { 0 };
+	int rc;
+
+	kvmops_clear_error(ctx);
+	if (k->have_advisor) {
+		add_number(&w, "advisor_max_cpu", k->advisor_max_cpu);
+		add_number(&w, "advisor_target_scan_time", k->advisor_target_s);
+		add_number(&w, "advisor_max_pages_to_scan",
+			   k->advisor_max_pages);
+		add_write(&w, "advisor_mode",
+			  k->advisor_on ? "scan-time" : "none");
+	}
+	/* The advisor owns pages_to_scan while it is on. */
+	if (!k->advisor_on)
+		add_value(&w, "pages_to_scan", k->pages_to_scan);
+	add_value(&w, "sleep_millisecs", k->sleep_ms);
+	rc = kvmops_ksm_set(ctx, w.names, w.values, w.count);
+	return rc ? rc : kvmops_ksm_set_run(ctx, k->run);
+}
