@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ksm/tune.h"
 #include "shell/shell.h"
 
 static const char *const run_names[] = { "stopped", "running", "unmerging" };
@@ -1066,6 +1067,18 @@ static const struct kvs_cmd ksm_cmds[] = {
 	  .summary = "Show what KSM saves for each QEMU guest",
 	  .help = "Guests are found by their executable (qemu-system-*), so libvirt's\n"
 		  "guests are found too. With -c URI, names come from libvirt." },
+	{ .name = "tune",
+	  .run = ksm_cmd_tune,
+	  .opts = ksm_tune_opts,
+	  .summary =
+		  "Start, stop and pace ksmd as the guests need: a KSM tuner",
+	  .help = "Each cycle judges by MemAvailable against the threshold and the guests'\n"
+		  "memory, hands pages_to_scan to the kernel's advisor (or boosts and\n"
+		  "decays it as ksmtuned does), holds ksmd to --max-cpu, and stops it\n"
+		  "for --backoff cycles when two full scans save less than --min-gain.\n"
+		  "A line per change; with --json an NDJSON object per cycle. SIGHUP\n"
+		  "reloads the config, SIGUSR1 runs a cycle now, SIGTERM ends the loop\n"
+		  "and leaves KSM as it is (unless --restore-on-exit)." },
 	{ .name = "watch",
 	  .run = cmd_watch,
 	  .opts = watch_opts,

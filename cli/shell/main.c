@@ -17,7 +17,13 @@ static void log_to_stderr(struct kvmops_ctx *ctx, int priority,
 			  const char *format, va_list args)
 {
 	struct kvs_state *st = kvmops_get_userdata(ctx);
+	char msg[2048];
 
+	if (st->log_sink) {
+		vsnprintf(msg, sizeof(msg), format, args);
+		st->log_sink(st->log_sink_data, priority, msg);
+		return;
+	}
 	if (priority == LOG_NOTICE) {
 		if (st->quiet || (st->call && st->call->quiet))
 			return;

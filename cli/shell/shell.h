@@ -102,6 +102,12 @@ struct kvs_state {
 	virConnectPtr complete_conn; /* completion's own, read-only */
 	int complete_argno; /* for complete_arg: which positional, from 0 */
 	struct kvs_call *call; /* the command line running now, or NULL */
+	/*
+	 * While set, the library's messages (notices and errors) go here
+	 * instead of stderr: a long-running command that logs to syslog.
+	 */
+	void (*log_sink)(void *data, int priority, const char *msg);
+	void *log_sink_data;
 };
 
 /* One parsed command line. */

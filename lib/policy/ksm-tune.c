@@ -423,11 +423,13 @@ static void backing_off(struct cycle *c)
 	stop(c, KVMOPS_KSM_TUNE_BACKOFF);
 	snprintf(c->why, sizeof(c->why), "%s", "KSM did not pay for itself");
 	if (c->st->backoff_left)
-		snprintf(c->speed, sizeof(c->speed),
-			 "looking again in %u cycles, or when guests come or go",
-			 c->st->backoff_left + 1);
+		snprintf(
+			c->speed, sizeof(c->speed),
+			"looking again in %u cycles, or when guests come or go",
+			c->st->backoff_left + 1);
 	else
-		snprintf(c->speed, sizeof(c->speed), "looking again next cycle");
+		snprintf(c->speed, sizeof(c->speed),
+			 "looking again next cycle");
 }
 
 static void run_ksmd(struct cycle *c)

@@ -241,7 +241,7 @@ static void test_sleep_scales_with_host(void **state)
 	static const struct {
 		uint64_t total_kib, sleep_16g, want;
 	} rows[] = {
-		{ 24 * GIB, 10, 10 }, { 8 * GIB, 10, 20 }, { 4 * GIB, 10, 40 },
+		{ 24 * GIB, 10, 10 }, { 8 * GIB, 10, 20 },  { 4 * GIB, 10, 40 },
 		{ 64 * GIB, 10, 10 }, { 4 * GIB, 50, 200 },
 	};
 	struct tuner t;
@@ -636,8 +636,8 @@ static void test_action_names(void **state)
 
 /* ---- fair shares --------------------------------------------------------- */
 
-static void shares(struct kvmops_ksm_vm *vms, const uint64_t *merging,
-		   size_t n, uint64_t shared, uint64_t sharing)
+static void shares(struct kvmops_ksm_vm *vms, const uint64_t *merging, size_t n,
+		   uint64_t shared, uint64_t sharing)
 {
 	size_t i;
 
