@@ -430,6 +430,8 @@ static int apply_line(const struct file_pos *at, struct tune_settings *s,
 				 "%s:%u: expected KEY=VALUE, got '%s'",
 				 at->path, at->line, key);
 	*eq = '\0';
+	for (value = eq; value > key && isblank((unsigned char)value[-1]);)
+		*--value = '\0';
 	value = clean_value(eq + 1);
 	set = find_setting(key);
 	if (!set) {
@@ -538,10 +540,12 @@ const struct kvs_opt ksm_tune_opts[] = {
 	  .help = "say what each cycle would do, and change nothing" },
 	{ .name = "config",
 	  .arg = "FILE",
+	  .complete = kvs_complete_files,
 	  .help = "KEY=VALUE settings (default " DEFAULT_CONFIG
 		  "); ksmtuned.conf is read too" },
 	{ .name = "state",
 	  .arg = "FILE",
+	  .complete = kvs_complete_files,
 	  .field = "state",
 	  .help = "what carries between cycles (default: see the man page)" },
 	{ .name = "max-cpu",
@@ -569,6 +573,7 @@ const struct kvs_opt ksm_tune_opts[] = {
 	  .help = "ksmtuned's speed rules even where the kernel has its advisor" },
 	{ .name = "prometheus-file",
 	  .arg = "PATH",
+	  .complete = kvs_complete_files,
 	  .help = "write the figures there each cycle, for node_exporter" },
 	{ .name = "syslog",
 	  .help = "log to syslog instead of stdout and stderr" },

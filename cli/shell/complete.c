@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <limits.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +191,34 @@ void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out)
 			kvs_list_add(out, names[i]);
 		kvmops_free_names(names, n);
 	}
+}
+
+void kvs_complete_files(struct kvs_state *st, const char *prefix,
+			struct kvs_list *out)
+{
+	const char *slash = strrchr(prefix, '/'), *base;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - prefix + 1),
+			 prefix);
+	else
+		dir[0] = '\0';
+	base = slash ? slash + 1 : prefix;
+	d = opendir(dir[0] ? dir : ".");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    strncmp(de->d_name, base, strlen(base)) ||
+		    (de->d_name[0] == '.' && base[0] != '.'))
+			continue;
+		kvs_list_addf(out, "%s%s%s", dir, de->d_name,
+			      de->d_type == DT_DIR ? "/" : "");
+	}
+	closedir(d);
 }
 
 /* A -c URI typed on the line counts for completing what follows it. */

@@ -206,6 +206,9 @@ bool kvs_have_uri(const struct kvs_call *call);
  * completion's own read-only connection; none without a URI.
  */
 void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out);
+/* Files and directories ("dir/") whose path starts with @prefix. */
+void kvs_complete_files(struct kvs_state *st, const char *prefix,
+			struct kvs_list *out);
 /* Adds each of @choices (NULL-terminated). */
 void kvs_complete_choices(struct kvs_list *out, const char *const *choices);
 

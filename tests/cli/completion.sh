@@ -15,7 +15,7 @@ TOOL=kvm-ksm
 export KVMOPS_SYSFS_ROOT="${FIXTURES:-$top_srcdir/tests/fixtures}/ksm-6.18"
 export KVMOPS_PROC_ROOT="${FIXTURES:-$top_srcdir/tests/fixtures}/proc"
 
-commands="status set start stop unmerge vms watch help"
+commands="status set start stop unmerge vms tune watch help"
 
 # shellcheck disable=SC2086
 check 'kvm-ksm ' 'kvm-ksm <TAB> lists the commands' $commands
@@ -46,6 +46,17 @@ check 'kvm-ksm -c qemu:///system st' 'a URI with colons does not confuse it' \
 	start status stop
 check 'kvm-ksm --json s' 'global options before the command are skipped' \
 	set start status stop
+
+has 'kvm-ksm tune --' 'tune --<TAB> includes its options' \
+	--once --dry-run --config --max-cpu --threshold --min-gain --restore-on-exit
+mkdir -p "$TEST_TMP/conf.d"
+touch "$TEST_TMP/ksm-tune.conf"
+check "kvm-ksm tune --config $TEST_TMP/ksm" 'tune --config <TAB> completes a file' \
+	"$TEST_TMP/ksm-tune.conf"
+check "kvm-ksm tune --config $TEST_TMP/con" 'a directory completes with its slash' \
+	"$TEST_TMP/conf.d/"
+[ "$nospace" = yes ]
+result $? 'a directory gets no space after it'
 
 # The program that answers is the one typed, so a build tree works too.
 COMPREPLY=()

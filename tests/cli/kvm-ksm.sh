@@ -79,6 +79,7 @@ start
 stop
 unmerge
 vms
+tune
 watch
 help" "complete: commands"
 expect_eq "$("$K" complete -- set pages_to)" "pages_to_scan=" "complete: a knob"
