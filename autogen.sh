@@ -12,7 +12,7 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
 libvirt-dev libxml2-dev libjson-c-dev libreadline-dev libcmocka-dev
 nettle-dev scdoc bash-completion man-db groff-base clang-format
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
-qemu-utils cpio procps util-linux xz-utils"
+qemu-utils cpio procps util-linux xz-utils systemd"
 
 install_missing() {
 	missing=
