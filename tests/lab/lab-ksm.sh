@@ -1,12 +1,12 @@
 #!/bin/bash
 # KSM merges the memory of three guests with the same content, and
-# kvm-ksm vms shows each one's saving; three guests with random content
-# save next to nothing from their workload. KSM knobs are put back.
+# kvm-ksm vms shows what each one merged; three guests with random content
+# merge next to nothing from their workload. KSM knobs are put back.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/lab/harness.sh"
+. "$top_srcdir/tests/lab/ksm-lib.sh"
 
 K=$KVM_KSM
-KSM=/sys/kernel/mm/ksm
 # The workload dwarfs what every guest shares anyway (kernel, initramfs).
 WSS=128
 unset KVMOPS_SYSFS_ROOT KVMOPS_PROC_ROOT
@@ -14,26 +14,15 @@ unset KVMOPS_SYSFS_ROOT KVMOPS_PROC_ROOT
 
 lab_start 1
 # After the lab lock: the same lock as the real-kernel KSM test.
-exec 9>/run/lock/kvmops-ksm-real.lock
-flock 9
-# Straight from sysfs: the restore must not depend on what is tested.
-saved=$(for knob in pages_to_scan sleep_millisecs run; do
-	echo "$knob $(cat "$KSM/$knob")"
-done) || skip_or_fail "cannot read $KSM"
-restore_ksm() {
-	echo 2 >$KSM/run
-	while read -r knob value; do
-		echo "$value" >"$KSM/$knob"
-	done <<<"$saved"
-}
-trap 'restore_ksm; lab down >/dev/null 2>&1; rm -rf "$TEST_TMP"' EXIT
+ksm_take
+trap 'ksm_restore; lab down >/dev/null 2>&1; rm -rf "$TEST_TMP"' EXIT
 
-# guest_saving NAME: the MiB kvm-ksm vms says KSM saves for NAME.
+# guest_saving NAME: the MiB of NAME that kvm-ksm vms says are merged.
 guest_saving() {
 	"$K" vms --json -c "$(lab uri 1)" >"$TEST_TMP/vms.json" || return 1
 	awk -v name="$1" '
 		/"name":/ { n = $2; gsub(/[",]/, "", n) }
-		/"saved_bytes":/ && n == name { s = $2; gsub(/,/, "", s); print int(s / 1048576); exit }
+		/"merged_bytes":/ && n == name { s = $2; gsub(/,/, "", s); print int(s / 1048576); exit }
 	' "$TEST_TMP/vms.json"
 }
 
@@ -66,8 +55,8 @@ start_three same same
 read -r s1 s2 s3 < <(settle same $((WSS * 3 / 4)) 90)
 for s in "same1 $s1" "same2 $s2" "same3 $s3"; do
 	set -- $s
-	[ "$2" -gt $((WSS * 3 / 4)) ] && ok "$1 saves $2 MiB (its $WSS MiB workload merged)" ||
-		not_ok "$1 saves only $2 MiB"
+	[ "$2" -gt $((WSS * 3 / 4)) ] && ok "$1 merged $2 MiB (its $WSS MiB workload)" ||
+		not_ok "$1 merged only $2 MiB"
 done
 expect_in "same1" "$("$K" vms -c "$(lab uri 1)")" "vms names guests through libvirt"
 
@@ -79,7 +68,7 @@ start_three uniq unique
 read -r u1 u2 u3 < <(settle uniq 100000 15)
 for u in "uniq1 $u1" "uniq2 $u2" "uniq3 $u3"; do
 	set -- $u
-	[ "$2" -lt $((WSS / 2)) ] && ok "$1 saves $2 MiB: its $WSS MiB of random content merged nothing" ||
-		not_ok "$1 saves $2 MiB of its $WSS MiB random workload"
+	[ "$2" -lt $((WSS / 2)) ] && ok "$1 merged $2 MiB: its $WSS MiB of random content, nothing" ||
+		not_ok "$1 merged $2 MiB of its $WSS MiB random workload"
 done
 finish
