@@ -276,18 +276,67 @@ static bool changes_run(enum kvmops_ksm_tune_action action)
 	       action == KVMOPS_KSM_TUNE_BACKOFF;
 }
 
+static int set_mode(struct kvmops_ctx *ctx, const char *mode)
+{
+	const char *name = "advisor_mode";
+
+	return kvmops_ksm_set(ctx, &name, &mode, 1);
+}
+
+/* Until ksmd has scanned a page more (at most a quarter of a second). */
+static void wait_for_scanning(struct kvmops_ctx *ctx)
+{
+	uint64_t first = 0, now = 0;
+	struct timespec pause = { .tv_nsec = 5000000 };
+	int i;
+
+	if (kvmops_ksm_counter(ctx, "pages_scanned", &first))
+		return;
+	for (i = 0; i < 50; i++) {
+		nanosleep(&pause, NULL);
+		if (kvmops_ksm_counter(ctx, "pages_scanned", &now) ||
+		    now != first)
+			return;
+	}
+}
+
+/*
+ * The advisor switched on while ksmd sits at the start of a full scan
+ * counts ksmd's CPU time since boot into that scan, and crawls until the
+ * next. Started first, ksmd is in mid-scan when the advisor comes on.
+ */
+static int start_under_advisor(struct kvmops_ctx *ctx,
+			       const struct kvmops_ksm_tune_decision *d)
+{
+	struct knob_writes w = { 0 };
+	int rc;
+
+	add_number(&w, "advisor_max_cpu", d->advisor_max_cpu);
+	add_number(&w, "advisor_target_scan_time", d->advisor_target_s);
+	add_number(&w, "advisor_max_pages_to_scan", d->advisor_max_pages);
+	rc = w.count ? kvmops_ksm_set(ctx, w.names, w.values, w.count) : 0;
+	if (!rc)
+		rc = kvmops_ksm_set_run(ctx, KVMOPS_KSM_START);
+	if (rc)
+		return rc;
+	wait_for_scanning(ctx);
+	return set_mode(ctx, "scan-time");
+}
+
 KVMOPS_EXPORT int
 kvmops_ksm_tune_apply(struct kvmops_ctx *ctx,
 		      const struct kvmops_ksm_tune_decision *d)
 {
-	const char *none_name = "advisor_mode", *none_value = "none";
 	struct knob_writes w = { 0 };
 	int rc = 0;
 
 	kvmops_clear_error(ctx);
+	if (d->action == KVMOPS_KSM_TUNE_START && d->advisor &&
+	    d->set_advisor_mode)
+		return start_under_advisor(ctx, d);
 	/* Off and on again: two writes of one knob, so two calls. */
 	if (d->rearm_advisor)
-		rc = kvmops_ksm_set(ctx, &none_name, &none_value, 1);
+		rc = set_mode(ctx, "none");
 	knob_writes(d, &w);
 	if (!rc && w.count)
 		rc = kvmops_ksm_set(ctx, w.names, w.values, w.count);

@@ -234,7 +234,8 @@ static void test_no_ksm_is_not_supported(void **state)
 
 /* ---- applying ------------------------------------------------------------ */
 
-static void test_apply_advisor_limits_before_mode_then_run(void **state)
+/* Started first: ksmd is in mid-scan when the advisor comes on. */
+static void test_apply_start_runs_ksmd_before_the_advisor(void **state)
 {
 	struct kvmops_ksm_tune_decision d = {
 		.action = KVMOPS_KSM_TUNE_START,
@@ -246,12 +247,31 @@ static void test_apply_advisor_limits_before_mode_then_run(void **state)
 	};
 	struct env *e = *state;
 
-	knob_is(e, "run", "1");
+	assert_int_equal(fixture_write(e->sys, KSM "run", "0\n"), 0);
 	assert_int_equal(kvmops_ksm_tune_apply(e->ctx, &d), 0);
 	assert_string_equal(writes, "advisor_max_cpu=25;"
 				    "advisor_target_scan_time=10;"
-				    "advisor_mode=scan-time;run=1;");
+				    "run=1;advisor_mode=scan-time;");
 	knob_is(e, "advisor_mode", "none [scan-time]");
+}
+
+/* Running already, the advisor's limits go before its mode. */
+static void test_apply_advisor_limits_before_mode(void **state)
+{
+	struct kvmops_ksm_tune_decision d = {
+		.action = KVMOPS_KSM_TUNE_ADJUST,
+		.run = KVMOPS_KSM_START,
+		.advisor = true,
+		.set_advisor_mode = true,
+		.advisor_max_cpu = 25,
+		.advisor_target_s = 10,
+	};
+	struct env *e = *state;
+
+	assert_int_equal(kvmops_ksm_tune_apply(e->ctx, &d), 0);
+	assert_string_equal(writes, "advisor_max_cpu=25;"
+				    "advisor_target_scan_time=10;"
+				    "advisor_mode=scan-time;");
 }
 
 static void test_apply_without_advisor_mode_before_pages(void **state)
@@ -446,7 +466,8 @@ int main(void)
 		TEST(test_gathers_guests_from_libvirt),
 		TEST(test_no_meminfo_names_the_file),
 		TEST(test_no_ksm_is_not_supported),
-		TEST(test_apply_advisor_limits_before_mode_then_run),
+		TEST(test_apply_start_runs_ksmd_before_the_advisor),
+		TEST(test_apply_advisor_limits_before_mode),
 		TEST(test_apply_without_advisor_mode_before_pages),
 		TEST(test_apply_rearm_is_off_then_on),
 		TEST(test_apply_stop_writes_run_only),
