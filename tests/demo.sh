@@ -1,6 +1,7 @@
 #!/bin/bash
 # make demo: a two-host lab with three guests whose memory is alike, and
-# the kvmops commands at work on it, one step at a time. It leaves the lab
+# the kvmops commands at work on it, one step at a time: kvm-ksm tune
+# starts and paces KSM, kvm-balloon moves memory, kvm-migrate moves guests. It leaves the lab
 # running to explore; make demo-stop ends it and puts KSM back as it was.
 #
 #   demo.sh        the tour
@@ -11,7 +12,9 @@ K=${KVM_KSM:-kvm-ksm}
 KB=${KVM_BALLOON:-kvm-balloon}
 KM=${KVM_MIGRATE:-kvm-migrate}
 LAB=${LAB:-$(dirname "$0")/lab/lab}
-KSM_SAVED=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
+KSM_SAVED_FILE=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
+TUNE_STATE=/var/tmp/kvmops-demo-tune.state
+. "$(dirname "$0")/lab/ksm-lib.sh"
 
 say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 step() {
@@ -21,27 +24,20 @@ step() {
 
 stop() {
 	"$LAB" down
-	local ok=yes
-	[ -f "$KSM_SAVED" ] || return 0
-	echo 2 >/sys/kernel/mm/ksm/run || ok=no
-	while read -r knob value; do
-		echo "$value" >"/sys/kernel/mm/ksm/$knob" || ok=no
-	done <"$KSM_SAVED"
-	if [ $ok = yes ]; then
-		rm -f "$KSM_SAVED"
+	[ -f "$KSM_SAVED_FILE" ] || return 0
+	KSM_SAVED=$(cat "$KSM_SAVED_FILE")
+	if ksm_restore; then
+		rm -f "$KSM_SAVED_FILE" "$TUNE_STATE"
 		echo "KSM knobs put back as they were before the demo"
 	else
-		echo "demo: could not put every KSM knob back; they are in $KSM_SAVED" >&2
+		echo "demo: could not put every KSM knob back; they are in $KSM_SAVED_FILE" >&2
 		return 1
 	fi
 }
 
 # Once per demo: a second demo must not save the first one's settings.
 save_ksm() {
-	[ -f "$KSM_SAVED" ] && return 0
-	for knob in pages_to_scan sleep_millisecs run; do
-		echo "$knob $(cat /sys/kernel/mm/ksm/$knob)"
-	done >"$KSM_SAVED"
+	[ -f "$KSM_SAVED_FILE" ] || ksm_knobs >"$KSM_SAVED_FILE"
 }
 
 explore() {
@@ -84,13 +80,7 @@ tour() {
 	say "KSM before: ksmd stopped, nothing shared"
 	step "$K" unmerge -q
 	step "$K" status -q
-	say "Start ksmd, scanning fast: 5000 pages every 10 ms"
-	step "$K" start --pages 5000 --sleep 10
-	say "Watch it merge (one line per sample when the output is not a terminal)"
-	step "$K" watch --interval 3 --count 6
-	say "What KSM saves now for each guest, named through libvirt on host 1"
-	step "$K" -c "$("$LAB" uri 1)" vms
-	step "$K" status -q
+	ksm_tour
 	balloon_tour
 	migrate_tour
 	explore
@@ -140,6 +130,24 @@ migrate_tour() {
 	after=$(beat off1)
 	say "off1 runs on host 2: heartbeat $after"
 	step virsh -c "$u2" list
+}
+
+# kvm-ksm tune starts KSM, and the savings it brings, guest by guest.
+ksm_tour() {
+	local u1 vms status
+	u1=$("$LAB" uri 1)
+	rm -f "$TUNE_STATE"
+	say "kvm-ksm tune decides from MemAvailable and the guests' memory, read through libvirt (ksmtuned sees none of libvirt's guests). This host is roomy, so make KSM needed: --threshold 100%"
+	step "$K" -c "$u1" tune --once --dry-run --threshold 100% --state "$TUNE_STATE"
+	say "Let it run for 45 s, a cycle every 5 s: a line per decision, with its reason. It hands pages_to_scan to the kernel's advisor, and stops ksmd once two full scans save too little"
+	step timeout -s TERM 45 "$K" -c "$u1" tune --interval 5 --threshold 100% \
+		--scan-time 10 --state "$TUNE_STATE"
+	say "What KSM saves for each guest: MERGED is the raw figure; SAVED each one's fair share"
+	step "$K" -c "$u1" vms
+	step "$K" status -q
+	vms=$("$K" -c "$u1" vms --json | sed -n '/"total"/,$ s/.*"saved_bytes": *\([0-9]*\).*/\1/p')
+	status=$("$K" status --json | sed -n 's/.*"saved_bytes": *\([0-9]*\).*/\1/p')
+	say "The guests' shares add up to what status says KSM saves: $vms bytes and $status bytes"
 }
 
 # kvm-balloon on the same guests.

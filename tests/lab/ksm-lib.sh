@@ -2,7 +2,8 @@
 # after tests/lib.sh (or bench/lib.sh):
 #   ksm_take         takes the KSM lock (one such test at a time on this
 #                    machine) and saves every knob a tuner may change
-#   ksm_restore      unmerges, and puts the saved knobs back
+#   ksm_restore      unmerges, and puts the saved knobs ($KSM_SAVED) back
+#   ksm_knobs        the knobs as "KNOB VALUE" lines
 #   ksm_value KNOB   a knob's value: the chosen word of "[none] scan-time"
 #   ksmd_ticks       ksmd's CPU time so far, in clock ticks
 KSM=/sys/kernel/mm/ksm
@@ -17,13 +18,19 @@ ksmd_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$(pgrep -x ksmd)/stat"
 }
 
+# The knobs as "KNOB VALUE" lines, straight from sysfs: what puts them
+# back must not depend on what is tested.
+ksm_knobs() {
+	local knob
+	for knob in $KSM_KNOBS advisor_mode run; do
+		[ -e "$KSM/$knob" ] && echo "$knob $(ksm_value "$knob")"
+	done
+}
+
 ksm_take() {
 	exec 9>/run/lock/kvmops-ksm-real.lock
 	flock 9
-	# Straight from sysfs: the restore must not depend on what is tested.
-	KSM_SAVED=$(for knob in $KSM_KNOBS advisor_mode run; do
-		[ -e "$KSM/$knob" ] && echo "$knob $(ksm_value "$knob")"
-	done)
+	KSM_SAVED=$(ksm_knobs)
 }
 
 ksm_restore() {
