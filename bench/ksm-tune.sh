@@ -19,7 +19,8 @@ export KVMOPS_BUILDDIR=${KVMOPS_BUILDDIR:-$TOP/build}
 use_binary "${KVM_KSM:-$KVMOPS_BUILDDIR/cli/kvm-ksm}"
 K=$BIN
 RUN=${RUN:-180} INTERVAL=${INTERVAL:-10} SCAN_TIME=${SCAN_TIME:-20}
-WSS=${WSS:-128} KINDS=${KINDS:-same unique}
+WSS=${WSS:-128} KINDS=${KINDS:-same unique} TOOLS=${TOOLS:-ksmtuned advisor tune}
+KEEP=${KEEP:-} # a directory for the tuner's NDJSON and the samples
 [ "$(id -u)" = 0 ] || { echo "ksm-tune bench: needs root" >&2; exit 77; }
 [ -e $KSM/advisor_mode ] || { echo "ksm-tune bench: needs the KSM advisor" >&2; exit 77; }
 
@@ -107,7 +108,7 @@ cycle_cost() {
 	tune)
 		local n
 		n=$(wc -l <"$BENCH_TMP/tune.jsonl")
-		awk -v ns="$2" -v n="$((n - 1))" 'BEGIN { printf "%.3f", n > 0 ? ns / n / 1e6 : 0 }'
+		awk -v ns="$2" -v n="$((n - 1))" 'BEGIN { printf "%.3f", (n > 0 ? ns / n / 1e6 : 0) }'
 		;;
 	*) echo - ;;
 	esac
@@ -143,6 +144,11 @@ run_tool() {
 	esac
 	seen=$(guests_seen "$tool")
 	stop_tool
+	if [ -n "$KEEP" ]; then
+		mkdir -p "$KEEP"
+		cp "$BENCH_TMP/samples" "$KEEP/$kind-$tool.samples"
+		[ "$tool" = tune ] && cp "$BENCH_TMP/tune.jsonl" "$KEEP/$kind-tune.jsonl"
+	fi
 	echo 0 >$KSM/run
 	at() { awk -v t="$1" '$1 <= t { s = $2 } END { print s + 0 }' "$BENCH_TMP/samples"; }
 	final=$(tail -1 "$BENCH_TMP/samples" | cut -d' ' -f2)
@@ -161,7 +167,7 @@ for kind in $KINDS; do
 		"$LAB" guest "$kind$i" --workload "$kind" --wss "$WSS" >/dev/null 7>&- 9>&- || exit 1
 	done
 	sleep 30 # booted, and the workload written
-	for tool in ksmtuned advisor tune; do
+	for tool in $TOOLS; do
 		run_tool "$kind" "$tool"
 	done
 	"$LAB" down >/dev/null 2>&1

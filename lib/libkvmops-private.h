@@ -41,6 +41,15 @@ int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 		     size_t len);
 int kvmops_write_file(struct kvmops_ctx *ctx, const char *path,
 		      const char *value);
+/*
+ * kvmops_read_file() for a file read again and again, such as KSM's
+ * counters every cycle of a tuner: with the default seam it stays open
+ * and is read from its start each time (sysfs and /proc files then show
+ * their contents afresh). Not for /proc/PID files, as a pid is reused,
+ * but for a process that never exits, such as the kernel thread ksmd.
+ */
+int kvmops_read_file_again(struct kvmops_ctx *ctx, const char *path, char *buf,
+			   size_t len);
 
 /* The trees the tests can replace with fixtures. */
 enum kvmops_root {

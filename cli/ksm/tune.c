@@ -44,6 +44,8 @@ struct tuner {
 	bool once, dry_run, journal;
 	struct kvmops_ksm_knobs knobs; /* as they were, for --restore-on-exit */
 	unsigned long cycles;
+	struct kvmops_ksm_tune_state saved; /* as last written */
+	unsigned int unsaved; /* cycles since */
 };
 
 /* ---- saying things ------------------------------------------------------- */
@@ -308,7 +310,12 @@ static virConnectPtr connection(struct tuner *t)
 
 	if (!kvs_have_uri(call))
 		return NULL;
-	call->conn_flags = KVMOPS_CONNECT_READONLY; /* stats only */
+	/*
+	 * Stats only; and no event loop: it would wake a thread for every
+	 * call, and a dead connection is opened afresh the next cycle.
+	 */
+	call->conn_flags = KVMOPS_CONNECT_READONLY |
+			   KVMOPS_CONNECT_NO_EVENT_LOOP;
 	return kvs_conn(call);
 }
 
@@ -321,6 +328,42 @@ static void drop_dead_connection(struct tuner *t, virConnectPtr conn)
 		kvmops_disconnect(st->conn);
 		st->conn = NULL;
 	}
+}
+
+/* What a restart must not lose, against what each cycle measures anew. */
+static bool state_moved(const struct kvmops_ksm_tune_state *a,
+			const struct kvmops_ksm_tune_state *b)
+{
+	return a->valid != b->valid || strcmp(a->boot_id, b->boot_id) ||
+	       a->ksmd_pid != b->ksmd_pid || a->guest_set != b->guest_set ||
+	       a->npages != b->npages || a->window_open != b->window_open ||
+	       a->window_scans != b->window_scans ||
+	       a->window_sharing != b->window_sharing ||
+	       a->backoff_left != b->backoff_left ||
+	       a->backed_off != b->backed_off ||
+	       a->advisor_cap != b->advisor_cap ||
+	       a->advisor_cap_from != b->advisor_cap_from ||
+	       a->advisor_armed != b->advisor_armed || a->last != b->last;
+}
+
+/*
+ * Every cycle of --once; in a loop, when a decision's state moved, every
+ * tenth cycle for the figures, and at the end: a rename a minute adds up.
+ */
+static void save_state(struct tuner *t, bool always)
+{
+	struct kvmops_ctx *ctx = t->call->st->ctx;
+
+	if (t->dry_run)
+		return;
+	if (!always && ++t->unsaved < 10 && !state_moved(&t->saved, &t->state))
+		return;
+	if (kvmops_ksm_tune_state_save(ctx, t->set.state_path, &t->state)) {
+		say(t, LOG_WARNING, "%s", kvmops_last_error(ctx));
+		return;
+	}
+	t->saved = t->state;
+	t->unsaved = 0;
 }
 
 /* 0, or the library's error code (already said). */
@@ -341,9 +384,8 @@ static int run_cycle(struct tuner *t)
 		rc = kvmops_ksm_tune_apply(ctx, &t->dec);
 		if (rc)
 			say(t, LOG_ERR, "%s", kvmops_last_error(ctx));
-		else if (kvmops_ksm_tune_state_save(ctx, t->set.state_path,
-						    &t->state))
-			say(t, LOG_WARNING, "%s", kvmops_last_error(ctx));
+		else
+			save_state(t, t->once);
 	}
 	report(t);
 	write_prometheus(t);
@@ -457,6 +499,8 @@ static int loop(struct tuner *t)
 		cycle_asked = 0;
 		run_cycle(t);
 	}
+	if (!rc)
+		save_state(t, true);
 	kvs_interrupted = 0;
 	release_signals(&old);
 	return rc;
@@ -483,6 +527,7 @@ static int prepare_state(struct tuner *t)
 	}
 	if (kvmops_ksm_tune_state_load(ctx, t->set.state_path, &t->state))
 		return kvs_lib_error(t->call, -EINVAL);
+	t->saved = t->state;
 	return KVS_OK;
 }
 

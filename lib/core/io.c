@@ -6,9 +6,13 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libkvmops-private.h"
 
@@ -33,22 +37,103 @@ int kvmops_root_path(struct kvmops_ctx *ctx, enum kvmops_root root, char *buf,
 	return 0;
 }
 
+/* Up to len - 1 bytes from @fd at @offset on; NUL-terminated. */
+static int read_from(int fd, off_t offset, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t got;
+
+	while (n < len - 1) {
+		got = pread(fd, buf + n, len - 1 - n, offset + (off_t)n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
 /* Reads at most len - 1 bytes and NUL-terminates; returns the length. */
 static int default_read(const char *path, char *buf, size_t len)
 {
-	FILE *f;
-	size_t n;
-	int rc = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
-	f = fopen(path, "re");
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	if (ferror(f))
-		rc = -errno ? -errno : -EIO;
-	fclose(f);
-	buf[n] = '\0';
-	return rc ? rc : (int)n;
+	rc = read_from(fd, 0, buf, len);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Files read again and again (a tuner's every cycle): kept open, and read
+ * from the start each time, which makes sysfs and seq files produce their
+ * contents afresh. Shared by the process, as file descriptors are.
+ */
+static struct kept_file {
+	char *path;
+	int fd;
+} kept[48];
+static size_t kept_count;
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int kept_fd(const char *path)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < kept_count; i++)
+		if (!strcmp(kept[i].path, path))
+			return kept[i].fd;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || kept_count == ARRAY_SIZE(kept))
+		return fd < 0 ? -errno : fd;
+	kept[kept_count].path = strdup(path);
+	if (!kept[kept_count].path)
+		return fd;
+	kept[kept_count++].fd = fd;
+	return fd;
+}
+
+static bool is_kept(int fd)
+{
+	size_t i;
+
+	for (i = 0; i < kept_count; i++)
+		if (kept[i].fd == fd)
+			return true;
+	return false;
+}
+
+/* A generated file comes whole in one read that has room for it. */
+static int read_once(int fd, char *buf, size_t len)
+{
+	ssize_t got;
+
+	do
+		got = pread(fd, buf, len - 1, 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -errno;
+	buf[got] = '\0';
+	return (int)got;
+}
+
+static int read_kept(const char *path, char *buf, size_t len)
+{
+	int fd, rc;
+
+	pthread_mutex_lock(&kept_lock);
+	fd = kept_fd(path);
+	rc = fd < 0 ? fd : read_once(fd, buf, len);
+	if (fd >= 0 && !is_kept(fd))
+		close(fd);
+	pthread_mutex_unlock(&kept_lock);
+	return rc;
 }
 
 /* sysfs takes one write(2); its errno is the kernel's answer. */
@@ -92,6 +177,18 @@ int kvmops_read_file(struct kvmops_ctx *ctx, const char *path, char *buf,
 	int rc = io_of(ctx)->read_file(path, buf, len);
 
 	dbg(ctx, "read %s: %d", path, rc);
+	return rc;
+}
+
+int kvmops_read_file_again(struct kvmops_ctx *ctx, const char *path, char *buf,
+			   size_t len)
+{
+	int rc;
+
+	if (io_of(ctx) != &default_io)
+		return kvmops_read_file(ctx, path, buf, len);
+	rc = read_kept(path, buf, len);
+	dbg(ctx, "read %s (kept open): %d", path, rc);
 	return rc;
 }
 

@@ -154,7 +154,7 @@ static int read_entry(struct kvmops_ctx *ctx, const char *dir,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, e->name);
-	rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
+	rc = kvmops_read_file_again(ctx, path, buf, sizeof(buf));
 	if (rc < 0) {
 		if (rc == -EACCES || rc == -EPERM)
 			return kvmops_fail(
@@ -415,7 +415,7 @@ int kvmops_ksm_counter(struct kvmops_ctx *ctx, const char *name,
 	int rc = kvmops_sys_path(ctx, path, sizeof(path), KSM_DIR "/%s", name);
 
 	if (!rc)
-		rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
+		rc = kvmops_read_file_again(ctx, path, buf, sizeof(buf));
 	if (rc < 0)
 		return rc;
 	buf[strcspn(buf, "\n")] = '\0';
@@ -682,7 +682,7 @@ void kvmops_ksm_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len)
 	buf[0] = '\0';
 	if (kvmops_proc_path(ctx, path, sizeof(path),
 			     "/proc/sys/kernel/random/boot_id") ||
-	    kvmops_read_file(ctx, path, buf, len) < 0)
+	    kvmops_read_file_again(ctx, path, buf, len) < 0)
 		snprintf(buf, len, "unknown");
 	buf[strcspn(buf, "\n")] = '\0';
 }

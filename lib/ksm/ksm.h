@@ -15,6 +15,21 @@
 int kvmops_ksm_counter(struct kvmops_ctx *ctx, const char *name,
 		       uint64_t *value);
 
+/* What the QEMU processes of this host are, for the tuner. */
+struct kvmops_qemu_scan {
+	unsigned int count;
+	uint64_t set; /* an order-free hash of their pids */
+	uint64_t rss_kib; /* with want_rss: their resident memory */
+};
+
+/*
+ * Every QEMU process, found by its executable as kvmops_ksm_vms() finds
+ * them, reading nothing else of them but, with @want_rss, their VmRSS.
+ * -EACCES as kvmops_ksm_vms() gives it.
+ */
+int kvmops_ksm_scan_qemu(struct kvmops_ctx *ctx, bool want_rss,
+			 struct kvmops_qemu_scan *scan);
+
 /* This boot's id (/proc/sys/kernel/random/boot_id), or "unknown". */
 void kvmops_ksm_boot_id(struct kvmops_ctx *ctx, char *buf, size_t len);
 

@@ -45,7 +45,7 @@ static int read_meminfo(struct kvmops_ctx *ctx,
 	int rc;
 
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/meminfo");
-	rc = kvmops_read_file(ctx, path, buf, sizeof(buf));
+	rc = kvmops_read_file_again(ctx, path, buf, sizeof(buf));
 	if (rc < 0)
 		return kvmops_fail(ctx, rc, "cannot read %s: %s", path,
 				   strerror(-rc));
@@ -58,65 +58,110 @@ static int read_meminfo(struct kvmops_ctx *ctx,
 	return 0;
 }
 
-static uint64_t entry_or_zero(const struct kvmops_ksm *ksm, const char *name)
+static uint64_t counter(struct kvmops_ctx *ctx, const char *name)
 {
 	uint64_t v = 0;
 
-	kvmops_ksm_get_u64(ksm, name, &v);
+	kvmops_ksm_counter(ctx, name, &v);
 	return v;
 }
 
+/* "[none] scan-time": whether the advisor is there, and on. */
+static void read_advisor_mode(struct kvmops_ctx *ctx,
+			      struct kvmops_ksm_tune_figures *f)
+{
+	char path[PATH_MAX], text[64];
+
+	kvmops_sys_path(ctx, path, sizeof(path),
+			"/sys/kernel/mm/ksm/advisor_mode");
+	f->have_advisor =
+		kvmops_read_file_again(ctx, path, text, sizeof(text)) > 0 &&
+		strchr(text, '[');
+	f->advisor_on = f->have_advisor && strstr(text, "[scan-time]");
+}
+
+/* general_profit, or its formula (Documentation/admin-guide/mm/ksm.rst). */
+static void read_profit(struct kvmops_ctx *ctx,
+			struct kvmops_ksm_tune_figures *f)
+{
+	struct kvmops_ksm_figures *k = &f->ksm;
+	char path[PATH_MAX], text[32];
+
+	kvmops_sys_path(ctx, path, sizeof(path),
+			"/sys/kernel/mm/ksm/general_profit");
+	if (kvmops_read_file_again(ctx, path, text, sizeof(text)) > 0) {
+		text[strcspn(text, "\n")] = '\0';
+		k->profit_from_kernel =
+			!kvmops_parse_s64(text, &k->profit_bytes);
+	}
+	if (!k->profit_from_kernel)
+		k->profit_bytes =
+			(int64_t)((k->pages_sharing +
+				   counter(ctx, "ksm_zero_pages")) *
+				  k->page_size) -
+			(int64_t)((k->pages_shared + k->pages_sharing +
+				   f->pages_unshared + f->pages_volatile) *
+				  KSM_RMAP_ITEM_BYTES);
+}
+
+/*
+ * Only the entries a cycle needs, each read on its own: a cycle runs
+ * every minute for as long as the host does.
+ */
 static int read_ksm_state(struct kvmops_ctx *ctx,
 			  struct kvmops_ksm_tune_figures *f)
 {
-	struct kvmops_ksm *ksm;
-	const char *mode;
-	int rc = kvmops_ksm_read(ctx, &ksm);
+	struct kvmops_ksm_figures *k = &f->ksm;
+	struct kvmops_ksm *ksm = NULL;
+	uint64_t run;
+	int rc;
 
-	if (rc)
-		return rc;
-	kvmops_ksm_figures(ctx, ksm, &f->ksm);
-	f->pages_unshared = entry_or_zero(ksm, "pages_unshared");
-	f->pages_volatile = entry_or_zero(ksm, "pages_volatile");
-	f->pages_scanned = entry_or_zero(ksm, "pages_scanned");
-	f->pages_to_scan = entry_or_zero(ksm, "pages_to_scan");
-	f->sleep_ms = entry_or_zero(ksm, "sleep_millisecs");
-	f->have_advisor = !kvmops_ksm_get_choice(ksm, "advisor_mode", &mode);
-	f->advisor_on = f->have_advisor && !strcmp(mode, "scan-time");
-	f->advisor_max_cpu = entry_or_zero(ksm, "advisor_max_cpu");
-	f->advisor_target_s = entry_or_zero(ksm, "advisor_target_scan_time");
-	f->advisor_max_pages = entry_or_zero(ksm, "advisor_max_pages_to_scan");
-	kvmops_ksm_free(ksm);
+	if (kvmops_ksm_counter(ctx, "run", &run)) {
+		/* The whole read says why: no KSM, or no permission. */
+		rc = kvmops_ksm_read(ctx, &ksm);
+		kvmops_ksm_free(ksm);
+		return rc ? rc :
+			    kvmops_fail(ctx, -EIO, "cannot read KSM's run");
+	}
+	k->run = run <= 2 ? (enum kvmops_ksm_run)run : KVMOPS_KSM_STOP;
+	k->page_size = kvmops_page_size();
+	k->pages_shared = counter(ctx, "pages_shared");
+	k->pages_sharing = counter(ctx, "pages_sharing");
+	k->saved_bytes = k->pages_sharing * k->page_size;
+	k->sharing_ratio = k->pages_shared ? (double)k->pages_sharing /
+						     (double)k->pages_shared :
+					     0;
+	k->full_scans = counter(ctx, "full_scans");
+	f->pages_unshared = counter(ctx, "pages_unshared");
+	f->pages_volatile = counter(ctx, "pages_volatile");
+	f->pages_scanned = counter(ctx, "pages_scanned");
+	f->pages_to_scan = counter(ctx, "pages_to_scan");
+	f->sleep_ms = counter(ctx, "sleep_millisecs");
+	read_profit(ctx, f);
+	read_advisor_mode(ctx, f);
+	if (f->have_advisor) {
+		f->advisor_max_cpu = counter(ctx, "advisor_max_cpu");
+		f->advisor_target_s = counter(ctx, "advisor_target_scan_time");
+		f->advisor_max_pages =
+			counter(ctx, "advisor_max_pages_to_scan");
+	}
 	return 0;
 }
 
-/* An order-free hash of the pids: a guest that comes or goes changes it. */
-static uint64_t mix_pid(pid_t pid)
+static int read_qemu(struct kvmops_ctx *ctx, bool want_rss,
+		     struct kvmops_ksm_tune_figures *f)
 {
-	uint64_t z = (uint64_t)pid + 0x9e3779b97f4a7c15ull;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static int read_qemu(struct kvmops_ctx *ctx, struct kvmops_ksm_tune_figures *f)
-{
-	struct kvmops_ksm_vm *vms;
-	uint64_t rss = 0;
-	size_t n, i;
-	int rc = kvmops_ksm_vms(ctx, NULL, &vms, &n);
+	struct kvmops_qemu_scan scan;
+	int rc = kvmops_ksm_scan_qemu(ctx, want_rss, &scan);
 
 	if (rc)
 		return rc;
-	for (i = 0; i < n; i++) {
-		f->guest_set += mix_pid(vms[i].pid);
-		rss += vms[i].rss_bytes;
+	f->qemu_processes = scan.count;
+	f->guest_set = scan.set;
+	if (want_rss) {
+		f->guests = scan.count;
+		f->guest_kib = scan.rss_kib;
 	}
-	free(vms);
-	f->qemu_processes = (unsigned int)n;
-	f->guests = (unsigned int)n;
-	f->guest_kib = rss / 1024;
 	return 0;
 }
 
@@ -149,16 +194,20 @@ static int read_libvirt(struct kvmops_ctx *ctx, virConnectPtr conn,
 }
 
 /* "37 (ksmd) S 2 ...": utime and stime are the 14th and 15th fields. */
-static bool ksmd_stat(struct kvmops_ctx *ctx, const char *pid, uint64_t *ms)
+static bool ksmd_stat(struct kvmops_ctx *ctx, const char *pid, bool known,
+		      uint64_t *ms)
 {
 	char path[PATH_MAX], buf[1024];
 	unsigned long long utime, stime;
 	const char *rest;
 	long tick = sysconf(_SC_CLK_TCK);
+	int n;
 
+	/* ksmd never exits: its stat may stay open, other pids' may not. */
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/stat", pid);
-	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) < 0 ||
-	    !strstr(buf, " (ksmd) "))
+	n = known ? kvmops_read_file_again(ctx, path, buf, sizeof(buf)) :
+		    kvmops_read_file(ctx, path, buf, sizeof(buf));
+	if (n < 0 || !strstr(buf, " (ksmd) "))
 		return false;
 	rest = strrchr(buf, ')');
 	if (!rest ||
@@ -180,7 +229,7 @@ static void read_ksmd(struct kvmops_ctx *ctx, pid_t hint,
 	DIR *dir;
 
 	snprintf(pid, sizeof(pid), "%d", (int)hint);
-	if (hint > 0 && ksmd_stat(ctx, pid, &f->ksmd_cpu_ms)) {
+	if (hint > 0 && ksmd_stat(ctx, pid, true, &f->ksmd_cpu_ms)) {
 		f->ksmd_pid = hint;
 		f->have_ksmd_cpu = true;
 		return;
@@ -191,7 +240,7 @@ static void read_ksmd(struct kvmops_ctx *ctx, pid_t hint,
 		return;
 	while ((de = readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    !ksmd_stat(ctx, de->d_name, &f->ksmd_cpu_ms))
+		    !ksmd_stat(ctx, de->d_name, false, &f->ksmd_cpu_ms))
 			continue;
 		f->ksmd_pid = (pid_t)atoi(de->d_name);
 		f->have_ksmd_cpu = true;
@@ -214,14 +263,16 @@ kvmops_ksm_tune_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
 	rc = read_meminfo(ctx, f);
 	if (!rc)
 		rc = read_ksm_state(ctx, f);
-	if (!rc)
-		rc = read_qemu(ctx, f);
 	if (rc)
 		return rc;
 	if (conn && read_libvirt(ctx, conn, f))
 		notice(ctx,
 		       "libvirt did not list the running guests (%s): their memory is their QEMU processes' RSS this cycle",
 		       kvmops_virt_message());
+	/* Their RSS is only wanted when libvirt cannot say. */
+	rc = read_qemu(ctx, !f->guests_from_libvirt, f);
+	if (rc)
+		return rc;
 	read_ksmd(ctx, state && state->valid ? state->ksmd_pid : 0, f);
 	return 0;
 }

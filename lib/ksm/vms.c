@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,167 @@ static void share_saving(struct kvmops_ctx *ctx, struct kvmops_ksm_vm *vms,
 	kvmops_ksm_counter(ctx, "pages_shared", &shared);
 	kvmops_ksm_counter(ctx, "pages_sharing", &sharing);
 	kvmops_ksm_fair_shares(vms, count, shared, sharing, kvmops_page_size());
+}
+
+/* An order-free hash of pids: a process that comes or goes changes it. */
+static uint64_t mix_pid(const char *pid)
+{
+	uint64_t z = strtoull(pid, NULL, 10) + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * What each process was found to be, so that a tuner looking every minute
+ * reads the executable of new processes only. A process is known by its
+ * pid and its /proc directory's inode, which a reused pid changes. It is
+ * looked at on its first three scans (a process forked to start QEMU is
+ * not QEMU until it has exec'd), and every process again every sixteenth
+ * scan. Shared by the process, behind a lock.
+ */
+struct seen_pid {
+	pid_t pid;
+	ino_t ino;
+	unsigned int looks;
+	unsigned long scan; /* the last scan that saw it */
+	int verdict; /* 1 QEMU, 0 not, negative an errno */
+};
+
+static struct {
+	char root[PATH_MAX];
+	struct seen_pid *slots; /* open addressing by pid */
+	size_t cap;
+	size_t used; /* slots stamped by this scan */
+	unsigned long scans;
+} seen;
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define TRUSTED_LOOKS 3
+#define FULL_SCAN_EVERY 16
+
+static struct seen_pid *seen_slot(pid_t pid)
+{
+	size_t i = ((size_t)pid * 2654435761u) & (seen.cap - 1);
+
+	/* Slots never used, or not seen by the last scan, are free. */
+	while (seen.slots[i].scan && seen.slots[i].scan + 1 >= seen.scans &&
+	       seen.slots[i].pid != pid)
+		i = (i + 1) & (seen.cap - 1);
+	return &seen.slots[i];
+}
+
+/*
+ * A table four times the processes the last scan saw, at least, emptied
+ * when it grows or another root is scanned (everything is looked at
+ * again then).
+ */
+static void seen_prepare(const char *root)
+{
+	size_t cap = seen.cap ? seen.cap : 1024;
+
+	while (cap < seen.used * 4)
+		cap *= 2;
+	if (strcmp(seen.root, root) || cap != seen.cap) {
+		free(seen.slots);
+		seen.slots = calloc(cap, sizeof(*seen.slots));
+		seen.cap = seen.slots ? cap : 0;
+		snprintf(seen.root, sizeof(seen.root), "%s", root);
+	}
+	seen.used = 0;
+	seen.scans++;
+}
+
+/* Relative to /proc's descriptor: the path walk is most of a readlink. */
+static int look_at(int dirfd, const char *pid)
+{
+	char rel[NAME_MAX + 8], exe[PATH_MAX], base[64];
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%s/exe", pid);
+	n = readlinkat(dirfd, rel, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	exe[n] = '\0';
+	return is_qemu_exe(exe, base, sizeof(base));
+}
+
+static int verdict(int dirfd, const struct dirent *de)
+{
+	pid_t pid = (pid_t)atoi(de->d_name);
+	struct seen_pid *s;
+
+	/* Half full (a burst of new processes): look, and keep nothing. */
+	if (seen.used * 2 >= seen.cap)
+		return look_at(dirfd, de->d_name);
+	seen.used++;
+	s = seen_slot(pid);
+	if (!s->scan || s->scan + 1 < seen.scans || s->pid != pid ||
+	    s->ino != de->d_ino)
+		*s = (struct seen_pid){ .pid = pid, .ino = de->d_ino };
+	if (s->looks < TRUSTED_LOOKS || seen.scans % FULL_SCAN_EVERY == 0) {
+		s->verdict = look_at(dirfd, de->d_name);
+		s->looks++;
+	}
+	s->scan = seen.scans;
+	return s->verdict;
+}
+
+static void count_qemu(struct kvmops_ctx *ctx, const char *pid, bool want_rss,
+		       struct kvmops_qemu_scan *scan)
+{
+	struct kvmops_ksm_vm vm = { 0 };
+
+	scan->count++;
+	scan->set += mix_pid(pid);
+	if (want_rss) {
+		read_rss(ctx, pid, &vm);
+		scan->rss_kib += vm.rss_bytes / 1024;
+	}
+}
+
+static int scan_dir(struct kvmops_ctx *ctx, DIR *dir, bool want_rss,
+		    struct kvmops_qemu_scan *scan)
+{
+	struct dirent *de;
+	int denied = 0, v;
+
+	while ((de = readdir(dir))) {
+		if (!all_digits(de->d_name))
+			continue;
+		v = verdict(dirfd(dir), de);
+		if (v > 0)
+			count_qemu(ctx, de->d_name, want_rss, scan);
+		denied += v == -EACCES || v == -EPERM;
+	}
+	return denied;
+}
+
+int kvmops_ksm_scan_qemu(struct kvmops_ctx *ctx, bool want_rss,
+			 struct kvmops_qemu_scan *scan)
+{
+	char path[PATH_MAX];
+	int denied;
+	DIR *dir;
+
+	memset(scan, 0, sizeof(*scan));
+	kvmops_proc_path(ctx, path, sizeof(path), "/proc");
+	dir = opendir(path);
+	if (!dir)
+		return kvmops_fail(ctx, -errno, "cannot open %s: %s", path,
+				   strerror(errno));
+	pthread_mutex_lock(&seen_lock);
+	seen_prepare(path);
+	denied = scan_dir(ctx, dir, want_rss, scan);
+	pthread_mutex_unlock(&seen_lock);
+	closedir(dir);
+	if (denied && !scan->count && geteuid() != 0)
+		return kvmops_fail(
+			ctx, -EACCES,
+			"cannot inspect %d processes in %s: permission denied; run as root to see every guest",
+			denied, path);
+	return 0;
 }
 
 KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,

@@ -263,10 +263,32 @@ static void advisor_limits(struct cycle *c)
 }
 
 /*
+ * The pages per wake-up at which ksmd would have used max_cpu_percent in
+ * the last cycle: from the pages it really scanned then (the advisor may
+ * have changed pages_to_scan since), else from pages_to_scan.
+ */
+static uint64_t pages_within_cpu(const struct cycle *c, double cpu)
+{
+	const struct kvmops_ksm_tune_figures *f = c->fig;
+	const struct kvmops_ksm_tune_state *st = c->st;
+	double max = c->cfg->max_cpu_percent, per_s, pages;
+
+	if (f->pages_scanned > st->pages_scanned && f->now_ms > st->at_ms &&
+	    f->sleep_ms) {
+		per_s = (double)(f->pages_scanned - st->pages_scanned) *
+			1000.0 / (double)(f->now_ms - st->at_ms);
+		pages = per_s * max / cpu * (double)f->sleep_ms / 1000.0;
+	} else {
+		pages = (double)f->pages_to_scan * max / cpu;
+	}
+	return pages >= 1 ? (uint64_t)pages : 1;
+}
+
+/*
  * The advisor's own CPU estimate can be wrong (it is per scan, and counts
  * ksmd's whole life in its first); the real share caps it through
- * advisor_max_pages_to_scan, and the cap is lifted again once ksmd uses
- * less than half of its share.
+ * advisor_max_pages_to_scan when the advisor's pace would exceed it, and
+ * the cap goes once ksmd uses less than half of its share.
  */
 static void advisor_cpu_cap(struct cycle *c)
 {
@@ -277,19 +299,15 @@ static void advisor_cpu_cap(struct cycle *c)
 
 	if (!f->advisor_on || cpu < 0)
 		return;
-	if (cpu > max && f->pages_to_scan) {
-		cap = (uint64_t)((double)f->pages_to_scan * max / cpu);
-		cap = cap ? cap : 1;
-		if (cap >= f->advisor_max_pages)
-			return;
+	if (cpu > max) {
+		cap = pages_within_cpu(c, cpu);
+		if (cap >= f->pages_to_scan || cap >= f->advisor_max_pages)
+			return; /* the advisor has slowed down already */
 		if (!st->advisor_cap_from)
 			st->advisor_cap_from = f->advisor_max_pages;
 	} else if (st->advisor_cap_from && cpu < max / 2) {
-		cap = f->advisor_max_pages * 2;
-		if (cap >= st->advisor_cap_from) {
-			cap = st->advisor_cap_from;
-			st->advisor_cap_from = 0;
-		}
+		cap = st->advisor_cap_from;
+		st->advisor_cap_from = 0;
 	} else {
 		return;
 	}
@@ -349,16 +367,16 @@ static void ksmtuned_speed(struct cycle *c)
 		    (boost ? (int64_t)cfg->npages_boost : cfg->npages_decay);
 	uint64_t sleep;
 
-	n = n < cfg->npages_min ? cfg->npages_min :
-	    n > cfg->npages_max ? cfg->npages_max :
-				  n;
+	/* Over the limit, the pace that used it shrinks; no boost then. */
 	if (d->ksmd_cpu_percent > cfg->max_cpu_percent) {
-		n = (int64_t)((double)n * cfg->max_cpu_percent /
+		n = (int64_t)((double)c->st->npages * cfg->max_cpu_percent /
 			      d->ksmd_cpu_percent);
-		n = n < cfg->npages_min ? cfg->npages_min : n;
 		add_tail(c, "ksmd used %.1f%% CPU > max %u%%: slowed down",
 			 d->ksmd_cpu_percent, cfg->max_cpu_percent);
 	}
+	n = n < cfg->npages_min ? cfg->npages_min :
+	    n > cfg->npages_max ? cfg->npages_max :
+				  n;
 	c->st->npages = (unsigned int)n;
 	sleep = f->mem_total_kib ?
 			cfg->sleep_ms_16g * KIB_16G / f->mem_total_kib :

@@ -167,6 +167,52 @@ static void test_gathers_guests_from_qemu_rss(void **state)
 	assert_true(e->fig.guest_set != first);
 }
 
+/* repoint @pid's exe at @target, as an exec would (same /proc entry). */
+static void exec_as(struct env *e, const char *pid, const char *target)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/proc/%s/exe", e->proc, pid);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/*
+ * A process is looked at on its first three scans, then trusted until
+ * every sixteenth: a long-lived process that execs QEMU late is found
+ * within sixteen cycles, a new one at once.
+ */
+static void test_processes_looked_at_again_in_time(void **state)
+{
+	struct env *e = *state;
+	int scans = 0;
+
+	do {
+		gather(e);
+		scans++;
+	} while (scans < 3);
+	assert_int_equal(e->fig.qemu_processes, 2);
+	exec_as(e, "300", "/usr/bin/qemu-system-x86_64");
+	while (e->fig.qemu_processes == 2 && scans < 40) {
+		gather(e);
+		scans++;
+	}
+	assert_int_equal(e->fig.qemu_processes, 3);
+	assert_true(scans <= 3 + 16);
+	/* A new process: at once. */
+	assert_int_equal(fixture_write(e->proc, "/proc/500/status",
+				       "Name:\tqemu\nVmRSS:\t  1024 kB\n"),
+			 0);
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/proc/500/exe", e->proc);
+		assert_int_equal(symlink("/usr/bin/qemu-kvm", path), 0);
+	}
+	gather(e);
+	assert_int_equal(e->fig.qemu_processes, 4);
+}
+
 static void test_gathers_ksmd_cpu(void **state)
 {
 	struct env *e = *state;
@@ -461,6 +507,7 @@ int main(void)
 		TEST(test_gathers_memory),
 		TEST(test_gathers_ksm),
 		TEST(test_gathers_guests_from_qemu_rss),
+		TEST(test_processes_looked_at_again_in_time),
 		TEST(test_gathers_ksmd_cpu),
 		TEST(test_ksmd_found_past_a_wrong_hint),
 		TEST(test_gathers_guests_from_libvirt),

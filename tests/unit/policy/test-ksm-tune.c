@@ -345,21 +345,49 @@ static void test_cpu_cap_with_advisor(void **state)
 	assert_int_equal(t.d.advisor_max_pages, 500);
 	assert_reason(&t, "ksmd used 50.0% CPU > max 25%: "
 			  "advisor_max_pages_to_scan 30000 -> 500");
-	/* Below half its share, the cap doubles back up to where it was. */
+	/* Below half its share, the cap goes in one step. */
 	t.fig.pages_to_scan = 500;
 	ksmd_used(&t, 5);
 	cycle(&t);
-	assert_int_equal(t.d.advisor_max_pages, 1000);
+	assert_int_equal(t.d.advisor_max_pages, 30000);
+	assert_int_equal(t.st.advisor_cap_from, 0);
 	ksmd_used(&t, 5);
 	cycle(&t);
-	assert_int_equal(t.fig.advisor_max_pages, 2000);
-	while (t.st.advisor_cap_from) {
-		ksmd_used(&t, 5);
-		cycle(&t);
-	}
-	assert_int_equal(t.fig.advisor_max_pages, 30000);
-	ksmd_used(&t, 5);
+	assert_int_equal(t.d.action, KVMOPS_KSM_TUNE_KEEP);
+}
+
+/*
+ * The pace that used the CPU is what ksmd scanned (pages_scanned), not
+ * what the advisor has chosen since: 2500 pages a second at 50% were
+ * 1250 a second, 25 a wake-up of 20 ms, at 25%.
+ */
+static void test_cpu_cap_from_pages_scanned(void **state)
+{
+	struct tuner t;
+
+	host(&t, true);
+	t.fig.mem_available_kib = GIB;
 	cycle(&t);
+	t.fig.pages_to_scan = 1000;
+	t.fig.pages_scanned += 25000; /* in 10 s */
+	ksmd_used(&t, 50);
+	cycle(&t);
+	assert_int_equal(t.d.advisor_max_pages, 25);
+}
+
+/* A burst the advisor has already slowed down from is left alone. */
+static void test_cpu_burst_already_over_is_left_alone(void **state)
+{
+	struct tuner t;
+
+	host(&t, true);
+	t.fig.mem_available_kib = GIB;
+	cycle(&t);
+	t.fig.pages_to_scan = 370; /* now, after 4150 a wake-up */
+	t.fig.pages_scanned += 2000000; /* 200000 a second: the burst */
+	ksmd_used(&t, 53);
+	cycle(&t);
+	assert_int_equal(t.d.advisor_max_pages, 0);
 	assert_int_equal(t.d.action, KVMOPS_KSM_TUNE_KEEP);
 }
 
@@ -716,6 +744,8 @@ int main(void)
 		cmocka_unit_test(test_advisor_limits_follow_config),
 		cmocka_unit_test(test_first_cycle_knows_no_cpu_share),
 		cmocka_unit_test(test_cpu_cap_with_advisor),
+		cmocka_unit_test(test_cpu_cap_from_pages_scanned),
+		cmocka_unit_test(test_cpu_burst_already_over_is_left_alone),
 		cmocka_unit_test(test_cpu_share_within_limit_changes_nothing),
 		cmocka_unit_test(test_cpu_cap_without_advisor),
 		cmocka_unit_test(test_stuck_advisor_is_rearmed),
