@@ -1,7 +1,9 @@
 # Sourced by the tests and benchmarks that change the real kernel's KSM,
 # after tests/lib.sh (or bench/lib.sh):
 #   ksm_take         takes the KSM lock (one such test at a time on this
-#                    machine) and saves every knob a tuner may change
+#                    machine), saves every knob a tuner may change, and
+#                    turns the advisor off: a run killed mid-way (a bench,
+#                    a tuner) may have left it on, owning pages_to_scan
 #   ksm_restore      unmerges, and puts the saved knobs ($KSM_SAVED) back
 #   ksm_knobs        the knobs as "KNOB VALUE" lines
 #   ksm_value KNOB   a knob's value: the chosen word of "[none] scan-time"
@@ -31,6 +33,7 @@ ksm_take() {
 	exec 9>/run/lock/kvmops-ksm-real.lock
 	flock 9
 	KSM_SAVED=$(ksm_knobs)
+	[ ! -e $KSM/advisor_mode ] || echo none >$KSM/advisor_mode
 }
 
 ksm_restore() {
