@@ -366,6 +366,8 @@ static int start_under_advisor(struct kvmops_ctx *ctx,
 	add_number(&w, "advisor_target_scan_time", d->advisor_target_s);
 	add_number(&w, "advisor_max_pages_to_scan", d->advisor_max_pages);
 	rc = w.count ? kvmops_ksm_set(ctx, w.names, w.values, w.count) : 0;
+	if (!rc && d->rearm_advisor)
+		rc = set_mode(ctx, "none");
 	if (!rc)
 		rc = kvmops_ksm_set_run(ctx, KVMOPS_KSM_START);
 	if (rc)

@@ -239,6 +239,22 @@ static bool scans_do_not_pay(struct cycle *c)
 	return true;
 }
 
+/*
+ * Left on while ksmd was stopped, the advisor times the scan it was in
+ * across the stop: a scan that "took" minutes sends pages_to_scan to
+ * advisor_max_pages_to_scan, at a CPU share it reckons over those minutes
+ * too. Started afresh, it begins at advisor_min_pages_to_scan.
+ */
+static void rearm_at_start(struct cycle *c)
+{
+	c->d->set_advisor_mode = true;
+	c->d->rearm_advisor = true;
+	c->knobs_changed = true;
+	add_tail(
+		c, "%s",
+		"advisor re-armed: its last estimate spans the time ksmd was stopped");
+}
+
 /* The kernel's advisor picks pages_to_scan; the tuner sets its limits. */
 static void advisor_limits(struct cycle *c)
 {
@@ -260,6 +276,8 @@ static void advisor_limits(struct cycle *c)
 	snprintf(c->speed, sizeof(c->speed),
 		 "advisor on, max cpu %u%%, scan time %u s",
 		 c->cfg->max_cpu_percent, c->cfg->scan_time_s);
+	if (f->advisor_on && !c->running)
+		rearm_at_start(c);
 }
 
 /*

@@ -301,6 +301,24 @@ static void test_apply_start_runs_ksmd_before_the_advisor(void **state)
 	knob_is(e, "advisor_mode", "none [scan-time]");
 }
 
+/* Left on while ksmd was stopped, the advisor goes off before ksmd runs. */
+static void test_apply_start_rearms_a_stale_advisor(void **state)
+{
+	struct kvmops_ksm_tune_decision d = {
+		.action = KVMOPS_KSM_TUNE_START,
+		.run = KVMOPS_KSM_START,
+		.advisor = true,
+		.set_advisor_mode = true,
+		.rearm_advisor = true,
+	};
+	struct env *e = *state;
+
+	assert_int_equal(fixture_write(e->sys, KSM "run", "0\n"), 0);
+	assert_int_equal(kvmops_ksm_tune_apply(e->ctx, &d), 0);
+	assert_string_equal(writes,
+			    "advisor_mode=none;run=1;advisor_mode=scan-time;");
+}
+
 /* Running already, the advisor's limits go before its mode. */
 static void test_apply_advisor_limits_before_mode(void **state)
 {
@@ -514,6 +532,7 @@ int main(void)
 		TEST(test_no_meminfo_names_the_file),
 		TEST(test_no_ksm_is_not_supported),
 		TEST(test_apply_start_runs_ksmd_before_the_advisor),
+		TEST(test_apply_start_rearms_a_stale_advisor),
 		TEST(test_apply_advisor_limits_before_mode),
 		TEST(test_apply_without_advisor_mode_before_pages),
 		TEST(test_apply_rearm_is_off_then_on),

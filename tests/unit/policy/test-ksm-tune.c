@@ -538,6 +538,21 @@ static void test_scans_that_do_not_pay_back_off(void **state)
 	cycle(&t);
 	assert_int_equal(t.d.action, KVMOPS_KSM_TUNE_START);
 	assert_reason(&t, "start: after 10 cycles of back-off, looking again");
+	/* The advisor stayed on while ksmd was stopped: afresh, not stale. */
+	assert_true(t.d.set_advisor_mode);
+	assert_true(t.d.rearm_advisor);
+	assert_reason(&t, "advisor re-armed: its last estimate spans the time "
+			  "ksmd was stopped");
+}
+
+/* The first start of all, with the advisor off, has nothing to re-arm. */
+static void test_first_start_does_not_rearm(void **state)
+{
+	struct tuner t;
+
+	started(&t);
+	assert_true(t.d.set_advisor_mode);
+	assert_false(t.d.rearm_advisor);
 }
 
 static void test_min_gain_as_size(void **state)
@@ -753,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_no_judgement_before_two_full_scans),
 		cmocka_unit_test(test_scans_that_save_keep_ksmd),
 		cmocka_unit_test(test_scans_that_do_not_pay_back_off),
+		cmocka_unit_test(test_first_start_does_not_rearm),
 		cmocka_unit_test(test_min_gain_as_size),
 		cmocka_unit_test(test_new_guest_ends_back_off_at_once),
 		cmocka_unit_test(test_new_guest_restarts_window),
