@@ -85,6 +85,7 @@ start_tool() {
 		tool_pid=
 		;;
 	tune)
+		rm -f "$BENCH_TMP/tune.state" # each run from a fresh start
 		"$K" -c "$("$LAB" uri 1)" tune --json --interval "$INTERVAL" \
 			--threshold 100% --scan-time "$SCAN_TIME" \
 			--state "$BENCH_TMP/tune.state" >"$BENCH_TMP/tune.jsonl" 2>"$BENCH_TMP/tune.err" &

@@ -117,6 +117,9 @@ uint64_t kvmops_page_size(void);
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t kvmops_now_ms(void);
 
+/* The full scans kvm-ksm tune judges a gain over (HACKING, "KSM tuning"). */
+#define KSM_TUNE_WINDOW_SCANS 2
+
 /* sizeof(struct ksm_rmap_item) on 64-bit kernels, for the profit formula */
 #define KSM_RMAP_ITEM_BYTES 64
 

@@ -482,6 +482,17 @@ int kvmops_ksm_tune_apply(struct kvmops_ctx *ctx,
 			  const struct kvmops_ksm_tune_decision *decision);
 
 /*
+ * Whether the gain window open in @state (HACKING, "KSM tuning") is due
+ * for judging: its last full scan has ended. It reads one counter, for a
+ * loop to call between cycles and judge when the scan ends instead of at
+ * the next interval. Returns 1 when due, 0 when not or when no window is
+ * open, a negative errno when full_scans cannot be read. Since 0.3
+ * (LIBKVMOPS_4).
+ */
+int kvmops_ksm_tune_window_due(struct kvmops_ctx *ctx,
+			       const struct kvmops_ksm_tune_state *state);
+
+/*
  * The state kept at @path: a missing file is a first cycle (0, state
  * zeroed); -EINVAL for a file that is not one. Saving writes a temporary
  * file and renames it. Since 0.3 (LIBKVMOPS_4).

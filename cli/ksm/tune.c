@@ -426,9 +426,20 @@ static void release_signals(const struct saved_signals *old)
 	sigaction(SIGUSR1, &old->usr1, NULL);
 }
 
-/* Until the interval passes, or a signal asks for something. */
+/*
+ * While ksmd's gain is judged, a look each second at full_scans: the
+ * cycle runs once the window's last scan ends, not up to an interval
+ * later, scans on that pay nothing.
+ */
+static bool judge_now(const struct tuner *t)
+{
+	return kvmops_ksm_tune_window_due(t->call->st->ctx, &t->state) > 0;
+}
+
+/* Until the interval passes, a window is due, or a signal asks. */
 static void wait_interval(const struct tuner *t, const sigset_t *open_mask)
 {
+	bool watch = !t->dry_run && t->state.window_open;
 	struct timespec end, now, left;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -444,7 +455,11 @@ static void wait_interval(const struct tuner *t, const sigset_t *open_mask)
 			left.tv_sec--;
 			left.tv_nsec += 1000000000L;
 		}
+		if (watch && left.tv_sec >= 1)
+			left = (struct timespec){ .tv_sec = 1 };
 		pselect(0, NULL, NULL, NULL, &left, open_mask);
+		if (watch && judge_now(t))
+			return;
 	}
 }
 

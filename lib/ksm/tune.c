@@ -398,6 +398,21 @@ kvmops_ksm_tune_apply(struct kvmops_ctx *ctx,
 	return rc;
 }
 
+KVMOPS_EXPORT int
+kvmops_ksm_tune_window_due(struct kvmops_ctx *ctx,
+			   const struct kvmops_ksm_tune_state *state)
+{
+	uint64_t scans;
+	int rc;
+
+	if (!state->window_open)
+		return 0;
+	rc = kvmops_ksm_counter(ctx, "full_scans", &scans);
+	if (rc)
+		return rc;
+	return scans >= state->window_scans + KSM_TUNE_WINDOW_SCANS;
+}
+
 /* ---- the state between runs -------------------------------------------- */
 
 enum state_type { T_BOOL, T_U64, T_UINT, T_ULONG, T_PID, T_TEXT, T_ACTION };

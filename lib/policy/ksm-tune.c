@@ -14,7 +14,6 @@
 
 #define KIB_16G (16ull * 1024 * 1024)
 #define SLEEP_MS_FLOOR 10 /* ksmtuned's floor */
-#define WINDOW_SCANS 2 /* full scans a gain is judged over */
 #define REARM_FACTOR 3 /* a full scan this many targets long is stuck */
 
 KVMOPS_EXPORT void kvmops_ksm_tune_defaults(struct kvmops_ksm_tune_config *c)
@@ -211,7 +210,8 @@ static bool scans_do_not_pay(struct cycle *c)
 	uint64_t scans, min = min_gain_bytes(c);
 	char s[24], m[24], g[24], p[24];
 
-	if (!st->window_open || k->full_scans < st->window_scans + WINDOW_SCANS)
+	if (!st->window_open ||
+	    k->full_scans < st->window_scans + KSM_TUNE_WINDOW_SCANS)
 		return false;
 	scans = k->full_scans - st->window_scans;
 	c->d->window_closed = true;
@@ -472,7 +472,13 @@ static void run_ksmd(struct cycle *c)
 {
 	struct kvmops_ksm_tune_state *st = c->st;
 
-	if (c->guests_changed) {
+	if (c->guests_changed && c->fig->qemu_processes == st->qemu_processes) {
+		snprintf(
+			c->lead, sizeof(c->lead),
+			"other guests than the last cycle's (%u QEMU processes): looking again; ",
+			c->fig->qemu_processes);
+		st->window_open = false;
+	} else if (c->guests_changed) {
 		snprintf(
 			c->lead, sizeof(c->lead),
 			"guests came or went (%u QEMU processes, were %u): looking again; ",

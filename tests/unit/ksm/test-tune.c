@@ -278,6 +278,20 @@ static void test_no_ksm_is_not_supported(void **state)
 			 -EOPNOTSUPP);
 }
 
+/* A window of two full scans opened at 3 is due at 5, not before. */
+static void test_window_due_after_its_scans(void **state)
+{
+	struct kvmops_ksm_tune_state st = { .window_scans = 3 };
+	struct env *e = *state;
+
+	assert_int_equal(fixture_write(e->sys, KSM "full_scans", "4\n"), 0);
+	assert_int_equal(kvmops_ksm_tune_window_due(e->ctx, &st), 0);
+	st.window_open = true;
+	assert_int_equal(kvmops_ksm_tune_window_due(e->ctx, &st), 0);
+	assert_int_equal(fixture_write(e->sys, KSM "full_scans", "5\n"), 0);
+	assert_int_equal(kvmops_ksm_tune_window_due(e->ctx, &st), 1);
+}
+
 /* ---- applying ------------------------------------------------------------ */
 
 /* Started first: ksmd is in mid-scan when the advisor comes on. */
@@ -531,6 +545,7 @@ int main(void)
 		TEST(test_gathers_guests_from_libvirt),
 		TEST(test_no_meminfo_names_the_file),
 		TEST(test_no_ksm_is_not_supported),
+		TEST(test_window_due_after_its_scans),
 		TEST(test_apply_start_runs_ksmd_before_the_advisor),
 		TEST(test_apply_start_rearms_a_stale_advisor),
 		TEST(test_apply_advisor_limits_before_mode),
