@@ -330,16 +330,19 @@ static void drop_dead_connection(struct tuner *t, virConnectPtr conn)
 	}
 }
 
-/* What a restart must not lose, against what each cycle measures anew. */
+/*
+ * What a restart must not lose, against what each cycle measures anew.
+ * Counts that move every cycle (ksmtuned's npages, the back-off's cycles
+ * left) wait for the tenth: a restart loses at most nine of their steps.
+ */
 static bool state_moved(const struct kvmops_ksm_tune_state *a,
 			const struct kvmops_ksm_tune_state *b)
 {
 	return a->valid != b->valid || strcmp(a->boot_id, b->boot_id) ||
 	       a->ksmd_pid != b->ksmd_pid || a->guest_set != b->guest_set ||
-	       a->npages != b->npages || a->window_open != b->window_open ||
+	       a->window_open != b->window_open ||
 	       a->window_scans != b->window_scans ||
 	       a->window_sharing != b->window_sharing ||
-	       a->backoff_left != b->backoff_left ||
 	       a->backed_off != b->backed_off ||
 	       a->advisor_cap != b->advisor_cap ||
 	       a->advisor_cap_from != b->advisor_cap_from ||
