@@ -708,6 +708,117 @@ int kvmops_overcommit(struct kvmops_ctx *ctx, virConnectPtr conn,
  */
 void kvmops_overcommit_judge(struct kvmops_overcommit *oc);
 
+/* ---- the automatic balloon policy (kvm-balloon auto) ------------------ */
+
+/*
+ * What the policy may do. kvmops_balloon_auto_defaults() fills in the
+ * defaults given in the comments. The field names are the names a remedy
+ * uses.
+ */
+struct kvmops_balloon_auto_config {
+	unsigned int
+		target_percent; /* host use above this share of the budget is pressure: 80 */
+	double psi_some_avg10; /* PSI "some avg10" above this is pressure: 10 */
+	uint64_t max_step_kib; /* per guest per cycle; 0: max(5% of current, 64 MiB) */
+	uint64_t deadband_kib; /* smaller changes are left undone: 16 MiB */
+	unsigned int
+		guest_usable_percent; /* usable below this share of current: 10 */
+	unsigned int major_faults_per_s; /* more than this many, rising: 10 */
+	unsigned int default_share; /* 1000 */
+};
+
+/* The defaults above. Since 0.4 (LIBKVMOPS_5). */
+void kvmops_balloon_auto_defaults(struct kvmops_balloon_auto_config *config);
+
+/*
+ * -EINVAL naming the field (as the remedy) whose value is out of range:
+ * target_percent not 1..100, psi_some_avg10 not 0..100, default_share 0.
+ * Since 0.4 (LIBKVMOPS_5).
+ */
+int kvmops_balloon_auto_config_check(
+	struct kvmops_ctx *ctx,
+	const struct kvmops_balloon_auto_config *config);
+
+/* The host's side of a cycle: the budget the guests live in, and its use. */
+struct kvmops_balloon_auto_host {
+	uint64_t budget_kib; /* MemTotal, or the cgroup's limit */
+	uint64_t used_kib; /* MemTotal - MemAvailable, or usage - inactive file */
+	bool have_psi;
+	double psi_some_avg10;
+	uint64_t elapsed_ms; /* since the last cycle; 0 on the first */
+};
+
+/* Why the policy leaves a guest alone whatever the host needs. */
+enum kvmops_balloon_auto_skip {
+	KVMOPS_BALLOON_AUTO_JUDGED, /* not skipped */
+	KVMOPS_BALLOON_AUTO_NOT_RUNNING,
+	KVMOPS_BALLOON_AUTO_NO_BALLOON, /* no balloon device */
+	KVMOPS_BALLOON_AUTO_NO_STATS, /* no stats period, or no guest driver */
+	KVMOPS_BALLOON_AUTO_STALE, /* its stats stopped coming */
+	KVMOPS_BALLOON_AUTO_MIGRATING, /* in a migration job */
+};
+
+/*
+ * One guest: its figures (struct kvmops_balloon, its floor as
+ * kvmops_balloon_floor() computes it, its share, whether a migration job
+ * runs) in; what the policy carries between cycles (the counters it
+ * compares, whether it said why it skips the guest) kept here too, so the
+ * caller keeps the array from cycle to cycle, matched by name.
+ */
+struct kvmops_balloon_auto_guest {
+	struct kvmops_balloon balloon;
+	uint64_t floor_kib;
+	unsigned int share; /* 0: the default share */
+	bool migrating;
+	/* carried: */
+	bool seen; /* the counters below are from an earlier cycle */
+	uint64_t last_swap_in_kib, last_major_faults;
+	bool skip_said; /* why it is skipped was said, once */
+};
+
+enum kvmops_balloon_auto_action {
+	KVMOPS_BALLOON_AUTO_KEEP, /* the balloon stays */
+	KVMOPS_BALLOON_AUTO_SHRINK, /* to a smaller size */
+	KVMOPS_BALLOON_AUTO_GROW, /* to a larger size */
+	KVMOPS_BALLOON_AUTO_SKIP, /* not judged (see .skip) */
+};
+
+/* "keep", "shrink", "grow", "skip". Since 0.4 (LIBKVMOPS_5). */
+const char *
+kvmops_balloon_auto_action_name(enum kvmops_balloon_auto_action action);
+
+/* What the policy decided for one guest (same index as its guest). */
+struct kvmops_balloon_auto_decision {
+	enum kvmops_balloon_auto_action action;
+	enum kvmops_balloon_auto_skip skip;
+	bool pressured; /* the guest itself is short of memory */
+	char pressure[96]; /* why: "swapping in (4 MiB since the last cycle)" */
+	bool say; /* a skip said for the first time, or a change */
+	uint64_t from_kib, to_kib;
+	char reason[256]; /* one line: "shrink: host use 82% > target 80%; ..." */
+};
+
+/* What the policy decided for the host. */
+struct kvmops_balloon_auto_verdict {
+	bool pressure; /* use above the target, or PSI above its limit */
+	uint64_t target_kib; /* the use aimed at */
+	int64_t gap_kib; /* used - target: > 0 to reclaim, < 0 room to grow */
+	unsigned int shrinking, growing, skipped;
+	char reason[256]; /* "host use 520 MiB of 640 MiB (81%) > target 80%" */
+};
+
+/*
+ * One cycle (HACKING, "Automatic ballooning"): from @host and the @count
+ * @guests (whose carried fields it updates) into @decisions (an array of
+ * @count) and *@verdict. Pure: no I/O, no clock. Since 0.4 (LIBKVMOPS_5).
+ */
+void kvmops_balloon_auto_decide(const struct kvmops_balloon_auto_config *config,
+				const struct kvmops_balloon_auto_host *host,
+				struct kvmops_balloon_auto_guest *guests,
+				size_t count,
+				struct kvmops_balloon_auto_decision *decisions,
+				struct kvmops_balloon_auto_verdict *verdict);
+
 /* ---- domains ----------------------------------------------------------- */
 
 /*
