@@ -114,6 +114,20 @@ int kvmops_unit_bytes(const char *suffix, uint64_t *bytes);
 
 uint64_t kvmops_page_size(void);
 
+/* ---- the host's memory (core/host.c) ------------------------------------ */
+
+/*
+ * The number after @key at the start of a line of @buf: "MemTotal:" in
+ * /proc/meminfo, "inactive_file " in memory.stat. False when none.
+ */
+bool kvmops_line_u64(const char *buf, const char *key, uint64_t *value);
+/* /proc/meminfo's MemTotal and MemAvailable, or an error said. */
+int kvmops_read_meminfo(struct kvmops_ctx *ctx, uint64_t *total_kib,
+			uint64_t *available_kib);
+/* "some avg10=" of a PSI file (@path, rooted already); no message. */
+int kvmops_read_psi_some_avg10(struct kvmops_ctx *ctx, const char *path,
+			       double *avg10);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t kvmops_now_ms(void);
 

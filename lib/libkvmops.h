@@ -746,7 +746,23 @@ struct kvmops_balloon_auto_host {
 	bool have_psi;
 	double psi_some_avg10;
 	uint64_t elapsed_ms; /* since the last cycle; 0 on the first */
+	unsigned int cgroup_version; /* 1 or 2; 0: the whole host */
+	bool unlimited; /* the cgroup has no limit: the budget is MemTotal */
 };
+
+/*
+ * The host's side of a cycle, all but elapsed_ms (the caller's clock).
+ * @cgroup NULL: /proc/meminfo and /proc/pressure/memory. Else a memory
+ * cgroup, by its path under /sys/fs/cgroup ("machine.slice") or in full:
+ * on cgroup v2 memory.max, memory.current less memory.stat's
+ * inactive_file, and memory.pressure; on v1 (/sys/fs/cgroup/memory/...)
+ * memory.limit_in_bytes, memory.usage_in_bytes less total_inactive_file,
+ * and the host's PSI. A cgroup without a limit has MemTotal as its budget
+ * (.unlimited). -ENOENT naming the path for no such cgroup. Since 0.4
+ * (LIBKVMOPS_5).
+ */
+int kvmops_balloon_auto_host_read(struct kvmops_ctx *ctx, const char *cgroup,
+				  struct kvmops_balloon_auto_host *host);
 
 /* Why the policy leaves a guest alone whatever the host needs. */
 enum kvmops_balloon_auto_skip {

@@ -30,34 +30,6 @@ static uint64_t boottime_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-static bool meminfo_kib(const char *buf, const char *key, uint64_t *kib)
-{
-	const char *p = strstr(buf, key);
-
-	return p && (p == buf || p[-1] == '\n') &&
-	       sscanf(p + strlen(key), " %" SCNu64, kib) == 1;
-}
-
-static int read_meminfo(struct kvmops_ctx *ctx,
-			struct kvmops_ksm_tune_figures *f)
-{
-	char path[PATH_MAX], buf[8192];
-	int rc;
-
-	kvmops_proc_path(ctx, path, sizeof(path), "/proc/meminfo");
-	rc = kvmops_read_file_again(ctx, path, buf, sizeof(buf));
-	if (rc < 0)
-		return kvmops_fail(ctx, rc, "cannot read %s: %s", path,
-				   strerror(-rc));
-	if (!meminfo_kib(buf, "MemTotal:", &f->mem_total_kib) ||
-	    !meminfo_kib(buf, "MemAvailable:", &f->mem_available_kib))
-		return kvmops_fail(
-			ctx, -EIO,
-			"%s has no MemTotal or no MemAvailable (Linux 3.14 and later have both)",
-			path);
-	return 0;
-}
-
 static uint64_t counter(struct kvmops_ctx *ctx, const char *name)
 {
 	uint64_t v = 0;
@@ -260,7 +232,7 @@ kvmops_ksm_tune_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
 	memset(f, 0, sizeof(*f));
 	kvmops_ksm_boot_id(ctx, f->boot_id, sizeof(f->boot_id));
 	f->now_ms = boottime_ms();
-	rc = read_meminfo(ctx, f);
+	rc = kvmops_read_meminfo(ctx, &f->mem_total_kib, &f->mem_available_kib);
 	if (!rc)
 		rc = read_ksm_state(ctx, f);
 	if (rc)

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What kvm-balloon auto's policy (lib/policy/balloon-auto.c) is given
+ * about the host: the budget its guests live in and its use, from
+ * /proc/meminfo or a memory cgroup (v2 or v1), and memory PSI.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libkvmops-private.h"
+
+#define CGROUP_MOUNT "/sys/fs/cgroup"
+
+/* A cgroup file's single number; "max" is UINT64_MAX. */
+static int cgroup_u64(struct kvmops_ctx *ctx, const char *dir, const char *name,
+		      uint64_t *value)
+{
+	char path[PATH_MAX], buf[64];
+	int rc;
+
+	kvmops_sys_path(ctx, path, sizeof(path), "%s/%s", dir, name);
+	rc = kvmops_read_file_again(ctx, path, buf, sizeof(buf));
+	if (rc < 0)
+		return kvmops_fail(ctx, rc, "cannot read %s: %s", path,
+				   strerror(-rc));
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strcmp(buf, "max")) {
+		*value = UINT64_MAX;
+		return 0;
+	}
+	if (kvmops_parse_u64(buf, value))
+		return kvmops_fail(ctx, -EIO, "%s holds '%s', not a number",
+				   path, buf);
+	return 0;
+}
+
+static uint64_t stat_line(struct kvmops_ctx *ctx, const char *dir,
+			  const char *key)
+{
+	char path[PATH_MAX], buf[8192];
+	uint64_t v = 0;
+
+	kvmops_sys_path(ctx, path, sizeof(path), "%s/memory.stat", dir);
+	if (kvmops_read_file_again(ctx, path, buf, sizeof(buf)) >= 0)
+		kvmops_line_u64(buf, key, &v);
+	return v;
+}
+
+static void read_psi(struct kvmops_ctx *ctx, enum kvmops_root root,
+		     const char *path, struct kvmops_balloon_auto_host *h)
+{
+	char full[PATH_MAX];
+
+	kvmops_root_path(ctx, root, full, sizeof(full), "%s", path);
+	h->have_psi =
+		!kvmops_read_psi_some_avg10(ctx, full, &h->psi_some_avg10);
+}
+
+/* Which cgroup version is mounted, and @cgroup's directory under it. */
+static int cgroup_dir(struct kvmops_ctx *ctx, const char *cgroup, char *dir,
+		      size_t len, unsigned int *version)
+{
+	char probe[PATH_MAX];
+	const char *rel = cgroup;
+
+	if (!strncmp(rel, CGROUP_MOUNT "/", strlen(CGROUP_MOUNT "/")))
+		rel += strlen(CGROUP_MOUNT "/");
+	rel += strspn(rel, "/");
+	kvmops_sys_path(ctx, probe, sizeof(probe),
+			CGROUP_MOUNT "/cgroup.controllers");
+	*version = access(probe, F_OK) ? 1 : 2;
+	if (*version == 1 && !strncmp(rel, "memory/", strlen("memory/")))
+		rel += strlen("memory/");
+	snprintf(dir, len, "%s%s/%s", CGROUP_MOUNT,
+		 *version == 1 ? "/memory" : "", rel);
+	kvmops_sys_path(ctx, probe, sizeof(probe), "%s/%s", dir,
+			*version == 2 ? "memory.current" :
+					"memory.usage_in_bytes");
+	if (access(probe, F_OK))
+		return kvmops_fail_remedy(
+			ctx, -ENOENT, "cgroup",
+			"no memory cgroup %s: %s is not there; name a cgroup under %s%s, such as machine.slice",
+			cgroup, probe, CGROUP_MOUNT,
+			*version == 1 ? "/memory" : "");
+	return 0;
+}
+
+/* Budget, usage and what of it is inactive page cache, in bytes. */
+static int cgroup_figures(struct kvmops_ctx *ctx, const char *dir,
+			  unsigned int version, uint64_t *limit,
+			  uint64_t *usage, uint64_t *inactive)
+{
+	int rc;
+
+	if (version == 2) {
+		rc = cgroup_u64(ctx, dir, "memory.max", limit);
+		if (!rc)
+			rc = cgroup_u64(ctx, dir, "memory.current", usage);
+		*inactive = stat_line(ctx, dir, "inactive_file ");
+		return rc;
+	}
+	rc = cgroup_u64(ctx, dir, "memory.limit_in_bytes", limit);
+	if (!rc)
+		rc = cgroup_u64(ctx, dir, "memory.usage_in_bytes", usage);
+	*inactive = stat_line(ctx, dir, "total_inactive_file ");
+	return rc;
+}
+
+static int read_cgroup(struct kvmops_ctx *ctx, const char *cgroup,
+		       uint64_t total_kib, struct kvmops_balloon_auto_host *h)
+{
+	char dir[PATH_MAX], psi[PATH_MAX + 32];
+	uint64_t limit, usage, inactive;
+	int rc = cgroup_dir(ctx, cgroup, dir, sizeof(dir), &h->cgroup_version);
+
+	if (!rc)
+		rc = cgroup_figures(ctx, dir, h->cgroup_version, &limit, &usage,
+				    &inactive);
+	if (rc)
+		return rc;
+	/* v1 says "no limit" with a number near 2^63. */
+	h->unlimited = limit / 1024 >= total_kib;
+	h->budget_kib = h->unlimited ? total_kib : limit / 1024;
+	h->used_kib = (usage > inactive ? usage - inactive : 0) / 1024;
+	if (h->cgroup_version == 2) {
+		snprintf(psi, sizeof(psi), "%s/memory.pressure", dir);
+		read_psi(ctx, KVMOPS_ROOT_SYS, psi, h);
+	} else {
+		read_psi(ctx, KVMOPS_ROOT_PROC, "/proc/pressure/memory", h);
+	}
+	return 0;
+}
+
+KVMOPS_EXPORT int
+kvmops_balloon_auto_host_read(struct kvmops_ctx *ctx, const char *cgroup,
+			      struct kvmops_balloon_auto_host *h)
+{
+	uint64_t total, available, elapsed = h->elapsed_ms;
+	int rc;
+
+	kvmops_clear_error(ctx);
+	memset(h, 0, sizeof(*h));
+	h->elapsed_ms = elapsed;
+	rc = kvmops_read_meminfo(ctx, &total, &available);
+	if (rc)
+		return rc;
+	if (cgroup && *cgroup)
+		return read_cgroup(ctx, cgroup, total, h);
+	h->budget_kib = total;
+	h->used_kib = total > available ? total - available : 0;
+	read_psi(ctx, KVMOPS_ROOT_PROC, "/proc/pressure/memory", h);
+	return 0;
+}
