@@ -771,7 +771,7 @@ enum kvmops_balloon_auto_skip {
 	KVMOPS_BALLOON_AUTO_NO_BALLOON, /* no balloon device */
 	KVMOPS_BALLOON_AUTO_NO_STATS, /* no stats period, or no guest driver */
 	KVMOPS_BALLOON_AUTO_STALE, /* its stats stopped coming */
-	KVMOPS_BALLOON_AUTO_MIGRATING, /* in a migration job */
+	KVMOPS_BALLOON_AUTO_MIGRATING, /* in a libvirt job: a migration, a save */
 };
 
 /*
@@ -834,6 +834,32 @@ void kvmops_balloon_auto_decide(const struct kvmops_balloon_auto_config *config,
 				size_t count,
 				struct kvmops_balloon_auto_decision *decisions,
 				struct kvmops_balloon_auto_verdict *verdict);
+
+/*
+ * The running guests for a cycle, in one bulk stats call: each with its
+ * floor (kvmops_balloon_floor with the default margin; current when it
+ * has no stats) and what the same-named guest of *@guests (the last
+ * cycle's array, or NULL) carried: its share, its counters, whether a job
+ * ran (asked again until it ends). Replaces *@guests (free() it).
+ * Since 0.4 (LIBKVMOPS_5).
+ */
+int kvmops_balloon_auto_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
+			       struct kvmops_balloon_auto_guest **guests,
+			       size_t *count);
+
+/*
+ * Makes each shrink and grow of @decisions live (never the persistent
+ * definition), first asking libvirt whether the guest is in a job: one
+ * that is (a migration, a save, a backup) is left as it is, its decision
+ * turned into a skip and its guest marked for the next cycle. *@changed
+ * counts the balloons set. A change libvirt refuses puts its error in
+ * the decision's reason; then -EIO, the other changes made. Since 0.4
+ * (LIBKVMOPS_5).
+ */
+int kvmops_balloon_auto_apply(struct kvmops_ctx *ctx, virConnectPtr conn,
+			      struct kvmops_balloon_auto_guest *guests,
+			      struct kvmops_balloon_auto_decision *decisions,
+			      size_t count, unsigned int *changed);
 
 /* ---- domains ----------------------------------------------------------- */
 

@@ -9,10 +9,12 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "libkvmops-private.h"
+#include "virt/domain.h"
 
 #define CGROUP_MOUNT "/sys/fs/cgroup"
 
@@ -155,4 +157,146 @@ kvmops_balloon_auto_host_read(struct kvmops_ctx *ctx, const char *cgroup,
 	h->used_kib = total > available ? total - available : 0;
 	read_psi(ctx, KVMOPS_ROOT_PROC, "/proc/pressure/memory", h);
 	return 0;
+}
+
+/* ---- the guests ---------------------------------------------------------- */
+
+/* In a libvirt job (a migration, a save, a backup): 1, 0, or -EIO. */
+static int in_job(virConnectPtr conn, const char *name)
+{
+	virDomainPtr dom = VIRT(virDomainLookupByName)(conn, name);
+	struct kvmops_job job;
+	int rc;
+
+	if (!dom)
+		return -EIO;
+	rc = kvmops_read_job(dom, 0, &job);
+	VIRT(virDomainFree)(dom);
+	return rc == -ENODATA ? 0 : rc ? rc : 1;
+}
+
+static const struct kvmops_balloon_auto_guest *
+find_guest(const struct kvmops_balloon_auto_guest *guests, size_t count,
+	   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (!strcmp(guests[i].balloon.name, name))
+			return &guests[i];
+	return NULL;
+}
+
+/* What the last cycle carried, and the figures of this one. */
+static void refresh_guest(struct kvmops_ctx *ctx, virConnectPtr conn,
+			  struct kvmops_balloon_auto_guest *g,
+			  const struct kvmops_balloon_auto_guest *last)
+{
+	if (last) {
+		g->share = last->share;
+		g->seen = last->seen;
+		g->last_swap_in_kib = last->last_swap_in_kib;
+		g->last_major_faults = last->last_major_faults;
+		g->skip_said = last->skip_said;
+		/* A job seen before is asked after until it ends. */
+		g->migrating = last->migrating &&
+			       in_job(conn, g->balloon.name) != 0;
+	}
+	/* Without stats there is no floor: the guest is skipped anyway. */
+	if (kvmops_balloon_floor(ctx, &g->balloon,
+				 KVMOPS_BALLOON_DEFAULT_MARGIN, &g->floor_kib))
+		g->floor_kib = g->balloon.current_kib;
+}
+
+KVMOPS_EXPORT int
+kvmops_balloon_auto_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
+			   struct kvmops_balloon_auto_guest **guests,
+			   size_t *count)
+{
+	struct kvmops_balloon_auto_guest *fresh;
+	struct kvmops_balloon *list;
+	size_t n, i;
+	int rc;
+
+	rc = kvmops_balloon_list(ctx, conn, KVMOPS_BALLOON_LIST_ACTIVE, &list,
+				 &n);
+	if (rc)
+		return rc;
+	fresh = calloc(n ? n : 1, sizeof(*fresh));
+	if (!fresh) {
+		free(list);
+		return kvmops_fail(ctx, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		fresh[i].balloon = list[i];
+		refresh_guest(ctx, conn, &fresh[i],
+			      find_guest(*guests, *guests ? *count : 0,
+					 list[i].name));
+	}
+	kvmops_clear_error(ctx);
+	free(list);
+	free(*guests);
+	*guests = fresh;
+	*count = n;
+	return 0;
+}
+
+static int set_live(struct kvmops_ctx *ctx, virConnectPtr conn,
+		    const char *name, uint64_t kib)
+{
+	virDomainPtr dom = VIRT(virDomainLookupByName)(conn, name);
+	int rc = 0;
+
+	if (!dom ||
+	    VIRT(virDomainSetMemoryFlags)(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
+				 name, kvmops_virt_message());
+	if (dom)
+		VIRT(virDomainFree)(dom);
+	return rc;
+}
+
+static void turn_into_skip(struct kvmops_balloon_auto_guest *g,
+			   struct kvmops_balloon_auto_decision *d)
+{
+	g->migrating = true;
+	d->action = KVMOPS_BALLOON_AUTO_SKIP;
+	d->skip = KVMOPS_BALLOON_AUTO_MIGRATING;
+	d->to_kib = d->from_kib;
+	snprintf(
+		d->reason, sizeof(d->reason), "%s",
+		"skip: in a libvirt job (a migration, a save, a backup); left alone");
+}
+
+KVMOPS_EXPORT int
+kvmops_balloon_auto_apply(struct kvmops_ctx *ctx, virConnectPtr conn,
+			  struct kvmops_balloon_auto_guest *guests,
+			  struct kvmops_balloon_auto_decision *decisions,
+			  size_t count, unsigned int *changed)
+{
+	size_t i;
+	int rc = 0;
+
+	kvmops_clear_error(ctx);
+	*changed = 0;
+	for (i = 0; i < count; i++) {
+		struct kvmops_balloon_auto_decision *d = &decisions[i];
+		const char *name = guests[i].balloon.name;
+
+		if (d->action != KVMOPS_BALLOON_AUTO_SHRINK &&
+		    d->action != KVMOPS_BALLOON_AUTO_GROW)
+			continue;
+		if (in_job(conn, name) > 0) {
+			turn_into_skip(&guests[i], d);
+			continue;
+		}
+		if (set_live(ctx, conn, name, d->to_kib)) {
+			snprintf(d->reason, sizeof(d->reason), "%s",
+				 kvmops_last_error(ctx));
+			rc = -EIO;
+			continue;
+		}
+		(*changed)++;
+	}
+	return rc;
 }

@@ -180,7 +180,7 @@ static const char *skip_reason(enum kvmops_balloon_auto_skip skip,
 	case KVMOPS_BALLOON_AUTO_STALE:
 		return "its memory figures stopped coming; left alone";
 	case KVMOPS_BALLOON_AUTO_MIGRATING:
-		return "in a migration job; left alone";
+		return "in a libvirt job (a migration, a save, a backup); left alone";
 	case KVMOPS_BALLOON_AUTO_JUDGED:
 		break;
 	}

@@ -3,6 +3,8 @@
  * What kvm-balloon auto reads of the host on fixture trees: the whole
  * host from /proc/meminfo and its PSI, a cgroup v2 budget against it, a
  * cgroup without a limit, cgroup v1, and a cgroup that is not there.
+ * Then the guests through libvirt's in-process test driver: gathered in
+ * one call with what the last cycle carried, and a change applied live.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +187,77 @@ static void test_no_such_cgroup(void **state)
 	assert_in_error(e->ctx, "such as machine.slice");
 }
 
+/* ---- the guests, on test:///default ---------------------------------------- */
+
+static virConnectPtr test_conn(struct env *e)
+{
+	virConnectPtr conn = NULL;
+
+	if (kvmops_connect(e->ctx, "test:///default",
+			   KVMOPS_CONNECT_NO_EVENT_LOOP, &conn))
+		fail_msg("cannot connect: %s", kvmops_last_error(e->ctx));
+	return conn;
+}
+
+static void test_gather_carries_the_last_cycle(void **state)
+{
+	struct kvmops_balloon_auto_guest *guests = NULL;
+	struct env *e = *state;
+	virConnectPtr conn = test_conn(e);
+	size_t count = 0;
+
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(guests[0].balloon.name, "test");
+	assert_true(guests[0].balloon.current_kib > 0);
+	assert_true(guests[0].floor_kib > 0);
+	guests[0].share = 3000;
+	guests[0].seen = true;
+	guests[0].last_major_faults = 77;
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	assert_int_equal(guests[0].share, 3000);
+	assert_true(guests[0].seen);
+	assert_int_equal(guests[0].last_major_faults, 77);
+	free(guests);
+	kvmops_disconnect(conn);
+}
+
+static void test_apply_sets_the_live_balloon(void **state)
+{
+	struct kvmops_balloon_auto_guest *guests = NULL;
+	struct kvmops_balloon_auto_decision d[1] = { 0 };
+	struct env *e = *state;
+	virConnectPtr conn = test_conn(e);
+	unsigned int changed = 9;
+	uint64_t was;
+	size_t count = 0;
+
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	was = guests[0].balloon.current_kib;
+	d[0].action = KVMOPS_BALLOON_AUTO_KEEP;
+	assert_int_equal(kvmops_balloon_auto_apply(e->ctx, conn, guests, d, 1,
+						   &changed),
+			 0);
+	assert_int_equal(changed, 0);
+	d[0] = (struct kvmops_balloon_auto_decision){
+		.action = KVMOPS_BALLOON_AUTO_SHRINK,
+		.from_kib = was,
+		.to_kib = was - 64 * MIB,
+	};
+	assert_int_equal(kvmops_balloon_auto_apply(e->ctx, conn, guests, d, 1,
+						   &changed),
+			 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	assert_int_equal(guests[0].balloon.current_kib, was - 64 * MIB);
+	free(guests);
+	kvmops_disconnect(conn);
+}
+
 int main(void)
 {
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -193,6 +267,8 @@ int main(void)
 		TEST(test_cgroup_without_limit_has_memtotal),
 		TEST(test_cgroup_v1),
 		TEST(test_no_such_cgroup),
+		TEST(test_gather_carries_the_last_cycle),
+		TEST(test_apply_sets_the_live_balloon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -278,7 +278,7 @@ static void test_unjudged_guests_are_left_alone_and_said_once(void **state)
 	assert_int_equal(p.d[0].skip, KVMOPS_BALLOON_AUTO_STALE);
 	assert_reason(&p.d[1], "skip: no stats period");
 	assert_reason(&p.d[2], "skip: no balloon device");
-	assert_reason(&p.d[3], "skip: in a migration job");
+	assert_reason(&p.d[3], "skip: in a libvirt job");
 	assert_int_equal(p.d[4].skip, KVMOPS_BALLOON_AUTO_NOT_RUNNING);
 	assert_int_equal(p.v.skipped, 5);
 	assert_int_equal(p.v.shrinking, 0);
