@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,104 +19,52 @@
 #endif
 #define DEFAULT_CONFIG KVMOPS_SYSCONFDIR "/kvmops/ksm-tune.conf"
 
-/* Sets a setting from text; 0, or -EINVAL with what was expected. */
-typedef int (*setter_fn)(struct tune_settings *s, const char *text,
-			 const char **expected);
-
-static int whole(const char *text, uint64_t min, uint64_t max, uint64_t *v)
+static int set_interval(void *settings, const char *text, const char **expected)
 {
-	char *end;
-
-	if (!isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(text, &end, 10);
-	return errno || *end || *v < min || *v > max ? -EINVAL : 0;
-}
-
-static int signed_whole(const char *text, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(text, &end, 10);
-	return errno || end == text || *end || *v < min || *v > max ? -EINVAL :
-								      0;
-}
-
-/* "25" or "25%": a whole percent from @min to 100. */
-static int percent(const char *text, uint64_t min, uint64_t *v)
-{
-	char buf[32];
-	size_t n = strlen(text);
-
-	if (n && text[n - 1] == '%')
-		n--;
-	if (!n || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return whole(buf, min, 100, v);
-}
-
-/* A size as kvmops_size_parse reads it, or with ALLOW_PERCENT a percent. */
-static int size_or_percent(const char *text, struct kvmops_size *size)
-{
-	struct kvmops_ctx *ctx;
-	int rc;
-
-	if (kvmops_new(&ctx))
-		return -ENOMEM;
-	kvmops_set_log_fn(ctx, NULL);
-	rc = kvmops_size_parse(ctx, text, KVMOPS_SIZE_ALLOW_PERCENT, size);
-	kvmops_unref(ctx);
-	return rc ? -EINVAL : 0;
-}
-
-static int set_interval(struct tune_settings *s, const char *text,
-			const char **expected)
-{
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "whole seconds from 1 to 86400";
-	if (whole(text, 1, 86400, &v))
+	if (kvs_whole(text, 1, 86400, &v))
 		return -EINVAL;
 	s->interval_s = (unsigned int)v;
 	return 0;
 }
 
-static int set_max_cpu(struct tune_settings *s, const char *text,
-		       const char **expected)
+static int set_max_cpu(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a percent of one CPU from 1% to 100%";
-	if (percent(text, 1, &v))
+	if (kvs_percent(text, 1, &v))
 		return -EINVAL;
 	s->cfg.max_cpu_percent = (unsigned int)v;
 	return 0;
 }
 
-static int set_scan_time(struct tune_settings *s, const char *text,
+static int set_scan_time(void *settings, const char *text,
 			 const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "whole seconds from 1 to 86400";
-	if (whole(text, 1, 86400, &v))
+	if (kvs_whole(text, 1, 86400, &v))
 		return -EINVAL;
 	s->cfg.scan_time_s = (unsigned int)v;
 	return 0;
 }
 
 /* PCT: that share of MemTotal, with the floor kept; SIZE: that size. */
-static int set_threshold(struct tune_settings *s, const char *text,
+static int set_threshold(void *settings, const char *text,
 			 const char **expected)
 {
+	struct tune_settings *s = settings;
 	struct kvmops_size size;
 
 	*expected = "a whole percent of the host's memory (20%) or a size (4G)";
-	if (size_or_percent(text, &size))
+	if (kvs_size_or_percent(text, &size))
 		return -EINVAL;
 	if (size.kind == KVMOPS_SIZE_PERCENT) {
 		if (size.basis_points % 100 || size.basis_points > 10000)
@@ -130,13 +77,13 @@ static int set_threshold(struct tune_settings *s, const char *text,
 	return 0;
 }
 
-static int set_min_gain(struct tune_settings *s, const char *text,
-			const char **expected)
+static int set_min_gain(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	struct kvmops_size size;
 
 	*expected = "a percent of guest memory (1%, 0.5%) or a size (64M)";
-	if (size_or_percent(text, &size))
+	if (kvs_size_or_percent(text, &size))
 		return -EINVAL;
 	if (size.kind == KVMOPS_SIZE_PERCENT) {
 		if (size.basis_points > 10000)
@@ -149,13 +96,13 @@ static int set_min_gain(struct tune_settings *s, const char *text,
 	return 0;
 }
 
-static int set_backoff(struct tune_settings *s, const char *text,
-		       const char **expected)
+static int set_backoff(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole number of cycles from 1 to 100000";
-	if (whole(text, 1, 100000, &v))
+	if (kvs_whole(text, 1, 100000, &v))
 		return -EINVAL;
 	s->cfg.backoff_cycles = (unsigned int)v;
 	return 0;
@@ -171,15 +118,17 @@ static int set_path(char *dst, size_t len, const char *text,
 	return 0;
 }
 
-static int set_state(struct tune_settings *s, const char *text,
-		     const char **expected)
+static int set_state(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
+
 	return set_path(s->state_path, sizeof(s->state_path), text, expected);
 }
 
-static int set_prom(struct tune_settings *s, const char *text,
-		    const char **expected)
+static int set_prom(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
+
 	return set_path(s->prom_path, sizeof(s->prom_path), text, expected);
 }
 
@@ -199,130 +148,129 @@ static int boolean(const char *text, bool *v, const char **expected)
 	return -EINVAL;
 }
 
-static int set_syslog(struct tune_settings *s, const char *text,
-		      const char **expected)
+static int set_syslog(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
+
 	return boolean(text, &s->syslog, expected);
 }
 
-static int set_restore(struct tune_settings *s, const char *text,
-		       const char **expected)
+static int set_restore(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
+
 	return boolean(text, &s->restore_on_exit, expected);
 }
 
-static int set_no_advisor(struct tune_settings *s, const char *text,
+static int set_no_advisor(void *settings, const char *text,
 			  const char **expected)
 {
+	struct tune_settings *s = settings;
+
 	return boolean(text, &s->cfg.no_advisor, expected);
 }
 
 /* ---- ksmtuned's variables ---------------------------------------------- */
 
-static int set_boost(struct tune_settings *s, const char *text,
-		     const char **expected)
+static int set_boost(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole number of pages from 0 to 100000";
-	if (whole(text, 0, 100000, &v))
+	if (kvs_whole(text, 0, 100000, &v))
 		return -EINVAL;
 	s->cfg.npages_boost = (unsigned int)v;
 	return 0;
 }
 
 /* ksmtuned adds it: its -50 lowers pages_to_scan by 50. */
-static int set_decay(struct tune_settings *s, const char *text,
-		     const char **expected)
+static int set_decay(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	long v;
 
 	*expected =
 		"a whole number of pages from -100000 to 100000 (ksmtuned's is -50)";
-	if (signed_whole(text, -100000, 100000, &v))
+	if (kvs_signed_whole(text, -100000, 100000, &v))
 		return -EINVAL;
 	s->cfg.npages_decay = (int)v;
 	return 0;
 }
 
-static int set_npages_min(struct tune_settings *s, const char *text,
+static int set_npages_min(void *settings, const char *text,
 			  const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole number of pages from 1 to 4294967295";
-	if (whole(text, 1, UINT32_MAX, &v))
+	if (kvs_whole(text, 1, UINT32_MAX, &v))
 		return -EINVAL;
 	s->cfg.npages_min = (unsigned int)v;
 	return 0;
 }
 
-static int set_npages_max(struct tune_settings *s, const char *text,
+static int set_npages_max(void *settings, const char *text,
 			  const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole number of pages from 1 to 4294967295";
-	if (whole(text, 1, UINT32_MAX, &v))
+	if (kvs_whole(text, 1, UINT32_MAX, &v))
 		return -EINVAL;
 	s->cfg.npages_max = (unsigned int)v;
 	return 0;
 }
 
-static int set_thres_coef(struct tune_settings *s, const char *text,
+static int set_thres_coef(void *settings, const char *text,
 			  const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole percent from 0 to 100";
-	if (whole(text, 0, 100, &v))
+	if (kvs_whole(text, 0, 100, &v))
 		return -EINVAL;
 	s->cfg.threshold_percent = (unsigned int)v;
 	return 0;
 }
 
-static int set_thres_const(struct tune_settings *s, const char *text,
+static int set_thres_const(void *settings, const char *text,
 			   const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "a whole number of KiB";
-	if (whole(text, 0, UINT64_MAX / 1024, &v))
+	if (kvs_whole(text, 0, UINT64_MAX / 1024, &v))
 		return -EINVAL;
 	s->cfg.threshold_min_kib = v;
 	return 0;
 }
 
-static int set_sleep(struct tune_settings *s, const char *text,
-		     const char **expected)
+static int set_sleep(void *settings, const char *text, const char **expected)
 {
+	struct tune_settings *s = settings;
 	uint64_t v;
 
 	*expected = "whole milliseconds from 0 to 100000";
-	if (whole(text, 0, 100000, &v))
+	if (kvs_whole(text, 0, 100000, &v))
 		return -EINVAL;
 	s->cfg.sleep_ms_16g = (unsigned int)v;
 	return 0;
 }
 
 /* ksmtuned's logging: kvm-ksm tune logs to stderr, or to syslog. */
-static int set_ignored(struct tune_settings *s, const char *text,
-		       const char **expected)
+static int set_ignored(void *settings, const char *text, const char **expected)
 {
 	return 0;
 }
 
 /* ---- the table --------------------------------------------------------- */
 
-struct setting {
-	const char *key; /* an option's name, or ksmtuned's variable */
-	setter_fn set;
-	bool option; /* also --KEY on the command line */
-	bool flag; /* an option without a value */
-	bool ignored; /* ksmtuned's, and meaningless here: a note */
-};
-
-static const struct setting settings[] = {
+static const struct kvs_setting settings[] = {
 	{ .key = "interval", .set = set_interval, .option = true },
 	{ .key = "max-cpu", .set = set_max_cpu, .option = true },
 	{ .key = "scan-time", .set = set_scan_time, .option = true },
@@ -352,148 +300,6 @@ static const struct setting settings[] = {
 	{ .key = "DEBUG", .set = set_ignored, .ignored = true },
 };
 
-static const struct setting *find_setting(const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (!strcmp(settings[i].key, key))
-			return &settings[i];
-	return NULL;
-}
-
-static void list_keys(char *buf, size_t len)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		if (settings[i].ignored)
-			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-					 used ? ", " : "", settings[i].key);
-		if (used >= len)
-			break;
-	}
-}
-
-/* ---- the file ------------------------------------------------------------ */
-
-/* Trims blanks, a shell comment after a blank, and one pair of quotes. */
-static char *clean_value(char *v)
-{
-	char *end, *hash;
-
-	while (isblank((unsigned char)*v))
-		v++;
-	if (*v == '"' || *v == '\'') {
-		end = strchr(v + 1, *v);
-		if (end) {
-			*end = '\0';
-			return v + 1;
-		}
-	}
-	for (hash = v; (hash = strchr(hash, '#')); hash++)
-		if (hash > v && isblank((unsigned char)hash[-1])) {
-			*hash = '\0';
-			break;
-		}
-	end = v + strlen(v);
-	while (end > v && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return v;
-}
-
-struct file_pos {
-	const struct kvs_call *call;
-	const char *path;
-	unsigned int line;
-};
-
-static int apply_line(const struct file_pos *at, struct tune_settings *s,
-		      char *line)
-{
-	const struct setting *set;
-	const char *expected = "";
-	char *key = line, *eq, *value, keys[1024];
-
-	while (isblank((unsigned char)*key))
-		key++;
-	if (!*key || *key == '#' || *key == '\n')
-		return KVS_OK;
-	key[strcspn(key, "\n")] = '\0';
-	if (!strncmp(key, "export ", 7))
-		key += 7;
-	eq = strchr(key, '=');
-	if (!eq || eq == key)
-		return kvs_error(at->call, KVS_USAGE,
-				 "%s:%u: expected KEY=VALUE, got '%s'",
-				 at->path, at->line, key);
-	*eq = '\0';
-	for (value = eq; value > key && isblank((unsigned char)value[-1]);)
-		*--value = '\0';
-	value = clean_value(eq + 1);
-	set = find_setting(key);
-	if (!set) {
-		list_keys(keys, sizeof(keys));
-		return kvs_error(at->call, KVS_USAGE,
-				 "%s:%u: unknown key '%s'; the keys are %s",
-				 at->path, at->line, key, keys);
-	}
-	if (set->set(s, value, &expected))
-		return kvs_error(at->call, KVS_USAGE,
-				 "%s:%u: %s: invalid value '%s': expected %s",
-				 at->path, at->line, key, value, expected);
-	return KVS_OK;
-}
-
-static int read_config(const struct kvs_call *call, const char *path,
-		       bool must_exist, struct tune_settings *s)
-{
-	struct file_pos at = { .call = call, .path = path };
-	char line[4096];
-	int rc = KVS_OK;
-	FILE *f = fopen(path, "re");
-
-	if (!f && errno == ENOENT && !must_exist)
-		return KVS_OK;
-	if (!f)
-		return kvs_error(call, KVS_USAGE,
-				 "--config: cannot read %s: %s", path,
-				 strerror(errno));
-	snprintf(s->config_path, sizeof(s->config_path), "%s", path);
-	while (!rc && fgets(line, sizeof(line), f)) {
-		at.line++;
-		rc = apply_line(&at, s, line);
-	}
-	fclose(f);
-	return rc;
-}
-
-/* ---- the options ----------------------------------------------------------- */
-
-static int apply_options(const struct kvs_call *call, struct tune_settings *s)
-{
-	const char *expected = "", *text;
-	size_t i;
-
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		const struct setting *set = &settings[i];
-
-		if (!set->option)
-			continue;
-		text = kvs_opt(call, set->key);
-		if (!text)
-			continue;
-		if (set->set(s, set->flag ? "yes" : text, &expected))
-			return kvs_error(
-				call, KVS_USAGE,
-				"invalid value '%s' for --%s: expected %s",
-				text, set->key, expected);
-	}
-	return KVS_OK;
-}
-
 int tune_default_state_path(char *path, size_t len)
 {
 	const char *xdg = getenv("XDG_STATE_HOME");
@@ -519,10 +325,11 @@ int tune_settings_load(const struct kvs_call *call, struct tune_settings *s)
 	memset(s, 0, sizeof(*s));
 	kvmops_ksm_tune_defaults(&s->cfg);
 	s->interval_s = 60;
-	rc = read_config(call, config ? config : DEFAULT_CONFIG, config != NULL,
-			 s);
+	rc = kvs_config_read(call, settings, ARRAY_LEN(settings),
+			     config ? config : DEFAULT_CONFIG, config != NULL,
+			     s, s->config_path, sizeof(s->config_path));
 	if (!rc)
-		rc = apply_options(call, s);
+		rc = kvs_config_options(call, settings, ARRAY_LEN(settings), s);
 	if (!rc && kvmops_ksm_tune_config_check(call->st->ctx, &s->cfg))
 		rc = kvs_lib_error(call, -EINVAL);
 	return rc;

@@ -147,6 +147,42 @@ int kvs_opt_double(const struct kvs_call *call, const char *name, double min,
 int kvs_opt_choice(const struct kvs_call *call, const char *name,
 		   const char *const *choices, int def, int *value);
 
+/* ---- settings: a KEY=VALUE file and the options (config.c) ---------------- */
+
+/* Sets a setting in @settings from @text: 0, or -EINVAL and *@expected. */
+typedef int (*kvs_setter_fn)(void *settings, const char *text,
+			     const char **expected);
+
+struct kvs_setting {
+	const char *key; /* an option's name, or another tool's variable */
+	kvs_setter_fn set;
+	bool option; /* also --KEY on the command line */
+	bool flag; /* an option without a value: set with "yes" */
+	bool ignored; /* accepted and meaningless here: not listed */
+};
+
+/*
+ * @path's KEY=VALUE lines (shell-like: comments, quotes, "export ")
+ * through @table into @settings; its name into @read. A missing file is
+ * no error unless @must_exist. KVS_USAGE, after saying the file, line
+ * and key, for anything else.
+ */
+int kvs_config_read(const struct kvs_call *call,
+		    const struct kvs_setting *table, size_t n, const char *path,
+		    bool must_exist, void *settings, char *read, size_t len);
+/* The options of @call named in @table (.option): KVS_USAGE for bad ones. */
+int kvs_config_options(const struct kvs_call *call,
+		       const struct kvs_setting *table, size_t n,
+		       void *settings);
+/* Values: a whole number in [min, max]; a signed one; "25" or "25%". */
+int kvs_whole(const char *text, uint64_t min, uint64_t max, uint64_t *v);
+int kvs_signed_whole(const char *text, long min, long max, long *v);
+int kvs_percent(const char *text, uint64_t min, uint64_t *v);
+/* A size as kvmops_size_parse reads it, or a percent. */
+int kvs_size_or_percent(const char *text, struct kvmops_size *size);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- errors and output ---------------------------------------------------- */
 
 /* The exit status for a library return code: the one mapping of all. */
