@@ -2,37 +2,23 @@
 /*
  * kvm-ksm tune: gather, decide, apply, report; once, or every interval.
  * The decision is the library's (kvmops_ksm_tune_decide); this file reads
- * the settings, keeps the state, waits, answers signals, and says what was
+ * the settings, keeps the state, runs the loop (shell/loop.c), and says what was
  * decided: a line per change, NDJSON per cycle, a Prometheus file.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ksm/tune.h"
-
-static volatile sig_atomic_t reload_asked, cycle_asked;
-
-static void on_hup(int sig)
-{
-	reload_asked = 1;
-}
-
-static void on_usr1(int sig)
-{
-	cycle_asked = 1;
-}
 
 /* One run of the command: its settings, state and where it reports. */
 struct tuner {
@@ -397,81 +383,12 @@ static int run_cycle(struct tuner *t)
 
 /* ---- the loop ------------------------------------------------------------ */
 
-struct saved_signals {
-	struct sigaction hup, usr1;
-	sigset_t mask;
-};
-
-static void catch_signals(struct saved_signals *old)
-{
-	struct sigaction hup = { .sa_handler = on_hup },
-			 usr1 = { .sa_handler = on_usr1 };
-	sigset_t block;
-
-	sigemptyset(&hup.sa_mask);
-	sigemptyset(&usr1.sa_mask);
-	sigaction(SIGHUP, &hup, &old->hup);
-	sigaction(SIGUSR1, &usr1, &old->usr1);
-	/* Blocked but while waiting, so none slips in between look and wait. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &old->mask);
-	reload_asked = cycle_asked = 0;
-}
-
-static void release_signals(const struct saved_signals *old)
-{
-	sigprocmask(SIG_SETMASK, &old->mask, NULL);
-	sigaction(SIGHUP, &old->hup, NULL);
-	sigaction(SIGUSR1, &old->usr1, NULL);
-}
-
-/*
- * While ksmd's gain is judged, a look each second at full_scans: the
- * cycle runs once the window's last scan ends, not up to an interval
- * later, scans on that pay nothing.
- */
-static bool judge_now(const struct tuner *t)
-{
-	return kvmops_ksm_tune_window_due(t->call->st->ctx, &t->state) > 0;
-}
-
-/* Until the interval passes, a window is due, or a signal asks. */
-static void wait_interval(const struct tuner *t, const sigset_t *open_mask)
-{
-	bool watch = !t->dry_run && t->state.window_open;
-	struct timespec end, now, left;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += t->set.interval_s;
-	while (!kvs_interrupted && !reload_asked && !cycle_asked) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec ||
-		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
-			return;
-		left.tv_sec = end.tv_sec - now.tv_sec;
-		left.tv_nsec = end.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		if (watch && left.tv_sec >= 1)
-			left = (struct timespec){ .tv_sec = 1 };
-		pselect(0, NULL, NULL, NULL, &left, open_mask);
-		if (watch && judge_now(t))
-			return;
-	}
-}
-
 /* SIGHUP: the config file again; a bad one keeps the settings in force. */
-static void reload(struct tuner *t)
+static void reload(void *data)
 {
+	struct tuner *t = data;
 	struct tune_settings fresh;
 
-	reload_asked = 0;
 	if (tune_settings_load(t->call, &fresh)) {
 		say(t, LOG_WARNING,
 		    "the configuration was not reloaded: the settings in force stay");
@@ -498,29 +415,43 @@ static void announce(const struct tuner *t)
 	    t->set.restore_on_exit ? "; knobs restored on exit" : "");
 }
 
+static int cycle(void *data)
+{
+	return run_cycle(data);
+}
+
+/* While ksmd's gain is judged, judged when the window's last scan ends. */
+static bool watching(void *data)
+{
+	const struct tuner *t = data;
+
+	return !t->dry_run && t->state.window_open;
+}
+
+static bool window_due(void *data)
+{
+	const struct tuner *t = data;
+
+	return kvmops_ksm_tune_window_due(t->call->st->ctx, &t->state) > 0;
+}
+
 /* The first cycle's failure ends it; later ones are said and outlived. */
 static int loop(struct tuner *t)
 {
-	struct saved_signals old;
+	const struct kvs_loop loop = {
+		.interval_s = &t->set.interval_s,
+		.cycle = cycle,
+		.reload = reload,
+		.watch = watching,
+		.due = window_due,
+		.data = t,
+	};
 	int rc;
 
-	catch_signals(&old);
-	kvs_interrupted = 0;
 	announce(t);
-	rc = run_cycle(t);
-	while (!rc) {
-		wait_interval(t, &old.mask);
-		if (kvs_interrupted)
-			break;
-		if (reload_asked)
-			reload(t);
-		cycle_asked = 0;
-		run_cycle(t);
-	}
+	rc = kvs_loop_run(&loop);
 	if (!rc)
 		save_state(t, true);
-	kvs_interrupted = 0;
-	release_signals(&old);
 	return rc;
 }
 

@@ -183,6 +183,26 @@ int kvs_size_or_percent(const char *text, struct kvmops_size *size);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- a long-running command's loop (loop.c) ------------------------------- */
+
+struct kvs_loop {
+	const unsigned int
+		*interval_s; /* read at each wait: reload may change it */
+	int (*cycle)(void *data); /* 0, or the first cycle's failure ends it */
+	void (*reload)(void *data); /* SIGHUP */
+	/* While .watch says so, .due is asked once a second to cycle early. */
+	bool (*watch)(void *data);
+	bool (*due)(void *data);
+	void *data;
+};
+
+/*
+ * A cycle, then one every interval until SIGTERM or SIGINT, which end it
+ * after the cycle in progress; SIGHUP reloads, SIGUSR1 cycles at once.
+ * Returns the first cycle's failure, else 0.
+ */
+int kvs_loop_run(const struct kvs_loop *loop);
+
 /* ---- errors and output ---------------------------------------------------- */
 
 /* The exit status for a library return code: the one mapping of all. */
