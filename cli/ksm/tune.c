@@ -27,7 +27,8 @@ struct tuner {
 	struct kvmops_ksm_tune_state state;
 	struct kvmops_ksm_tune_figures fig;
 	struct kvmops_ksm_tune_decision dec;
-	bool once, dry_run, journal;
+	bool once, dry_run;
+	struct kvs_voice voice; /* where it says things */
 	struct kvmops_ksm_knobs knobs; /* as they were, for --restore-on-exit */
 	unsigned long cycles;
 	struct kvmops_ksm_tune_state saved; /* as last written */
@@ -35,55 +36,6 @@ struct tuner {
 };
 
 /* ---- saying things ------------------------------------------------------- */
-
-static void say(const struct tuner *t, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/*
- * Decisions (LOG_INFO) on stdout, unless that is NDJSON; notes, warnings
- * and errors on stderr; or all of it to syslog. The journal stamps its
- * lines itself; a terminal or a file gets the time.
- */
-static void say(const struct tuner *t, int level, const char *fmt, ...)
-{
-	static const char *const words[] = { [LOG_ERR] = "error: ",
-					     [LOG_WARNING] = "warning: ",
-					     [LOG_NOTICE] = "note: ",
-					     [LOG_INFO] = "" };
-	bool decision = level == LOG_INFO;
-	FILE *out = decision && !t->call->json ? stdout : stderr;
-	char stamp[40] = "";
-	time_t now = time(NULL);
-	va_list args;
-
-	if (level > LOG_WARNING && t->call->quiet && !t->set.syslog)
-		return;
-	va_start(args, fmt);
-	if (t->set.syslog) {
-		vsyslog(level, fmt, args);
-	} else {
-		if (!t->journal)
-			strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z ",
-				 localtime(&now));
-		fflush(stdout);
-		fprintf(out, "%s%s%s%s", stamp, decision ? "" : "kvm-ksm: ",
-			words[level < LOG_ERR ? LOG_ERR : level],
-			t->dry_run && decision ? "dry run: " : "");
-		vfprintf(out, fmt, args);
-		fputc('\n', out);
-		fflush(out);
-	}
-	va_end(args);
-}
-
-/* The library's messages, as the loop's own (and so to syslog too). */
-static void log_sink(void *data, int priority, const char *msg)
-{
-	const struct tuner *t = data;
-
-	if (priority <= LOG_NOTICE)
-		say(t, priority <= LOG_ERR ? LOG_ERR : LOG_NOTICE, "%s", msg);
-}
 
 static json_object *u64(uint64_t v)
 {
@@ -197,7 +149,7 @@ static void report(const struct tuner *t)
 	if (t->call->json)
 		print_cycle_json(t);
 	else if (t->dry_run || is_change(t->dec.action))
-		say(t, LOG_INFO, "%s", t->dec.reason);
+		kvs_say(&t->voice, LOG_INFO, "%s", t->dec.reason);
 }
 
 /* ---- the Prometheus file ------------------------------------------------- */
@@ -282,8 +234,8 @@ static void write_prometheus(const struct tuner *t)
 		prom_decision(f, t);
 	}
 	if (!f || fclose(f) || rename(tmp, t->set.prom_path)) {
-		say(t, LOG_ERR, "cannot write %s: %s", t->set.prom_path,
-		    strerror(errno));
+		kvs_say(&t->voice, LOG_ERR, "cannot write %s: %s",
+			t->set.prom_path, strerror(errno));
 		unlink(tmp);
 	}
 }
@@ -348,7 +300,7 @@ static void save_state(struct tuner *t, bool always)
 	if (!always && ++t->unsaved < 10 && !state_moved(&t->saved, &t->state))
 		return;
 	if (kvmops_ksm_tune_state_save(ctx, t->set.state_path, &t->state)) {
-		say(t, LOG_WARNING, "%s", kvmops_last_error(ctx));
+		kvs_say(&t->voice, LOG_WARNING, "%s", kvmops_last_error(ctx));
 		return;
 	}
 	t->saved = t->state;
@@ -364,7 +316,7 @@ static int run_cycle(struct tuner *t)
 
 	drop_dead_connection(t, conn);
 	if (rc) {
-		say(t, LOG_ERR, "%s", kvmops_last_error(ctx));
+		kvs_say(&t->voice, LOG_ERR, "%s", kvmops_last_error(ctx));
 		return rc;
 	}
 	kvmops_ksm_tune_decide(&t->set.cfg, &t->fig, &t->state, &t->dec);
@@ -372,7 +324,8 @@ static int run_cycle(struct tuner *t)
 	if (!t->dry_run) {
 		rc = kvmops_ksm_tune_apply(ctx, &t->dec);
 		if (rc)
-			say(t, LOG_ERR, "%s", kvmops_last_error(ctx));
+			kvs_say(&t->voice, LOG_ERR, "%s",
+				kvmops_last_error(ctx));
 		else
 			save_state(t, t->once);
 	}
@@ -390,29 +343,29 @@ static void reload(void *data)
 	struct tune_settings fresh;
 
 	if (tune_settings_load(t->call, &fresh)) {
-		say(t, LOG_WARNING,
-		    "the configuration was not reloaded: the settings in force stay");
+		kvs_say(&t->voice, LOG_WARNING,
+			"the configuration was not reloaded: the settings in force stay");
 		return;
 	}
 	snprintf(fresh.state_path, sizeof(fresh.state_path), "%s",
 		 t->set.state_path);
 	t->set = fresh;
-	say(t, LOG_NOTICE, "configuration reloaded from %s",
-	    t->set.config_path[0] ? t->set.config_path : "the defaults");
+	kvs_say(&t->voice, LOG_NOTICE, "configuration reloaded from %s",
+		t->set.config_path[0] ? t->set.config_path : "the defaults");
 }
 
 static void announce(const struct tuner *t)
 {
 	const struct kvmops_ksm_tune_config *c = &t->set.cfg;
 
-	say(t, LOG_NOTICE,
-	    "every %u s; threshold %u%% (at least %" PRIu64
-	    " KiB); max cpu %u%%; scan time %u s; min gain %s; back-off %u cycles; state %s%s",
-	    t->set.interval_s, c->threshold_percent, c->threshold_min_kib,
-	    c->max_cpu_percent, c->scan_time_s,
-	    c->min_gain_kib ? "a size" : "a share of guest memory",
-	    c->backoff_cycles, t->set.state_path,
-	    t->set.restore_on_exit ? "; knobs restored on exit" : "");
+	kvs_say(&t->voice, LOG_NOTICE,
+		"every %u s; threshold %u%% (at least %" PRIu64
+		" KiB); max cpu %u%%; scan time %u s; min gain %s; back-off %u cycles; state %s%s",
+		t->set.interval_s, c->threshold_percent, c->threshold_min_kib,
+		c->max_cpu_percent, c->scan_time_s,
+		c->min_gain_kib ? "a size" : "a share of guest memory",
+		c->backoff_cycles, t->set.state_path,
+		t->set.restore_on_exit ? "; knobs restored on exit" : "");
 }
 
 static int cycle(void *data)
@@ -487,9 +440,10 @@ static void restore_knobs(const struct tuner *t)
 	if (!t->set.restore_on_exit || t->dry_run)
 		return;
 	if (kvmops_ksm_knobs_restore(ctx, &t->knobs))
-		say(t, LOG_ERR, "%s", kvmops_last_error(ctx));
+		kvs_say(&t->voice, LOG_ERR, "%s", kvmops_last_error(ctx));
 	else
-		say(t, LOG_NOTICE, "KSM's knobs are back as they were");
+		kvs_say(&t->voice, LOG_NOTICE,
+			"KSM's knobs are back as they were");
 }
 
 int ksm_cmd_tune(struct kvs_call *call)
@@ -500,7 +454,6 @@ int ksm_cmd_tune(struct kvs_call *call)
 
 	t.once = kvs_flag(call, "once");
 	t.dry_run = kvs_flag(call, "dry-run");
-	t.journal = getenv("JOURNAL_STREAM") != NULL;
 	rc = tune_settings_load(call, &t.set);
 	if (!rc)
 		rc = prepare_state(&t);
@@ -508,16 +461,10 @@ int ksm_cmd_tune(struct kvs_call *call)
 		rc = kvs_result(call, kvmops_ksm_knobs_read(st->ctx, &t.knobs));
 	if (rc)
 		return rc;
-	if (t.set.syslog)
-		openlog("kvm-ksm", LOG_PID, LOG_DAEMON);
-	st->log_sink = log_sink;
-	st->log_sink_data = &t;
+	kvs_voice_open(&t.voice, call, t.set.syslog, t.dry_run);
 	rc = t.once ? run_cycle(&t) : loop(&t);
 	restore_knobs(&t);
-	st->log_sink = NULL;
-	st->log_sink_data = NULL;
-	if (t.set.syslog)
-		closelog();
+	kvs_voice_close(&t.voice);
 	/* The settings were checked: what fails now is the operation. */
 	return rc ? KVS_FAIL : KVS_OK;
 }

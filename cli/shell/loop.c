@@ -2,13 +2,18 @@
 /*
  * The loop of a long-running command (kvm-ksm tune, kvm-balloon auto): a
  * cycle every interval; SIGHUP reloads, SIGUSR1 runs a cycle now, SIGTERM
- * and SIGINT end it after the cycle in progress.
+ * and SIGINT end it after the cycle in progress. And where such a
+ * command says things: a terminal, the journal, or syslog.
  */
 #include "config.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/select.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "shell/shell.h"
@@ -106,4 +111,79 @@ int kvs_loop_run(const struct kvs_loop *l)
 	kvs_interrupted = 0;
 	release_signals(&old);
 	return rc;
+}
+
+/* ---- saying things ------------------------------------------------------- */
+
+/*
+ * Decisions (LOG_INFO) on stdout, unless that is NDJSON; notes, warnings
+ * and errors on stderr; or all of it to syslog. The journal stamps its
+ * lines itself; a terminal or a file gets the time.
+ */
+void kvs_say(const struct kvs_voice *v, int level, const char *fmt, ...)
+{
+	static const char *const words[] = { [LOG_ERR] = "error: ",
+					     [LOG_WARNING] = "warning: ",
+					     [LOG_NOTICE] = "note: ",
+					     [LOG_INFO] = "" };
+	bool decision = level == LOG_INFO;
+	FILE *out = decision && !v->call->json ? stdout : stderr;
+	char stamp[40] = "", tool[64] = "";
+	time_t now = time(NULL);
+	va_list args;
+
+	if (level > LOG_WARNING && v->call->quiet && !v->syslog)
+		return;
+	va_start(args, fmt);
+	if (v->syslog) {
+		vsyslog(level, fmt, args);
+	} else {
+		if (!v->journal)
+			strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z ",
+				 localtime(&now));
+		if (!decision)
+			snprintf(tool, sizeof(tool),
+				 "%s: ", v->call->st->tool->name);
+		fflush(stdout);
+		fprintf(out, "%s%s%s%s", stamp, tool,
+			words[level < LOG_ERR ? LOG_ERR : level],
+			v->dry_run && decision ? "dry run: " : "");
+		vfprintf(out, fmt, args);
+		fputc('\n', out);
+		fflush(out);
+	}
+	va_end(args);
+}
+
+/* The library's messages, as the command's own (and so to syslog too). */
+static void voice_sink(void *data, int priority, const char *msg)
+{
+	const struct kvs_voice *v = data;
+
+	if (priority <= LOG_NOTICE)
+		kvs_say(v, priority <= LOG_ERR ? LOG_ERR : LOG_NOTICE, "%s",
+			msg);
+}
+
+void kvs_voice_open(struct kvs_voice *v, const struct kvs_call *call,
+		    bool use_syslog, bool dry_run)
+{
+	*v = (struct kvs_voice){
+		.call = call,
+		.syslog = use_syslog,
+		.journal = getenv("JOURNAL_STREAM") != NULL,
+		.dry_run = dry_run,
+	};
+	if (use_syslog)
+		openlog(call->st->tool->name, LOG_PID, LOG_DAEMON);
+	call->st->log_sink = voice_sink;
+	call->st->log_sink_data = v;
+}
+
+void kvs_voice_close(struct kvs_voice *v)
+{
+	v->call->st->log_sink = NULL;
+	v->call->st->log_sink_data = NULL;
+	if (v->syslog)
+		closelog();
 }

@@ -203,6 +203,29 @@ struct kvs_loop {
  */
 int kvs_loop_run(const struct kvs_loop *loop);
 
+/* Where a long-running command says things (loop.c). */
+struct kvs_voice {
+	const struct kvs_call *call;
+	bool syslog; /* else stdout and stderr */
+	bool journal; /* stderr is the journal: no time stamps */
+	bool dry_run; /* decisions start "dry run: " */
+};
+
+/*
+ * From now on the library's notices and errors go through kvs_say too;
+ * with @use_syslog, openlog() under the tool's name.
+ */
+void kvs_voice_open(struct kvs_voice *v, const struct kvs_call *call,
+		    bool use_syslog, bool dry_run);
+void kvs_voice_close(struct kvs_voice *v);
+/*
+ * @level LOG_INFO: a decision, on stdout (stderr under --json); others
+ * ("TOOL: note: ...") on stderr; all to syslog with --syslog. -q hides
+ * notes. A time stamp but in the journal.
+ */
+void kvs_say(const struct kvs_voice *v, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- errors and output ---------------------------------------------------- */
 
 /* The exit status for a library return code: the one mapping of all. */
