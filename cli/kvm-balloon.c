@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "balloon/auto.h"
 #include "shell/shell.h"
 
 #define WAIT_TOLERANCE_KIB 1024
@@ -690,6 +691,18 @@ static const struct kvs_cmd balloon_cmds[] = {
 	  .summary = "Set how often guests send memory stats",
 	  .help = "0 turns the stats off. By default both the running guest and its\n"
 		  "config change." },
+	{ .name = "auto",
+	  .run = balloon_cmd_auto,
+	  .opts = balloon_auto_opts,
+	  .summary =
+		  "Move memory between guests as the host needs: a balloon policy",
+	  .help = "Each cycle reads the host's budget and use (or --cgroup's) and every\n"
+		  "guest's balloon in one bulk call. Under pressure (use above --target,\n"
+		  "or PSI above --psi) the guests with the most above their floors give,\n"
+		  "a step at a time; guests short of memory are never shrunk, and grow\n"
+		  "first when there is room. A line per change; with --json an NDJSON\n"
+		  "object per cycle. SIGHUP reloads the config, SIGUSR1 runs a cycle now,\n"
+		  "SIGTERM ends the loop and leaves the balloons where they are." },
 	{ .name = "overcommit",
 	  .run = cmd_overcommit,
 	  .summary = "Judge the host's memory and vCPU overcommit",

@@ -14,7 +14,7 @@ TOOL=kvm-balloon
 # shellcheck source=tests/cli/completion-lib.sh
 . "$(dirname "$0")/completion-lib.sh"
 
-commands="list stats set period overcommit help"
+commands="list stats set period auto overcommit help"
 uri=test:///default
 
 # Commands and options, from the program's tables.

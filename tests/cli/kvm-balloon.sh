@@ -157,6 +157,7 @@ expect_eq "$("$B" complete -- '')" "list
 stats
 set
 period
+auto
 overcommit
 help" "complete: commands"
 expect_eq "$("$B" complete -- -c "$URI" stats '')" test "complete: a domain, with -c among the words"
