@@ -13,6 +13,10 @@
  *               migration has something hard to converge on
  *   same        content identical in every guest, so KSM can merge it
  *   unique      random content, so KSM finds nothing to merge
+ *   grow:RATE[:HOLD]
+ *               takes memory, touching it, at RATE MiB/s up to the working
+ *               set, holds it HOLD seconds (without HOLD: for good), then
+ *               gives it all back and idles: a guest whose need rises
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,7 +34,8 @@
 
 struct workload {
 	char kind[16];
-	unsigned long rate_mib; /* dirty:RATE */
+	unsigned long rate_mib; /* dirty:RATE, grow:RATE */
+	unsigned long hold_s; /* grow:RATE:HOLD; 0: for good */
 	size_t wss; /* bytes */
 	unsigned char *mem;
 };
@@ -137,10 +142,44 @@ static void dirty_forever(struct workload *w)
 	}
 }
 
+/* Touches rate_mib MiB a second of fresh memory, 10 slices a second. */
+static void grow(struct workload *w)
+{
+	size_t slice = (w->rate_mib << 20) / 10, done = 0;
+	struct timespec next;
+	unsigned char *m = mmap(NULL, w->wss, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED) {
+		printf("kvmops-guest: cannot map %zu MiB: %s\n", w->wss >> 20,
+		       strerror(errno));
+		return;
+	}
+	slice = (slice + PAGE - 1) / PAGE * PAGE;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (done < w->wss) {
+		for (size_t end = done + slice; done < end && done < w->wss;
+		     done += PAGE)
+			memset(m + done, (int)(done / PAGE) | 1, PAGE);
+		next_period(&next);
+	}
+	printf("kvmops-workload grow full %zu MiB\n", w->wss >> 20);
+	if (!w->hold_s)
+		return;
+	sleep((unsigned int)w->hold_s);
+	munmap(m, w->wss);
+	printf("kvmops-workload grow freed %zu MiB\n", w->wss >> 20);
+}
+
 static void *run_workload(void *arg)
 {
 	struct workload *w = arg;
 
+	if (!strcmp(w->kind, "grow")) {
+		grow(w);
+		fflush(stdout);
+		return NULL;
+	}
 	w->mem = map_wss(w->wss);
 	if (!w->mem) {
 		printf("kvmops-guest: cannot map %zu MiB: %s\n", w->wss >> 20,
@@ -166,6 +205,16 @@ static int parse_workload(const char *text, const char *wss, struct workload *w)
 	if (!mib || mib > (SIZE_MAX >> 21))
 		return -1;
 	w->wss = (size_t)mib << 20;
+	if (!strncmp(text, "grow:", 5)) {
+		char *end;
+
+		strcpy(w->kind, "grow");
+		w->rate_mib = strtoul(text + 5, &end, 10);
+		if (*end == ':')
+			w->hold_s = strtoul(end + 1, &end, 10);
+		return *end || !w->rate_mib || w->rate_mib > MAX_RATE_MIB ? -1 :
+									   0;
+	}
 	if (!strncmp(text, "dirty:", 6)) {
 		strcpy(w->kind, "dirty");
 		w->rate_mib = strtoul(text + 6, NULL, 10);
