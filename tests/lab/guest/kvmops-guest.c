@@ -213,7 +213,7 @@ static int parse_workload(const char *text, const char *wss, struct workload *w)
 		if (*end == ':')
 			w->hold_s = strtoul(end + 1, &end, 10);
 		return *end || !w->rate_mib || w->rate_mib > MAX_RATE_MIB ? -1 :
-									   0;
+									    0;
 	}
 	if (!strncmp(text, "dirty:", 6)) {
 		strcpy(w->kind, "dirty");
