@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm-migrate-progress.h"
+#include "migrate/progress.h"
 #include "shell/shell.h"
 
 #define REMEMBERED_MAX 20

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm-migrate-progress.h"
+#include "migrate/progress.h"
 
 #define MIB (1024ull * 1024)
 #define GIB (1024ull * 1024 * 1024)

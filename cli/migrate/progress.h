@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * How kvm-migrate shows a migration: a progress line, NDJSON events, and
- * the closing summary (kvm-migrate-progress.c).
+ * the closing summary (progress.c).
  */
-#ifndef KVM_MIGRATE_PROGRESS_H
-#define KVM_MIGRATE_PROGRESS_H
+#ifndef KVMOPS_CLI_MIGRATE_PROGRESS_H
+#define KVMOPS_CLI_MIGRATE_PROGRESS_H
 
 #include <stdio.h>
 

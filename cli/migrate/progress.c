@@ -10,7 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "kvm-migrate-progress.h"
+#include "migrate/progress.h"
 
 /* "0:07", "12:34", "1:02:03" */
 static const char *duration(uint64_t s, char *buf, size_t len)
