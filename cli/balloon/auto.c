@@ -80,7 +80,7 @@ static json_object *guest_json(const struct kvmops_balloon_auto_guest *g,
 	json_object_object_add(o, "floor_bytes", u64(g->floor_kib * 1024));
 	json_object_object_add(o, "usable_bytes",
 			       u64(g->balloon.usable_kib * 1024));
-	json_object_object_add(o, "share", u64(g->share ? g->share : 0));
+	json_object_object_add(o, "share", u64(g->share));
 	json_object_object_add(o, "pressured",
 			       json_object_new_boolean(d->pressured));
 	json_object_object_add(o, "reason", json_object_new_string(d->reason));

@@ -207,17 +207,14 @@ unsigned int auto_share_of(const struct auto_settings *s, const char *domain)
 
 int auto_settings_load(const struct kvs_call *call, struct auto_settings *s)
 {
-	const char *config = kvs_opt(call, "config");
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	kvmops_balloon_auto_defaults(&s->cfg);
 	s->interval_s = 10;
-	rc = kvs_config_read(call, settings, ARRAY_LEN(settings),
-			     config ? config : DEFAULT_CONFIG, config != NULL,
-			     s, s->config_path, sizeof(s->config_path));
-	if (!rc)
-		rc = kvs_config_options(call, settings, ARRAY_LEN(settings), s);
+	rc = kvs_config_load(call, settings, ARRAY_LEN(settings),
+			     DEFAULT_CONFIG, s, s->config_path,
+			     sizeof(s->config_path));
 	if (!rc && kvmops_balloon_auto_config_check(call->st->ctx, &s->cfg))
 		rc = kvs_lib_error(call, -EINVAL);
 	return rc;

@@ -215,3 +215,15 @@ int kvs_config_options(const struct kvs_call *call,
 	}
 	return KVS_OK;
 }
+
+int kvs_config_load(const struct kvs_call *call,
+		    const struct kvs_setting *table, size_t n,
+		    const char *default_path, void *settings, char *read,
+		    size_t len)
+{
+	const char *config = kvs_opt(call, "config");
+	int rc = kvs_config_read(call, table, n, config ? config : default_path,
+				 config != NULL, settings, read, len);
+
+	return rc ? rc : kvs_config_options(call, table, n, settings);
+}

@@ -174,6 +174,14 @@ int kvs_config_read(const struct kvs_call *call,
 int kvs_config_options(const struct kvs_call *call,
 		       const struct kvs_setting *table, size_t n,
 		       void *settings);
+/*
+ * Both in turn: the file --config names (which must exist), else
+ * @default_path if it exists; then the options, which win.
+ */
+int kvs_config_load(const struct kvs_call *call,
+		    const struct kvs_setting *table, size_t n,
+		    const char *default_path, void *settings, char *read,
+		    size_t len);
 /* Values: a whole number in [min, max]; a signed one; "25" or "25%". */
 int kvs_whole(const char *text, uint64_t min, uint64_t max, uint64_t *v);
 int kvs_signed_whole(const char *text, long min, long max, long *v);

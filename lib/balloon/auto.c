@@ -162,17 +162,24 @@ kvmops_balloon_auto_host_read(struct kvmops_ctx *ctx, const char *cgroup,
 /* ---- the guests ---------------------------------------------------------- */
 
 /* In a libvirt job (a migration, a save, a backup): 1, 0, or -EIO. */
+static int dom_in_job(virDomainPtr dom)
+{
+	struct kvmops_job job;
+	int rc = kvmops_read_job(dom, 0, &job);
+
+	return rc == -ENODATA ? 0 : rc ? rc : 1;
+}
+
 static int in_job(virConnectPtr conn, const char *name)
 {
 	virDomainPtr dom = VIRT(virDomainLookupByName)(conn, name);
-	struct kvmops_job job;
 	int rc;
 
 	if (!dom)
 		return -EIO;
-	rc = kvmops_read_job(dom, 0, &job);
+	rc = dom_in_job(dom);
 	VIRT(virDomainFree)(dom);
-	return rc == -ENODATA ? 0 : rc ? rc : 1;
+	return rc;
 }
 
 static const struct kvmops_balloon_auto_guest *
@@ -241,18 +248,26 @@ kvmops_balloon_auto_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
 	return 0;
 }
 
-static int set_live(struct kvmops_ctx *ctx, virConnectPtr conn,
-		    const char *name, uint64_t kib)
+/*
+ * One guest's change, one lookup for both questions: 1 when it is in a
+ * job (nothing set), 0 when set, or -EIO said.
+ */
+static int change_live(struct kvmops_ctx *ctx, virConnectPtr conn,
+		       const char *name, uint64_t kib)
 {
 	virDomainPtr dom = VIRT(virDomainLookupByName)(conn, name);
-	int rc = 0;
+	int rc;
 
-	if (!dom ||
+	if (!dom)
+		return kvmops_fail(ctx, -EIO,
+				   "cannot set the balloon of %s: %s", name,
+				   kvmops_virt_message());
+	rc = dom_in_job(dom) > 0;
+	if (!rc &&
 	    VIRT(virDomainSetMemoryFlags)(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0)
 		rc = kvmops_fail(ctx, -EIO, "cannot set the balloon of %s: %s",
 				 name, kvmops_virt_message());
-	if (dom)
-		VIRT(virDomainFree)(dom);
+	VIRT(virDomainFree)(dom);
 	return rc;
 }
 
@@ -286,17 +301,18 @@ kvmops_balloon_auto_apply(struct kvmops_ctx *ctx, virConnectPtr conn,
 		if (d->action != KVMOPS_BALLOON_AUTO_SHRINK &&
 		    d->action != KVMOPS_BALLOON_AUTO_GROW)
 			continue;
-		if (in_job(conn, name) > 0) {
+		switch (change_live(ctx, conn, name, d->to_kib)) {
+		case 0:
+			(*changed)++;
+			break;
+		case 1:
 			turn_into_skip(&guests[i], d);
-			continue;
-		}
-		if (set_live(ctx, conn, name, d->to_kib)) {
+			break;
+		default:
 			snprintf(d->reason, sizeof(d->reason), "%s",
 				 kvmops_last_error(ctx));
 			rc = -EIO;
-			continue;
 		}
-		(*changed)++;
 	}
 	return rc;
 }

@@ -129,10 +129,11 @@ static unsigned int share_of(const struct cycle *c,
 static uint64_t step_of(const struct cycle *c,
 			const struct kvmops_balloon_auto_guest *g)
 {
-	uint64_t step = g->balloon.current_kib * STEP_PERCENT / 100;
+	uint64_t step;
 
 	if (c->cfg->max_step_kib)
 		return c->cfg->max_step_kib;
+	step = g->balloon.current_kib * STEP_PERCENT / 100;
 	return step > STEP_MIN_KIB ? step : STEP_MIN_KIB;
 }
 
