@@ -746,12 +746,14 @@ struct kvmops_balloon_auto_host {
 	bool have_psi;
 	double psi_some_avg10;
 	uint64_t elapsed_ms; /* since the last cycle; 0 on the first */
+	uint64_t last_used_kib; /* used_kib at the last cycle; 0 on the first */
 	unsigned int cgroup_version; /* 1 or 2; 0: the whole host */
 	bool unlimited; /* the cgroup has no limit: the budget is MemTotal */
 };
 
 /*
- * The host's side of a cycle, all but elapsed_ms (the caller's clock).
+ * The host's side of a cycle, all but elapsed_ms and last_used_kib (the
+ * caller's clock and memory, kept as they are).
  * @cgroup NULL: /proc/meminfo and /proc/pressure/memory. Else a memory
  * cgroup, by its path under /sys/fs/cgroup ("machine.slice") or in full:
  * on cgroup v2 memory.max, memory.current less memory.stat's
@@ -818,7 +820,8 @@ struct kvmops_balloon_auto_decision {
 struct kvmops_balloon_auto_verdict {
 	bool pressure; /* use above the target, or PSI above its limit */
 	uint64_t target_kib; /* the use aimed at */
-	int64_t gap_kib; /* used - target: > 0 to reclaim, < 0 room to grow */
+	uint64_t rise_kib; /* used - last_used when use rose, else 0 */
+	int64_t gap_kib; /* used + rise - target: > 0 to reclaim, < 0 room */
 	unsigned int shrinking, growing, skipped;
 	char reason[256]; /* "host use 520 MiB of 640 MiB (81%) > target 80%" */
 };

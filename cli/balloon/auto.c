@@ -48,6 +48,8 @@ static json_object *host_json(const struct autopilot *a)
 	json_object_object_add(o, "used_bytes", u64(h->used_kib * 1024));
 	json_object_object_add(o, "target_bytes",
 			       u64(a->verdict.target_kib * 1024));
+	json_object_object_add(o, "rise_bytes",
+			       u64(a->verdict.rise_kib * 1024));
 	json_object_object_add(
 		o, "psi_some_avg10",
 		h->have_psi ? json_object_new_double(h->psi_some_avg10) : NULL);
@@ -226,6 +228,7 @@ static int gather(struct autopilot *a, virConnectPtr conn)
 	int rc;
 
 	a->host.elapsed_ms = a->last_ms ? now - a->last_ms : 0;
+	a->host.last_used_kib = a->last_ms ? a->host.used_kib : 0;
 	a->last_ms = now;
 	rc = kvmops_balloon_auto_host_read(
 		ctx, a->set.cgroup[0] ? a->set.cgroup : NULL, &a->host);
@@ -288,6 +291,8 @@ static void reload(void *data)
 			"the configuration was not reloaded: the settings in force stay");
 		return;
 	}
+	if (strcmp(fresh.cgroup, a->set.cgroup))
+		a->host.used_kib = 0; /* another budget: no rise to compare */
 	a->set = fresh;
 	kvs_say(&a->voice, LOG_NOTICE, "configuration reloaded from %s",
 		a->set.config_path[0] ? a->set.config_path : "the defaults");

@@ -142,12 +142,14 @@ KVMOPS_EXPORT int
 kvmops_balloon_auto_host_read(struct kvmops_ctx *ctx, const char *cgroup,
 			      struct kvmops_balloon_auto_host *h)
 {
-	uint64_t total, available, elapsed = h->elapsed_ms;
+	uint64_t total, available, elapsed = h->elapsed_ms,
+				   last_used = h->last_used_kib;
 	int rc;
 
 	kvmops_clear_error(ctx);
 	memset(h, 0, sizeof(*h));
 	h->elapsed_ms = elapsed;
+	h->last_used_kib = last_used;
 	rc = kvmops_read_meminfo(ctx, &total, &available);
 	if (rc)
 		return rc;

@@ -251,26 +251,45 @@ static void judge_guest(struct cycle *c, size_t i)
 
 /* ---- the host ------------------------------------------------------------ */
 
+/*
+ * Use judged a cycle ahead: a host whose use rose by R since the last
+ * cycle is taken to rise by R again before the next, so the policy
+ * reclaims ahead of a growing guest rather than a cycle behind it, and
+ * gives nothing back while use climbs.
+ */
 static void judge_host(struct cycle *c)
 {
 	const struct kvmops_balloon_auto_host *h = c->host;
 	struct kvmops_balloon_auto_verdict *v = c->v;
-	char u[24], b[24], t[24];
+	char u[24], b[24], t[24], r[24];
 	unsigned int pct =
 		h->budget_kib ?
 			(unsigned int)(h->used_kib * 100 / h->budget_kib) :
 			0;
 
 	v->target_kib = h->budget_kib * c->cfg->target_percent / 100;
-	v->gap_kib = (int64_t)h->used_kib - (int64_t)v->target_kib;
+	v->rise_kib = h->last_used_kib && h->used_kib > h->last_used_kib ?
+			      h->used_kib - h->last_used_kib :
+			      0;
+	v->gap_kib =
+		(int64_t)(h->used_kib + v->rise_kib) - (int64_t)v->target_kib;
 	mib(h->used_kib, u, sizeof(u));
 	mib(h->budget_kib, b, sizeof(b));
 	mib(v->target_kib, t, sizeof(t));
-	if (v->gap_kib > 0) {
+	mib(v->rise_kib, r, sizeof(r));
+	if (h->used_kib > v->target_kib) {
 		v->pressure = true;
 		snprintf(v->reason, sizeof(v->reason),
-			 "host use %s of %s (%u%%) > target %u%% (%s)", u, b,
-			 pct, c->cfg->target_percent, t);
+			 "host use %s of %s (%u%%) > target %u%% (%s)%s%s%s", u,
+			 b, pct, c->cfg->target_percent, t,
+			 v->rise_kib ? ", rising by " : "",
+			 v->rise_kib ? r : "", v->rise_kib ? " a cycle" : "");
+	} else if (v->gap_kib > 0) {
+		v->pressure = true;
+		snprintf(
+			v->reason, sizeof(v->reason),
+			"host use %s of %s (%u%%) rising by %s a cycle: past target %u%% (%s) by the next",
+			u, b, pct, r, c->cfg->target_percent, t);
 	} else if (h->have_psi && h->psi_some_avg10 > c->cfg->psi_some_avg10) {
 		v->pressure = true;
 		snprintf(
@@ -278,9 +297,12 @@ static void judge_host(struct cycle *c)
 			"memory PSI some avg10 %.2f > %g, host use %s of %s (%u%%)",
 			h->psi_some_avg10, c->cfg->psi_some_avg10, u, b, pct);
 	} else {
-		snprintf(v->reason, sizeof(v->reason),
-			 "host use %s of %s (%u%%) within target %u%% (%s)", u,
-			 b, pct, c->cfg->target_percent, t);
+		snprintf(
+			v->reason, sizeof(v->reason),
+			"host use %s of %s (%u%%) within target %u%% (%s)%s%s%s",
+			u, b, pct, c->cfg->target_percent, t,
+			v->rise_kib ? ", rising by " : "", v->rise_kib ? r : "",
+			v->rise_kib ? " a cycle" : "");
 	}
 }
 

@@ -235,6 +235,45 @@ static void test_grow_stops_at_the_target(void **state)
 	assert_reason(&p.d[1], "0 B of room left, less than the deadband");
 }
 
+/*
+ * Use that rose by R since the last cycle is judged R higher: 780 MiB,
+ * under the 819 MiB target, but up 60 MiB, is pressure (21 MiB to take
+ * now); once use falls, no rise counts. Rising use leaves no room to grow.
+ */
+static void test_rising_use_reclaims_ahead(void **state)
+{
+	struct policy p;
+
+	host(&p, 780);
+	p.host.last_used_kib = 720 * MIB;
+	guest(&p, "a", 256, 256, 100);
+	decide(&p);
+	assert_true(p.v.pressure);
+	assert_int_equal(p.v.rise_kib, 60 * MIB);
+	assert_reason(&p.d[0], "shrink: host use 780 MiB of 1 GiB (76%) "
+			       "rising by 60 MiB a cycle: past target 80%");
+	assert_int_equal(p.d[0].to_kib, 256 * MIB - (uint64_t)p.v.gap_kib);
+
+	host(&p, 780);
+	p.host.last_used_kib = 800 * MIB;
+	guest(&p, "a", 192, 256, 100);
+	decide(&p);
+	assert_false(p.v.pressure);
+	assert_int_equal(p.v.rise_kib, 0);
+	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_GROW);
+	assert_int_equal(p.d[0].to_kib, 192 * MIB + (uint64_t)-p.v.gap_kib);
+
+	host(&p, 700);
+	p.host.last_used_kib = 600 * MIB;
+	guest(&p, "a", 192, 256, 100);
+	decide(&p);
+	assert_false(p.v.pressure);
+	assert_int_equal(p.v.gap_kib, (int64_t)(800 * MIB) - 838860);
+	assert_int_equal(p.d[0].to_kib, 192 * MIB + (uint64_t)-p.v.gap_kib);
+	assert_reason(&p.d[0], "within target 80% (819 MiB), rising by "
+			       "100 MiB a cycle");
+}
+
 /* ---- PSI ------------------------------------------------------------------ */
 
 static void test_psi_alone_reclaims_a_little(void **state)
@@ -345,6 +384,7 @@ int main(void)
 			test_guest_faulting_or_low_usable_is_pressured),
 		cmocka_unit_test(test_grow_back_pressured_first),
 		cmocka_unit_test(test_grow_stops_at_the_target),
+		cmocka_unit_test(test_rising_use_reclaims_ahead),
 		cmocka_unit_test(test_psi_alone_reclaims_a_little),
 		cmocka_unit_test(
 			test_unjudged_guests_are_left_alone_and_said_once),
