@@ -791,6 +791,7 @@ struct kvmops_balloon_auto_guest {
 	/* carried: */
 	bool seen; /* the counters below are from an earlier cycle */
 	uint64_t last_swap_in_kib, last_major_faults;
+	uint64_t last_in_use_kib; /* current - usable at the last cycle */
 	bool skip_said; /* why it is skipped was said, once */
 };
 
@@ -811,6 +812,7 @@ struct kvmops_balloon_auto_decision {
 	enum kvmops_balloon_auto_skip skip;
 	bool pressured; /* the guest itself is short of memory */
 	char pressure[96]; /* why: "swapping in (4 MiB since the last cycle)" */
+	uint64_t use_rise_kib; /* its use grew this much: not shrunk */
 	bool say; /* a skip said for the first time, or a change */
 	uint64_t from_kib, to_kib;
 	char reason[256]; /* one line: "shrink: host use 82% > target 80%; ..." */

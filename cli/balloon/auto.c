@@ -85,6 +85,8 @@ static json_object *guest_json(const struct kvmops_balloon_auto_guest *g,
 	json_object_object_add(o, "share", u64(g->share));
 	json_object_object_add(o, "pressured",
 			       json_object_new_boolean(d->pressured));
+	json_object_object_add(o, "use_rise_bytes",
+			       u64(d->use_rise_kib * 1024));
 	json_object_object_add(o, "reason", json_object_new_string(d->reason));
 	return o;
 }

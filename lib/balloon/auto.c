@@ -206,6 +206,7 @@ static void refresh_guest(struct kvmops_ctx *ctx, virConnectPtr conn,
 		g->seen = last->seen;
 		g->last_swap_in_kib = last->last_swap_in_kib;
 		g->last_major_faults = last->last_major_faults;
+		g->last_in_use_kib = last->last_in_use_kib;
 		g->skip_said = last->skip_said;
 		/* A job seen before is asked after until it ends. */
 		g->migrating = last->migrating &&

@@ -19,6 +19,7 @@
 #define STEP_PERCENT 5 /* of a guest's current size, per cycle */
 #define STEP_MIN_KIB (64 * MIB)
 #define PSI_RECLAIM_PERCENT 5 /* of the budget, under PSI alone */
+#define GROWING_KIB (4 * MIB) /* a rise in use, per cycle, that is growth */
 
 KVMOPS_EXPORT void
 kvmops_balloon_auto_defaults(struct kvmops_balloon_auto_config *c)
@@ -225,6 +226,22 @@ static bool guest_pressure(const struct cycle *c,
 	return true;
 }
 
+static uint64_t in_use(const struct kvmops_balloon *b)
+{
+	return b->current_kib > b->usable_kib ? b->current_kib - b->usable_kib :
+						0;
+}
+
+/* How much its use grew since the last cycle, when that is growth. */
+static uint64_t use_rise(const struct kvmops_balloon_auto_guest *g)
+{
+	uint64_t now = in_use(&g->balloon);
+
+	return g->seen && now >= g->last_in_use_kib + GROWING_KIB ?
+		       now - g->last_in_use_kib :
+		       0;
+}
+
 static void judge_guest(struct cycle *c, size_t i)
 {
 	struct kvmops_balloon_auto_guest *g = &c->guests[i];
@@ -243,10 +260,12 @@ static void judge_guest(struct cycle *c, size_t i)
 	}
 	g->skip_said = false;
 	d->pressured = guest_pressure(c, g, d->pressure, sizeof(d->pressure));
+	d->use_rise_kib = use_rise(g);
 	say(d, KVMOPS_BALLOON_AUTO_KEEP, "%s", "nothing to do");
 	g->seen = true;
 	g->last_swap_in_kib = b->swap_in_kib;
 	g->last_major_faults = b->major_faults;
+	g->last_in_use_kib = in_use(b);
 }
 
 /* ---- the host ------------------------------------------------------------ */
@@ -345,35 +364,6 @@ static void shrink_one(struct cycle *c, size_t i, uint64_t *need)
 	    share_of(c, g));
 }
 
-static void shrink(struct cycle *c)
-{
-	uint64_t need = c->v->gap_kib > 0 ?
-				(uint64_t)c->v->gap_kib :
-				c->host->budget_kib * PSI_RECLAIM_PERCENT / 100;
-	size_t n = 0, i;
-
-	for (i = 0; i < c->count; i++) {
-		struct kvmops_balloon_auto_guest *g = &c->guests[i];
-
-		if (c->d[i].pressured)
-			say(&c->d[i], KVMOPS_BALLOON_AUTO_KEEP,
-			    "short of memory itself (%s): never shrunk",
-			    c->d[i].pressure);
-		else if (c->d[i].action == KVMOPS_BALLOON_AUTO_KEEP)
-			c->order[n++] = (struct ranked){
-				.weight =
-					(double)above_floor(g) / share_of(c, g),
-				.index = i,
-			};
-	}
-	qsort(c->order, n, sizeof(*c->order), by_weight);
-	for (i = 0; i < n && need; i++)
-		shrink_one(c, c->order[i].index, &need);
-	for (; i < n; i++)
-		say(&c->d[c->order[i].index], KVMOPS_BALLOON_AUTO_KEEP, "%s",
-		    "the guests before it give enough");
-}
-
 /* ---- growing: the ones short of memory first, then by share ------------- */
 
 /* Short of memory first; then the most missing, for the share. */
@@ -427,7 +417,11 @@ static void grow_one(struct cycle *c, size_t i, uint64_t *room)
 	d->say = true;
 	*room -= step;
 	c->v->growing++;
-	if (d->pressured)
+	if (d->pressured && c->v->pressure)
+		say(d, KVMOPS_BALLOON_AUTO_GROW,
+		    "%s; gets %s of what the others give, first: short of memory itself (%s)",
+		    c->v->reason, mib(step, s, sizeof(s)), d->pressure);
+	else if (d->pressured)
 		say(d, KVMOPS_BALLOON_AUTO_GROW,
 		    "%s; gets %s first: short of memory itself (%s)",
 		    c->v->reason, mib(step, s, sizeof(s)), d->pressure);
@@ -450,6 +444,93 @@ static void grow(struct cycle *c)
 	qsort(c->order, n, sizeof(*c->order), by_weight);
 	for (i = 0; i < n; i++)
 		grow_one(c, c->order[i].index, &room);
+}
+
+/* ---- under pressure: reclaim, and feed the guests short of memory ------ */
+
+/* What a guest short of memory asks for this cycle. */
+static uint64_t wanted(const struct cycle *c, size_t i)
+{
+	const struct kvmops_balloon *b = &c->guests[i].balloon;
+	uint64_t missing = b->max_kib > b->current_kib ?
+				   b->max_kib - b->current_kib :
+				   0,
+		 step = step_of(c, &c->guests[i]);
+
+	if (missing < c->cfg->deadband_kib)
+		return 0;
+	return step < missing ? step : missing;
+}
+
+/*
+ * The guests short of memory grow first, out of what the others gave
+ * this cycle, so that moving memory to them never adds to the host's use.
+ */
+static void feed(struct cycle *c, uint64_t given)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < c->count; i++)
+		if (c->d[i].pressured &&
+		    c->d[i].action == KVMOPS_BALLOON_AUTO_KEEP)
+			c->order[n++] =
+				(struct ranked){ .weight = grow_weight(c, i),
+						 .index = i };
+	qsort(c->order, n, sizeof(*c->order), by_weight);
+	for (i = 0; i < n; i++)
+		grow_one(c, c->order[i].index, &given);
+}
+
+/* Whether a guest gives nothing whatever the host needs (and why). */
+static bool kept_whole(struct cycle *c, size_t i)
+{
+	struct kvmops_balloon_auto_decision *d = &c->d[i];
+	char r[24];
+
+	if (d->pressured)
+		say(d, KVMOPS_BALLOON_AUTO_KEEP,
+		    "short of memory itself (%s): never shrunk", d->pressure);
+	else if (d->use_rise_kib)
+		say(d, KVMOPS_BALLOON_AUTO_KEEP,
+		    "its use grew %s since the last cycle: not shrunk while it grows",
+		    mib(d->use_rise_kib, r, sizeof(r)));
+	else
+		return false;
+	return true;
+}
+
+static void shrink(struct cycle *c)
+{
+	uint64_t host_need = c->v->gap_kib > 0 ?
+				     (uint64_t)c->v->gap_kib :
+				     c->host->budget_kib * PSI_RECLAIM_PERCENT /
+					     100,
+		 want = 0, need;
+	size_t n = 0, i;
+
+	for (i = 0; i < c->count; i++) {
+		struct kvmops_balloon_auto_guest *g = &c->guests[i];
+
+		if (c->d[i].action != KVMOPS_BALLOON_AUTO_KEEP)
+			continue;
+		if (c->d[i].pressured)
+			want += wanted(c, i);
+		if (!kept_whole(c, i))
+			c->order[n++] = (struct ranked){
+				.weight =
+					(double)above_floor(g) / share_of(c, g),
+				.index = i,
+			};
+	}
+	qsort(c->order, n, sizeof(*c->order), by_weight);
+	need = host_need + want;
+	for (i = 0; i < n && need; i++)
+		shrink_one(c, c->order[i].index, &need);
+	for (; i < n; i++)
+		say(&c->d[c->order[i].index], KVMOPS_BALLOON_AUTO_KEEP, "%s",
+		    "the guests before it give enough");
+	if (want)
+		feed(c, host_need + want - need);
 }
 
 KVMOPS_EXPORT void

@@ -215,11 +215,13 @@ static void test_gather_carries_the_last_cycle(void **state)
 	guests[0].share = 3000;
 	guests[0].seen = true;
 	guests[0].last_major_faults = 77;
+	guests[0].last_in_use_kib = 99;
 	assert_int_equal(
 		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
 	assert_int_equal(guests[0].share, 3000);
 	assert_true(guests[0].seen);
 	assert_int_equal(guests[0].last_major_faults, 77);
+	assert_int_equal(guests[0].last_in_use_kib, 99);
 	free(guests);
 	kvmops_disconnect(conn);
 }

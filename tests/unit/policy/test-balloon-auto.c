@@ -195,6 +195,60 @@ static void test_guest_faulting_or_low_usable_is_pressured(void **state)
 	assert_int_equal(p.v.shrinking, 0);
 }
 
+/* A guest whose use grows (4 MiB or more a cycle) gives nothing. */
+static void test_growing_guest_is_not_shrunk(void **state)
+{
+	struct policy p;
+
+	host(&p, 950);
+	guest(&p, "grows", 256, 256, 100);
+	guest(&p, "idle", 256, 256, 200);
+	decide(&p);
+	p.g[0].balloon.usable_kib -= 16 * MIB;
+	decide(&p);
+	assert_false(p.d[0].pressured);
+	assert_int_equal(p.d[0].use_rise_kib, 16 * MIB);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 256);
+	assert_reason(&p.d[0], "keep: its use grew 16 MiB since the last "
+			       "cycle: not shrunk while it grows");
+	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_SHRINK, 200);
+	p.g[0].balloon.usable_kib -= 2 * MIB; /* noise, not growth */
+	decide(&p);
+	assert_int_equal(p.d[0].use_rise_kib, 0);
+	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_SHRINK);
+}
+
+/*
+ * Under pressure a guest short of memory still grows, by what the others
+ * give in the same cycle: 80.8 MiB for the host plus 64 for "short"; the
+ * two idle guests give a step each (128 MiB), "short" gets its 64 first.
+ */
+static void test_short_guest_fed_under_pressure(void **state)
+{
+	struct policy p;
+
+	host(&p, 900);
+	guest(&p, "short", 192, 256, 150)->balloon.usable_kib = 10 * MIB;
+	guest(&p, "idle1", 256, 256, 100);
+	guest(&p, "idle2", 256, 256, 100);
+	decide(&p);
+	assert_true(p.v.pressure);
+	assert_true(p.d[0].pressured);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 256);
+	assert_reason(&p.d[0], "gets 64 MiB of what the others give, first: "
+			       "short of memory itself (usable 10 MiB");
+	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_SHRINK, 192);
+	assert_to(&p.d[2], KVMOPS_BALLOON_AUTO_SHRINK, 192);
+
+	/* Nobody to give: the short guest waits, nothing grows. */
+	host(&p, 900);
+	guest(&p, "short", 192, 256, 150)->balloon.usable_kib = 10 * MIB;
+	guest(&p, "floored", 120, 256, 110);
+	decide(&p);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 192);
+	assert_int_equal(p.v.growing, 0);
+}
+
 /* ---- growing back -------------------------------------------------------- */
 
 /* 600 of 1024 used: 219.2 MiB of room; the short one first, then by share. */
@@ -382,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_guest_swapping_is_never_shrunk),
 		cmocka_unit_test(
 			test_guest_faulting_or_low_usable_is_pressured),
+		cmocka_unit_test(test_growing_guest_is_not_shrunk),
+		cmocka_unit_test(test_short_guest_fed_under_pressure),
 		cmocka_unit_test(test_grow_back_pressured_first),
 		cmocka_unit_test(test_grow_stops_at_the_target),
 		cmocka_unit_test(test_rising_use_reclaims_ahead),
