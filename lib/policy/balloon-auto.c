@@ -442,8 +442,19 @@ static void grow(struct cycle *c)
 				(struct ranked){ .weight = grow_weight(c, i),
 						 .index = i };
 	qsort(c->order, n, sizeof(*c->order), by_weight);
-	for (i = 0; i < n; i++)
-		grow_one(c, c->order[i].index, &room);
+	for (i = 0; i < n; i++) {
+		size_t k = c->order[i].index;
+		uint64_t spare = room < c->cfg->deadband_kib ? room :
+							       UINT64_MAX;
+
+		/*
+		 * A guest short of memory will use what it gets: that comes
+		 * out of the room. One with memory to spare takes up what it
+		 * is given only as it comes to need it, and then the rise
+		 * meets it: it grows a whole step while room is left.
+		 */
+		grow_one(c, k, c->d[k].pressured ? &room : &spare);
+	}
 }
 
 /* ---- under pressure: reclaim, and feed the guests short of memory ------ */

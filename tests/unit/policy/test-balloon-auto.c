@@ -273,26 +273,43 @@ static void test_grow_back_pressured_first(void **state)
 	assert_int_equal(p.v.growing, 2);
 }
 
-/* Room for 19.2 MiB: one guest grows by that, the next not at all. */
-static void test_grow_stops_at_the_target(void **state)
+/*
+ * Room for 19.2 MiB: the short guest takes it all, and nothing is left
+ * for the others; without it, each grows a whole step (they take up
+ * what they are given only as they need it). Under the deadband, none.
+ */
+static void test_grow_room_goes_to_the_short_first(void **state)
 {
 	struct policy p;
 
 	host(&p, 800);
 	guest(&p, "a", 128, 256, 100);
+	guest(&p, "short", 200, 256, 100)->balloon.usable_kib = 8 * MIB;
+	decide(&p);
+	assert_int_equal(p.d[1].action, KVMOPS_BALLOON_AUTO_GROW);
+	assert_int_equal(p.d[1].to_kib - p.d[1].from_kib,
+			 (uint64_t)-p.v.gap_kib);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 128);
+	assert_reason(&p.d[0], "0 B of room left, less than the deadband");
+
+	host(&p, 800);
+	guest(&p, "a", 128, 256, 100);
 	guest(&p, "b", 200, 256, 100);
 	decide(&p);
-	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_GROW);
-	assert_int_equal(p.d[0].to_kib - p.d[0].from_kib,
-			 (uint64_t)-p.v.gap_kib);
-	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_KEEP, 200);
-	assert_reason(&p.d[1], "0 B of room left, less than the deadband");
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 128 + 64);
+	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_GROW, 256);
+
+	host(&p, 810); /* 9.2 MiB of room */
+	guest(&p, "a", 128, 256, 100);
+	decide(&p);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 128);
+	assert_int_equal(p.v.growing, 0);
 }
 
 /*
  * Use that rose by R since the last cycle is judged R higher: 780 MiB,
  * under the 819 MiB target, but up 60 MiB, is pressure (21 MiB to take
- * now); once use falls, no rise counts. Rising use leaves no room to grow.
+ * now); once use falls, no rise counts. Rising use leaves less room.
  */
 static void test_rising_use_reclaims_ahead(void **state)
 {
@@ -314,8 +331,7 @@ static void test_rising_use_reclaims_ahead(void **state)
 	decide(&p);
 	assert_false(p.v.pressure);
 	assert_int_equal(p.v.rise_kib, 0);
-	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_GROW);
-	assert_int_equal(p.d[0].to_kib, 192 * MIB + (uint64_t)-p.v.gap_kib);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 256);
 
 	host(&p, 700);
 	p.host.last_used_kib = 600 * MIB;
@@ -323,7 +339,7 @@ static void test_rising_use_reclaims_ahead(void **state)
 	decide(&p);
 	assert_false(p.v.pressure);
 	assert_int_equal(p.v.gap_kib, (int64_t)(800 * MIB) - 838860);
-	assert_int_equal(p.d[0].to_kib, 192 * MIB + (uint64_t)-p.v.gap_kib);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 256);
 	assert_reason(&p.d[0], "within target 80% (819 MiB), rising by "
 			       "100 MiB a cycle");
 }
@@ -439,7 +455,7 @@ int main(void)
 		cmocka_unit_test(test_growing_guest_is_not_shrunk),
 		cmocka_unit_test(test_short_guest_fed_under_pressure),
 		cmocka_unit_test(test_grow_back_pressured_first),
-		cmocka_unit_test(test_grow_stops_at_the_target),
+		cmocka_unit_test(test_grow_room_goes_to_the_short_first),
 		cmocka_unit_test(test_rising_use_reclaims_ahead),
 		cmocka_unit_test(test_psi_alone_reclaims_a_little),
 		cmocka_unit_test(
