@@ -510,13 +510,21 @@ static bool kept_whole(struct cycle *c, size_t i)
 	return true;
 }
 
+/*
+ * Back to a deadband under the target, not to the target itself: use then
+ * settles in [target - deadband, target], where nothing moves either way,
+ * and after a burst there is room to grow the others back.
+ */
+static uint64_t host_need(const struct cycle *c)
+{
+	if (c->v->gap_kib > 0)
+		return (uint64_t)c->v->gap_kib + c->cfg->deadband_kib;
+	return c->host->budget_kib * PSI_RECLAIM_PERCENT / 100;
+}
+
 static void shrink(struct cycle *c)
 {
-	uint64_t host_need = c->v->gap_kib > 0 ?
-				     (uint64_t)c->v->gap_kib :
-				     c->host->budget_kib * PSI_RECLAIM_PERCENT /
-					     100,
-		 want = 0, need;
+	uint64_t host = host_need(c), want = 0, need;
 	size_t n = 0, i;
 
 	for (i = 0; i < c->count; i++) {
@@ -534,14 +542,14 @@ static void shrink(struct cycle *c)
 			};
 	}
 	qsort(c->order, n, sizeof(*c->order), by_weight);
-	need = host_need + want;
+	need = host + want;
 	for (i = 0; i < n && need; i++)
 		shrink_one(c, c->order[i].index, &need);
 	for (; i < n; i++)
 		say(&c->d[c->order[i].index], KVMOPS_BALLOON_AUTO_KEEP, "%s",
 		    "the guests before it give enough");
 	if (want)
-		feed(c, host_need + want - need);
+		feed(c, host + want - need);
 }
 
 KVMOPS_EXPORT void

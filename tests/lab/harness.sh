@@ -1,6 +1,8 @@
 # Sourced by the lab's integration tests, after tests/lib.sh:
-#   lab_start N      a fresh lab with N hosts, torn down at exit, pass or
-#                    fail; one lab at a time on this machine (a lock)
+#   lab_start N [ARGS...]
+#                    a fresh lab with N hosts (and lab up's ARGS, such as
+#                    --host-mem SIZE), torn down at exit, pass or fail; one
+#                    lab at a time on this machine (a lock)
 #   lab ARGS...      the lab command
 #   wait_heartbeat NAME ABOVE SECONDS
 #                    waits until NAME's heartbeat passes ABOVE; prints it
@@ -27,9 +29,9 @@ lab_start() {
 	flock -w 1800 7 || { not_ok "the lab lock stayed taken for 30 minutes"; finish; }
 	lab down >/dev/null 2>&1
 	trap 'lab down >/dev/null 2>&1; rm -rf "$TEST_TMP"' EXIT
-	if ! lab up --hosts "$1" >"$TEST_TMP/lab-up.log" 2>&1 7>&-; then
+	if ! lab up --hosts "$@" >"$TEST_TMP/lab-up.log" 2>&1 7>&-; then
 		cat "$TEST_TMP/lab-up.log"
-		not_ok "lab up --hosts $1"
+		not_ok "lab up --hosts $*"
 		finish
 	fi
 }

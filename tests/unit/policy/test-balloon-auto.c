@@ -88,7 +88,8 @@ static void assert_to(const struct kvmops_balloon_auto_decision *d,
 /* ---- shrinking ----------------------------------------------------------- */
 
 /*
- * 900 of 1024 MiB used, target 80% (819.2 MiB): 80.8 MiB to reclaim.
+ * 900 of 1024 MiB used, target 80% (819.2 MiB): 80.8 MiB to reclaim, and
+ * the 16 MiB deadband under the target.
  * a gives 156 above its floor, c as much but with twice the share (78 a
  * share), b 56: a goes first, a whole step (64 MiB), then c the rest.
  */
@@ -108,7 +109,8 @@ static void test_shrink_order_by_usable_and_share(void **state)
 			       "1000)");
 	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_SHRINK, 192);
 	assert_int_equal(p.d[2].action, KVMOPS_BALLOON_AUTO_SHRINK);
-	assert_int_equal(p.d[2].to_kib, 256 * MIB - (p.v.gap_kib - 64 * MIB));
+	assert_int_equal(p.d[2].to_kib,
+			 256 * MIB - (p.v.gap_kib + 16 * MIB - 64 * MIB));
 	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_KEEP, 256);
 	assert_reason(&p.d[1], "the guests before it give enough");
 	assert_int_equal(p.v.shrinking, 2);
@@ -139,19 +141,29 @@ static void test_step_floor_and_deadband(void **state)
 	assert_reason(&p.d[0], "less than the deadband of 16 MiB");
 }
 
-/* 5 MiB over the target is less than the deadband: nothing moves. */
-static void test_small_need_changes_nothing(void **state)
+/*
+ * Use settles between target - deadband and the target: at 810 MiB
+ * (9.2 under the 819.2 target) nothing moves either way; at 824 MiB the
+ * host reclaims 4.8 MiB past the target and the 16 MiB deadband under it.
+ */
+static void test_use_settles_in_the_deadband(void **state)
 {
 	struct policy p;
+
+	host(&p, 810);
+	guest(&p, "a", 200, 256, 100);
+	decide(&p);
+	assert_false(p.v.pressure);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 200);
+	assert_false(p.d[0].say);
 
 	host(&p, 824);
 	guest(&p, "a", 256, 256, 100);
 	decide(&p);
 	assert_true(p.v.pressure);
-	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 256);
-	assert_reason(&p.d[0], "the host needs 4.80 MiB more, less than the "
-			       "deadband of 16 MiB");
-	assert_false(p.d[0].say);
+	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_SHRINK);
+	assert_int_equal(p.d[0].to_kib,
+			 256 * MIB - (uint64_t)p.v.gap_kib - 16 * MIB);
 }
 
 /* ---- a guest short of memory ---------------------------------------------- */
@@ -309,7 +321,8 @@ static void test_grow_room_goes_to_the_short_first(void **state)
 /*
  * Use that rose by R since the last cycle is judged R higher: 780 MiB,
  * under the 819 MiB target, but up 60 MiB, is pressure (21 MiB to take
- * now); once use falls, no rise counts. Rising use leaves less room.
+ * now, and the deadband); once use falls, no rise counts. Rising use
+ * leaves less room.
  */
 static void test_rising_use_reclaims_ahead(void **state)
 {
@@ -323,7 +336,8 @@ static void test_rising_use_reclaims_ahead(void **state)
 	assert_int_equal(p.v.rise_kib, 60 * MIB);
 	assert_reason(&p.d[0], "shrink: host use 780 MiB of 1 GiB (76%) "
 			       "rising by 60 MiB a cycle: past target 80%");
-	assert_int_equal(p.d[0].to_kib, 256 * MIB - (uint64_t)p.v.gap_kib);
+	assert_int_equal(p.d[0].to_kib,
+			 256 * MIB - (uint64_t)p.v.gap_kib - 16 * MIB);
 
 	host(&p, 780);
 	p.host.last_used_kib = 800 * MIB;
@@ -448,7 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shrink_order_by_usable_and_share),
 		cmocka_unit_test(test_step_floor_and_deadband),
-		cmocka_unit_test(test_small_need_changes_nothing),
+		cmocka_unit_test(test_use_settles_in_the_deadband),
 		cmocka_unit_test(test_guest_swapping_is_never_shrunk),
 		cmocka_unit_test(
 			test_guest_faulting_or_low_usable_is_pressured),
