@@ -444,14 +444,14 @@ static void grow(struct cycle *c)
 	qsort(c->order, n, sizeof(*c->order), by_weight);
 	for (i = 0; i < n; i++) {
 		size_t k = c->order[i].index;
-		uint64_t spare = room < c->cfg->deadband_kib ? room :
-							       UINT64_MAX;
+		uint64_t spare = room ? UINT64_MAX : 0;
 
 		/*
 		 * A guest short of memory will use what it gets: that comes
 		 * out of the room. One with memory to spare takes up what it
 		 * is given only as it comes to need it, and then the rise
-		 * meets it: it grows a whole step while room is left.
+		 * meets it: it grows a whole step while use is under the
+		 * target.
 		 */
 		grow_one(c, k, c->d[k].pressured ? &room : &spare);
 	}
@@ -511,9 +511,8 @@ static bool kept_whole(struct cycle *c, size_t i)
 }
 
 /*
- * Back to a deadband under the target, not to the target itself: use then
- * settles in [target - deadband, target], where nothing moves either way,
- * and after a burst there is room to grow the others back.
+ * Back to a deadband under the target, not to the target itself, so that
+ * after a burst there is room to grow the others back.
  */
 static uint64_t host_need(const struct cycle *c)
 {

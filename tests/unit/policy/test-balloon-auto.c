@@ -142,20 +142,12 @@ static void test_step_floor_and_deadband(void **state)
 }
 
 /*
- * Use settles between target - deadband and the target: at 810 MiB
- * (9.2 under the 819.2 target) nothing moves either way; at 824 MiB the
- * host reclaims 4.8 MiB past the target and the 16 MiB deadband under it.
+ * Past the target by 4.8 MiB, the host reclaims that and the 16 MiB
+ * deadband under the target; under it by 9.2 MiB, guests grow back.
  */
-static void test_use_settles_in_the_deadband(void **state)
+static void test_reclaim_overshoots_by_the_deadband(void **state)
 {
 	struct policy p;
-
-	host(&p, 810);
-	guest(&p, "a", 200, 256, 100);
-	decide(&p);
-	assert_false(p.v.pressure);
-	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 200);
-	assert_false(p.d[0].say);
 
 	host(&p, 824);
 	guest(&p, "a", 256, 256, 100);
@@ -164,6 +156,12 @@ static void test_use_settles_in_the_deadband(void **state)
 	assert_int_equal(p.d[0].action, KVMOPS_BALLOON_AUTO_SHRINK);
 	assert_int_equal(p.d[0].to_kib,
 			 256 * MIB - (uint64_t)p.v.gap_kib - 16 * MIB);
+
+	host(&p, 810);
+	guest(&p, "a", 200, 256, 100);
+	decide(&p);
+	assert_false(p.v.pressure);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 256);
 }
 
 /* ---- a guest short of memory ---------------------------------------------- */
@@ -288,7 +286,7 @@ static void test_grow_back_pressured_first(void **state)
 /*
  * Room for 19.2 MiB: the short guest takes it all, and nothing is left
  * for the others; without it, each grows a whole step (they take up
- * what they are given only as they need it). Under the deadband, none.
+ * what they are given only as they need it). At the target, none.
  */
 static void test_grow_room_goes_to_the_short_first(void **state)
 {
@@ -311,7 +309,8 @@ static void test_grow_room_goes_to_the_short_first(void **state)
 	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 128 + 64);
 	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_GROW, 256);
 
-	host(&p, 810); /* 9.2 MiB of room */
+	host(&p, 0);
+	p.host.used_kib = 838860; /* 80% of 1 GiB, to the KiB */
 	guest(&p, "a", 128, 256, 100);
 	decide(&p);
 	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_KEEP, 128);
@@ -462,7 +461,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shrink_order_by_usable_and_share),
 		cmocka_unit_test(test_step_floor_and_deadband),
-		cmocka_unit_test(test_use_settles_in_the_deadband),
+		cmocka_unit_test(test_reclaim_overshoots_by_the_deadband),
 		cmocka_unit_test(test_guest_swapping_is_never_shrunk),
 		cmocka_unit_test(
 			test_guest_faulting_or_low_usable_is_pressured),
