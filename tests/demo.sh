@@ -1,8 +1,11 @@
 #!/bin/bash
-# make demo: a two-host lab with three guests whose memory is alike, and
+# make demo: first kvm-balloon auto on a one-host lab with a 640 MiB
+# memory budget, where a guest grows and the policy keeps every guest
+# alive; then a two-host lab with three guests whose memory is alike, and
 # the kvmops commands at work on it, one step at a time: kvm-ksm tune
-# starts and paces KSM, kvm-balloon moves memory, kvm-migrate moves guests. It leaves the lab
-# running to explore; make demo-stop ends it and puts KSM back as it was.
+# starts and paces KSM, kvm-balloon moves memory, kvm-migrate moves
+# guests. It leaves that lab running to explore; make demo-stop ends it
+# and puts KSM back as it was.
 #
 #   demo.sh        the tour
 #   demo.sh stop   lab down, and the KSM knobs the demo changed restored
@@ -66,6 +69,7 @@ take_locks() {
 tour() {
 	[ "$(id -u)" = 0 ] || { echo "demo: the lab needs root" >&2; exit 1; }
 	take_locks
+	auto_tour
 	say "The lab: two libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
 	"$LAB" down >/dev/null 2>&1
 	step "$LAB" up --hosts 2 7>&- 9>&- || exit 1
@@ -168,6 +172,30 @@ balloon_tour() {
 	step "$KB" -c "$u1" set idle1 256M --wait
 	say "Is host 1 overcommitted? (the rules of thumb: memory up to 1.5x passes)"
 	step "$KB" -c "$u1" overcommit
+}
+
+# kvm-balloon auto keeps a host with a real memory budget alive: a lab
+# of its own, one host whose guests share a 640 MiB memory cgroup.
+auto_tour() {
+	local u1 cg b0 b1
+	say "kvm-balloon auto: one host whose guests share a memory cgroup of 640 MiB (the kernel enforces it: memory that is not given back is reclaimed, or a QEMU is killed)"
+	"$LAB" down >/dev/null 2>&1
+	step "$LAB" up --hosts 1 --host-mem 640M 7>&- 9>&- || exit 1
+	u1=$("$LAB" uri 1) cg=$("$LAB" cgroup 1)
+	say "Two idle guests of 256 MiB, and grow1, which will take 184 MiB at 8 MiB/s, hold it 20 s and free it"
+	"$LAB" guest idle1 >/dev/null && "$LAB" guest idle2 >/dev/null || exit 1
+	beat idle2 50 >/dev/null || exit 1
+	"$LAB" guest grow1 --workload grow:8:20 --wss 184 >/dev/null || exit 1
+	b0="$(beat idle1) $(beat idle2)"
+	say "What auto would do now, and why, changing nothing (--dry-run): the host is within its target"
+	step "$KB" -c "$u1" auto --once --dry-run --cgroup "$cg"
+	say "auto for 70 s, a cycle every 2 s: a line per change, with its reason. The idle guests give, down to their floors; grow1, whose use grows, is never squeezed; once it frees its memory, every balloon grows back"
+	step timeout -s TERM 70 "$KB" -c "$u1" auto --interval 2 --cgroup "$cg"
+	b1="$(beat idle1) $(beat idle2) $(beat grow1)"
+	say "Every guest still runs and beats (idle1 idle2: $b0 -> $b1), the balloons are back, and the budget held"
+	step "$KB" -c "$u1" list
+	step "$LAB" status
+	"$LAB" down >/dev/null
 }
 
 case ${1:-} in

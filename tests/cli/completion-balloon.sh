@@ -27,6 +27,10 @@ has 'kvm-balloon period --' 'period --<TAB> offers --all --live --config' \
 	--all --live --config
 has 'kvm-balloon list --' 'list --<TAB> offers --sort --state and --json' \
 	--sort --state --json
+has 'kvm-balloon auto --' 'auto --<TAB> offers its options' \
+	--once --interval --dry-run --config --cgroup --target --psi --max-step \
+	--deadband --shares --no-set-period --prometheus-file --syslog
+check 'kvm-balloon auto --d' 'auto --d<TAB> gives --deadband --dry-run' --deadband --dry-run
 check 'kvm-balloon list --sort ' 'list --sort <TAB> gives current usable rss name' \
 	current usable rss name
 check 'kvm-balloon list --sort=u' 'list --sort=u<TAB> gives usable' usable
