@@ -128,6 +128,25 @@ int kvmops_read_meminfo(struct kvmops_ctx *ctx, uint64_t *total_kib,
 int kvmops_read_psi_some_avg10(struct kvmops_ctx *ctx, const char *path,
 			       double *avg10);
 
+/* ---- balloons (balloon/balloon.c) --------------------------------------- */
+
+/* The bulk stats hold no balloon figures for it (no driver, test:///). */
+bool kvmops_balloon_no_figures(const struct kvmops_balloon *b);
+
+/*
+ * Whether a domain the bulk stats hold no balloon figures for may take
+ * figures its caller already knows (sizes, period, problems) into *@b,
+ * which has its name, state and what the record held: true spares the
+ * calls that would look it up and say why.
+ */
+typedef bool (*kvmops_balloon_known_fn)(struct kvmops_balloon *b, void *data);
+
+/* kvmops_balloon_list(), asking @known (when not NULL) first. */
+int kvmops_balloon_list_known(struct kvmops_ctx *ctx, virConnectPtr conn,
+			      unsigned int flags, kvmops_balloon_known_fn known,
+			      void *data, struct kvmops_balloon **out,
+			      size_t *count);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t kvmops_now_ms(void);
 

@@ -792,6 +792,8 @@ struct kvmops_balloon_auto_guest {
 	bool seen; /* the counters below are from an earlier cycle */
 	uint64_t last_swap_in_kib, last_major_faults;
 	uint64_t last_in_use_kib; /* current - usable at the last cycle */
+	unsigned int recheck_in; /* cycles before a guest without stats is
+				    looked up again: 0 next cycle */
 	bool skip_said; /* why it is skipped was said, once */
 };
 
@@ -845,7 +847,11 @@ void kvmops_balloon_auto_decide(const struct kvmops_balloon_auto_config *config,
  * floor (kvmops_balloon_floor with the default margin; current when it
  * has no stats) and what the same-named guest of *@guests (the last
  * cycle's array, or NULL) carried: its share, its counters, whether a job
- * ran (asked again until it ends). Replaces *@guests (free() it).
+ * ran (asked again until it ends). A guest that has no balloon figures for
+ * a lasting reason (no device, no period, no driver) keeps its last
+ * figures for up to 6 cycles before it is looked up again (per-domain
+ * calls), or until its recheck_in is set to 0 (after its period or its
+ * balloon was changed). Replaces *@guests (free() it).
  * Since 0.4 (LIBKVMOPS_5).
  */
 int kvmops_balloon_auto_gather(struct kvmops_ctx *ctx, virConnectPtr conn,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -30,6 +31,7 @@ struct autopilot {
 	size_t count;
 	unsigned long cycles;
 	uint64_t last_ms; /* when the last cycle gathered */
+	double cpu_ms; /* what this cycle took to gather, decide and apply */
 };
 
 /* ---- reporting ------------------------------------------------------------ */
@@ -94,7 +96,7 @@ static json_object *guest_json(const struct kvmops_balloon_auto_guest *g,
 static void print_cycle_json(const struct autopilot *a)
 {
 	json_object *o = json_object_new_object(), *list;
-	char stamp[40];
+	char stamp[40], cpu[32];
 	time_t now = time(NULL);
 	size_t i;
 
@@ -103,6 +105,9 @@ static void print_cycle_json(const struct autopilot *a)
 	json_object_object_add(o, "cycle", u64(a->cycles));
 	json_object_object_add(o, "dry_run",
 			       json_object_new_boolean(a->dry_run));
+	snprintf(cpu, sizeof(cpu), "%.3f", a->cpu_ms);
+	json_object_object_add(o, "cpu_ms",
+			       json_object_new_double_s(a->cpu_ms, cpu));
 	json_object_object_add(o, "host", host_json(a));
 	list = json_object_new_array();
 	for (i = 0; i < a->count; i++)
@@ -215,10 +220,12 @@ static void set_periods(struct autopilot *a, virConnectPtr conn)
 					      KVMOPS_BALLOON_LIVE))
 			kvs_say(&a->voice, LOG_WARNING, "%s",
 				kvmops_last_error(ctx));
-		else
+		else {
 			kvs_say(&a->voice, LOG_NOTICE,
 				"%s had no stats period: set to %d s, so that it can be judged from the next cycles",
 				b->name, AUTO_STATS_PERIOD_S);
+			a->guests[i].recheck_in = 0; /* look again next cycle */
+		}
 	}
 }
 
@@ -247,12 +254,24 @@ static int gather(struct autopilot *a, virConnectPtr conn)
 	return a->decisions ? 0 : -ENOMEM;
 }
 
+/* CPU milliseconds this process used so far, every thread's. */
+static double cpu_ms(void)
+{
+	struct rusage r;
+
+	if (getrusage(RUSAGE_SELF, &r))
+		return 0;
+	return (double)(r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1e3 +
+	       (double)(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e3;
+}
+
 /* 0, or the library's error code (already said). */
 static int run_cycle(struct autopilot *a)
 {
 	struct kvmops_ctx *ctx = a->call->st->ctx;
 	virConnectPtr conn = kvs_conn(a->call);
 	unsigned int changed = 0;
+	double start = cpu_ms();
 	int rc;
 
 	if (!conn)
@@ -269,6 +288,7 @@ static int run_cycle(struct autopilot *a)
 	    kvmops_balloon_auto_apply(ctx, conn, a->guests, a->decisions,
 				      a->count, &changed))
 		kvs_say(&a->voice, LOG_ERR, "%s", kvmops_last_error(ctx));
+	a->cpu_ms = cpu_ms() - start;
 	report(a);
 	write_prometheus(a);
 	set_periods(a, conn);

@@ -196,11 +196,64 @@ find_guest(const struct kvmops_balloon_auto_guest *guests, size_t count,
 	return NULL;
 }
 
+/*
+ * A guest that cannot be judged for a reason that lasts (no balloon, no
+ * stats period, no driver) is looked up (its sizes, its XML) once every
+ * this many cycles, not every cycle: with many such guests the lookups
+ * would cost more than the rest of the cycle.
+ */
+#define RECHECK_CYCLES 6
+#define LASTING                                                \
+	(KVMOPS_BALLOON_NO_DEVICE | KVMOPS_BALLOON_NO_PERIOD | \
+	 KVMOPS_BALLOON_NO_DRIVER)
+
+struct carried {
+	const struct kvmops_balloon_auto_guest *guests;
+	size_t count;
+	bool *reused; /* per last guest: its figures stood in this cycle */
+};
+
+/* The last cycle's figures still stand for this guest. */
+static bool still_known(const struct kvmops_balloon_auto_guest *last)
+{
+	return last && last->balloon.problems & LASTING && last->recheck_in;
+}
+
+static bool known_from_last(struct kvmops_balloon *b, void *data)
+{
+	const struct carried *c = data;
+	const struct kvmops_balloon_auto_guest *last =
+		find_guest(c->guests, c->count, b->name);
+
+	if (!still_known(last) || !c->reused)
+		return false;
+	c->reused[last - c->guests] = true;
+	b->current_kib = last->balloon.current_kib;
+	b->max_kib = last->balloon.max_kib;
+	b->stats_period = last->balloon.stats_period;
+	b->min_guarantee_kib = last->balloon.min_guarantee_kib;
+	b->problems = last->balloon.problems;
+	return true;
+}
+
+static void carry_recheck(struct kvmops_balloon_auto_guest *g,
+			  const struct kvmops_balloon_auto_guest *last,
+			  const struct carried *c)
+{
+	if (last && c->reused && c->reused[last - c->guests])
+		g->recheck_in = last->recheck_in - 1;
+	else
+		g->recheck_in = g->balloon.problems & LASTING ? RECHECK_CYCLES :
+								0;
+}
+
 /* What the last cycle carried, and the figures of this one. */
 static void refresh_guest(struct kvmops_ctx *ctx, virConnectPtr conn,
 			  struct kvmops_balloon_auto_guest *g,
-			  const struct kvmops_balloon_auto_guest *last)
+			  const struct kvmops_balloon_auto_guest *last,
+			  const struct carried *c)
 {
+	carry_recheck(g, last, c);
 	if (last) {
 		g->share = last->share;
 		g->seen = last->seen;
@@ -223,27 +276,36 @@ kvmops_balloon_auto_gather(struct kvmops_ctx *ctx, virConnectPtr conn,
 			   struct kvmops_balloon_auto_guest **guests,
 			   size_t *count)
 {
+	struct carried carried = { .guests = *guests,
+				   .count = *guests ? *count : 0 };
 	struct kvmops_balloon_auto_guest *fresh;
 	struct kvmops_balloon *list;
 	size_t n, i;
 	int rc;
 
-	rc = kvmops_balloon_list(ctx, conn, KVMOPS_BALLOON_LIST_ACTIVE, &list,
-				 &n);
-	if (rc)
+	/* Without memory for the marks, every guest is looked up: slower. */
+	carried.reused = calloc(carried.count ? carried.count : 1, 1);
+	rc = kvmops_balloon_list_known(ctx, conn, KVMOPS_BALLOON_LIST_ACTIVE,
+				       known_from_last, &carried, &list, &n);
+	if (rc) {
+		free(carried.reused);
 		return rc;
+	}
 	fresh = calloc(n ? n : 1, sizeof(*fresh));
 	if (!fresh) {
+		free(carried.reused);
 		free(list);
 		return kvmops_fail(ctx, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n; i++) {
 		fresh[i].balloon = list[i];
 		refresh_guest(ctx, conn, &fresh[i],
-			      find_guest(*guests, *guests ? *count : 0,
-					 list[i].name));
+			      find_guest(carried.guests, carried.count,
+					 list[i].name),
+			      &carried);
 	}
 	kvmops_clear_error(ctx);
+	free(carried.reused);
 	free(list);
 	free(*guests);
 	*guests = fresh;
@@ -307,6 +369,7 @@ kvmops_balloon_auto_apply(struct kvmops_ctx *ctx, virConnectPtr conn,
 		switch (change_live(ctx, conn, name, d->to_kib)) {
 		case 0:
 			(*changed)++;
+			guests[i].recheck_in = 0; /* its figures changed */
 			break;
 		case 1:
 			turn_into_skip(&guests[i], d);

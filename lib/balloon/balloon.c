@@ -88,11 +88,11 @@ static void take_param(struct kvmops_balloon *b, const virTypedParameter *p,
 	}
 }
 
+/* The record's own figures: no call to libvirt. */
 static void from_record(const virDomainStatsRecord *rec,
 			struct kvmops_balloon *b)
 {
 	time_t now = time(NULL);
-	virDomainInfo info;
 	int i;
 
 	memset(b, 0, sizeof(*b));
@@ -101,7 +101,14 @@ static void from_record(const virDomainStatsRecord *rec,
 		 VIRT(virDomainGetName)(rec->dom));
 	for (i = 0; i < rec->nparams; i++)
 		take_param(b, &rec->params[i], now);
-	/* Drivers without balloon stats (test:///) still know the sizes. */
+}
+
+/* Drivers without balloon stats (test:///) still know the sizes. */
+static void sizes_from_info(const virDomainStatsRecord *rec,
+			    struct kvmops_balloon *b)
+{
+	virDomainInfo info;
+
 	if (!b->max_kib && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
 		b->max_kib = info.maxMem;
 		b->current_kib = info.memory;
@@ -244,6 +251,20 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 				      struct kvmops_balloon **out,
 				      size_t *count)
 {
+	return kvmops_balloon_list_known(ctx, conn, flags, NULL, NULL, out,
+					 count);
+}
+
+bool kvmops_balloon_no_figures(const struct kvmops_balloon *b)
+{
+	return !b->max_kib && !(b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE);
+}
+
+int kvmops_balloon_list_known(struct kvmops_ctx *ctx, virConnectPtr conn,
+			      unsigned int flags, kvmops_balloon_known_fn known,
+			      void *data, struct kvmops_balloon **out,
+			      size_t *count)
+{
 	virDomainStatsRecordPtr *recs = NULL;
 	struct kvmops_balloon *list;
 	int n, i, budget = MAX_DIAGNOSED;
@@ -263,6 +284,10 @@ KVMOPS_EXPORT int kvmops_balloon_list(struct kvmops_ctx *ctx,
 	}
 	for (i = 0; i < n; i++) {
 		from_record(recs[i], &list[i]);
+		if (known && kvmops_balloon_no_figures(&list[i]) &&
+		    known(&list[i], data))
+			continue;
+		sizes_from_info(recs[i], &list[i]);
 		diagnose(recs[i]->dom, &list[i], false, &budget);
 	}
 	VIRT(virDomainStatsRecordListFree)(recs);
@@ -287,8 +312,10 @@ static int get_one_quiet(virDomainPtr dom, struct kvmops_balloon *b)
 	virDomainStatsRecordPtr *recs = NULL;
 	int n = VIRT(virDomainListGetStats)(doms, BALLOON_STATS, &recs, 0);
 
-	if (n >= 1)
+	if (n >= 1) {
 		from_record(recs[0], b);
+		sizes_from_info(recs[0], b);
+	}
 	VIRT(virDomainStatsRecordListFree)(recs);
 	return n >= 1 ? 0 : -EIO;
 }

@@ -226,6 +226,51 @@ static void test_gather_carries_the_last_cycle(void **state)
 	kvmops_disconnect(conn);
 }
 
+/*
+ * The test driver's guest has no balloon stats (a lasting reason): it is
+ * looked up once, then keeps those figures for 6 cycles (a balloon set
+ * behind auto's back is not seen meanwhile), then is looked up again.
+ */
+static void test_guest_without_stats_looked_up_every_6_cycles(void **state)
+{
+	struct kvmops_balloon_auto_guest *guests = NULL, other;
+	struct kvmops_balloon_auto_decision d = { 0 };
+	struct env *e = *state;
+	virConnectPtr conn = test_conn(e);
+	unsigned int changed;
+	uint64_t was;
+	size_t count = 0;
+	int cycle;
+
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	assert_true(guests[0].balloon.problems != 0);
+	assert_int_equal(guests[0].recheck_in, 6);
+	was = guests[0].balloon.current_kib;
+	other = guests[0]; /* set through another array: behind auto's back */
+	d.action = KVMOPS_BALLOON_AUTO_SHRINK;
+	d.to_kib = was - 1024;
+	assert_int_equal(kvmops_balloon_auto_apply(e->ctx, conn, &other, &d, 1,
+						   &changed),
+			 0);
+	for (cycle = 5; cycle >= 0; cycle--) {
+		assert_int_equal(kvmops_balloon_auto_gather(e->ctx, conn,
+							    &guests, &count),
+				 0);
+		assert_int_equal(guests[0].recheck_in, cycle);
+		assert_int_equal(guests[0].balloon.current_kib, was);
+	}
+	assert_int_equal(
+		kvmops_balloon_auto_gather(e->ctx, conn, &guests, &count), 0);
+	assert_int_equal(guests[0].recheck_in, 6);
+	assert_int_equal(guests[0].balloon.current_kib, was - 1024);
+	d.to_kib = was;
+	kvmops_balloon_auto_apply(e->ctx, conn, guests, &d, 1, &changed);
+	assert_int_equal(guests[0].recheck_in, 0); /* changed: looked up next */
+	free(guests);
+	kvmops_disconnect(conn);
+}
+
 static void test_apply_sets_the_live_balloon(void **state)
 {
 	struct kvmops_balloon_auto_guest *guests = NULL;
@@ -270,6 +315,7 @@ int main(void)
 		TEST(test_cgroup_v1),
 		TEST(test_no_such_cgroup),
 		TEST(test_gather_carries_the_last_cycle),
+		TEST(test_guest_without_stats_looked_up_every_6_cycles),
 		TEST(test_apply_sets_the_live_balloon),
 	};
 
