@@ -254,6 +254,7 @@ const struct kvs_opt balloon_auto_opts[] = {
 	  .help = "smaller changes are not made (default 16M)" },
 	{ .name = "shares",
 	  .arg = "DOMAIN=N,...",
+	  .repeats = true,
 	  .field = "default_share",
 	  .help = "guests' shares (default 1000 each): more share, squeezed later" },
 	{ .name = "no-set-period",

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,26 @@ bool kvs_is_option_word(const char *w)
 	       w[1] != '.';
 }
 
+/* An option that repeats keeps every value: "earlier,later". */
+static void store_value(struct kvs_call *call, const struct kvs_opt *o,
+			int index, const char *value)
+{
+	const char *was = call->values[index];
+	char **grown, *both;
+
+	if (!o->repeats || !was) {
+		call->values[index] = value;
+		return;
+	}
+	grown = realloc(call->joined,
+			(call->njoined + 1) * sizeof(*call->joined));
+	if (!grown || asprintf(&both, "%s,%s", was, value) < 0)
+		abort();
+	call->joined = grown;
+	call->joined[call->njoined++] = both;
+	call->values[index] = both;
+}
+
 static int take_value(struct kvs_call *call, const struct kvs_opt *o, int index,
 		      const char *inline_value, int *i, int n, char **words)
 {
@@ -129,14 +150,14 @@ static int take_value(struct kvs_call *call, const struct kvs_opt *o, int index,
 		return KVS_OK;
 	}
 	if (inline_value) {
-		call->values[index] = inline_value;
+		store_value(call, o, index, inline_value);
 		return KVS_OK;
 	}
 	if (*i + 1 >= n)
 		return kvs_error(call, KVS_USAGE,
 				 "option --%s needs a value (%s)", o->name,
 				 o->arg);
-	call->values[index] = words[++*i];
+	store_value(call, o, index, words[++*i]);
 	return KVS_OK;
 }
 
@@ -199,6 +220,10 @@ int kvs_parse(struct kvs_call *call, int n, char **words)
 
 void kvs_call_free(struct kvs_call *call)
 {
+	while (call->njoined)
+		free(call->joined[--call->njoined]);
+	free(call->joined);
+	call->joined = NULL;
 	free(call->values);
 	free(call->argv);
 	call->values = NULL;

@@ -61,6 +61,8 @@ struct kvs_opt {
 	const char *goes_with;
 	/* Options it cannot be given with: "--X and --Y contradict each other". */
 	const char *conflicts;
+	/* Given again, its values add up, joined by commas ("a=1,b=2"). */
+	bool repeats;
 };
 
 struct kvs_call;
@@ -118,6 +120,8 @@ struct kvs_call {
 	char **argv;
 	/* by option index (the command's, then the global ones); "" for flags */
 	const char **values;
+	char **joined; /* the values of repeated options, owned */
+	size_t njoined;
 	bool json, quiet;
 	unsigned int conn_flags; /* KVMOPS_CONNECT_*, set before kvs_conn() */
 };

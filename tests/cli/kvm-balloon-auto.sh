@@ -81,6 +81,8 @@ expect_eq "$(get host.target_bytes guests.0.share host.cgroup)" "805306368
 machine.slice" "the config file's target, share and cgroup"
 run "$KB" -c $U --json auto --once --dry-run --config "$CONF" --target 90
 expect_eq "$(get host.target_bytes)" "966367232" "an option overrides the file"
+run "$KB" -c $U --json auto --once --dry-run --shares web=5 --shares test=3000
+expect_eq "$(get guests.0.share)" 3000 "--shares given again adds to the earlier ones"
 
 # ---- a real cycle: the guest without stats gets a period -----------------------
 run "$KB" -c $U auto --once --prometheus-file "$TEST_TMP/auto.prom"

@@ -107,6 +107,10 @@ static const struct kvs_opt test_opts[] = {
 	{ .name = "postcopy", .field = "postcopy", .help = "needed" },
 	{ .name = "after", .needs = "postcopy", .help = "needs --postcopy" },
 	{ .name = "keep", .conflicts = "force", .help = "not with --force" },
+	{ .name = "share",
+	  .arg = "D=N,...",
+	  .repeats = true,
+	  .help = "given again, adds up" },
 	{ 0 },
 };
 
@@ -207,6 +211,20 @@ static void test_parse_values(void **state)
 	/* The value may hold '=' itself. */
 	p = parse(state, "--size=a=b");
 	assert_string_equal(kvs_opt(&p->call, "size"), "a=b");
+}
+
+/* An option that repeats keeps every value; another keeps the last. */
+static void test_parse_repeats(void **state)
+{
+	struct parsed *p = parse(state,
+				 "--share a=1 --share=b=2,c=3 --share d=4"
+				 " --size 1 --size 2");
+
+	assert_int_equal(p->rc, KVS_OK);
+	assert_string_equal(kvs_opt(&p->call, "share"), "a=1,b=2,c=3,d=4");
+	assert_string_equal(kvs_opt(&p->call, "size"), "2");
+	p = parse(state, "--share a=1");
+	assert_string_equal(kvs_opt(&p->call, "share"), "a=1");
 }
 
 static void test_parse_negative_values(void **state)
@@ -353,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_split_quotes),
 		cmocka_unit_test(test_split_unclosed),
 		PARSE(test_parse_values),
+		PARSE(test_parse_repeats),
 		PARSE(test_parse_negative_values),
 		PARSE(test_parse_double_dash),
 		PARSE(test_parse_globals),
