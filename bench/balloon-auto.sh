@@ -20,7 +20,7 @@ LAB=${LAB:-$TOP/tests/lab/lab}
 export KVMOPS_BUILDDIR=${KVMOPS_BUILDDIR:-$TOP/build}
 use_binary "${KVM_BALLOON:-$KVMOPS_BUILDDIR/cli/kvm-balloon}"
 B=$BIN
-BUDGETS=${BUDGETS:-640M 576M} INTERVAL=2
+BUDGETS=${BUDGETS-640M 576M} INTERVAL=2
 [ "$(id -u)" = 0 ] || { echo "balloon-auto bench: needs root (the lab)" >&2; exit 77; }
 
 exec 7>/run/lock/kvmops-lab.lock
@@ -107,8 +107,8 @@ run() {
 	[ "$beat1" -gt "$beat0" ] 2>/dev/null || echo "        i1's heartbeat stopped ($beat0 -> $beat1)"
 }
 
-echo "# three 256 MiB guests (two idle, one grow:8:60 --wss 184), auto every $INTERVAL s; a cycle's CPU is auto's own"
-printf '%-6s %-8s %6s %14s %14s %11s %12s\n' budget run killed "under target" "at floors" "low usable" "cycle cpu"
+[ -z "$BUDGETS" ] || echo "# three 256 MiB guests (two idle, one grow:8:60 --wss 184), auto every $INTERVAL s; a cycle's CPU is auto's own"
+[ -z "$BUDGETS" ] || printf '%-6s %-8s %6s %14s %14s %11s %12s\n' budget run killed "under target" "at floors" "low usable" "cycle cpu"
 for budget in $BUDGETS; do
 	run "$budget" baseline
 	run "$budget" auto
@@ -122,19 +122,18 @@ while read -r budget mode killed cross back atfloor; do
 	best=$back
 	[ "$atfloor" -gt 0 ] && { [ "$best" = 0 ] || [ "$atfloor" -lt "$best" ]; } && best=$atfloor
 	[ "$cross" = 0 ] || { [ "$best" -gt 0 ] && [ $((best - cross)) -le 5 ]; } || miss "$budget: not back within 5 cycles"
-done <"$BENCH_TMP/results"
+done < <(cat "$BENCH_TMP/results" 2>/dev/null)
 
 # 50 domains on libvirt's test driver (which sends no balloon stats, so
 # every one is skipped: this is the cost of the gathering and the cycle
-# around the policy), served by the lab's libvirtd.
+# around the policy, with the lookups of guests without stats), served by
+# the lab's libvirtd.
+if [ -z "$BUDGETS" ]; then # BUDGETS= : the 50 domains alone
+	"$LAB" down >/dev/null 2>&1
+	"$LAB" up --hosts 1 >/dev/null 7>&- || exit 1
+fi
 node=$BENCH_TMP/node.xml
-{
-	echo "<node>"
-	for i in $(seq 50); do
-		echo "<domain type='test'><name>d$i</name><memory>262144</memory><currentMemory>262144</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os><devices><memballoon model='virtio'><stats period='5'/></memballoon></devices></domain>"
-	done
-	echo "</node>"
-} >"$node"
+test_node "$node" 50 262144 262144 "<memballoon model='virtio'><stats period='5'/></memballoon>"
 T=test+tcp://127.0.0.2:16510$node
 "$B" -c "$T" --json auto --interval 1 --dry-run >"$BENCH_TMP/t.ndjson" 2>/dev/null &
 tool=$!
@@ -146,14 +145,21 @@ cycle=$(cycle_cpu "$BENCH_TMP/t.ndjson")
 n1=$(wc -l <"$BENCH_TMP/t.ndjson")
 virsh_ms=$( (for _ in $(seq 10); do /usr/bin/time -f '%U %S' virsh -c "$T" domstats --balloon >/dev/null; done) 2>&1 |
 	awk '{ s += $1 + $2 } END { printf "%.3f", s / NR * 1000 }')
-LIBVIRT_LOG_FILTERS=1:libvirt LIBVIRT_LOG_OUTPUTS="1:file:$BENCH_TMP/virt.log" \
+# The libvirt calls: of a first cycle, and of four cycles after it.
+calls() { # LOG
+	echo "$(grep -c ': virConnectGetAllDomainStats:' "$1")" \
+		"$(grep -c ': virDomain\(GetInfo\|GetXMLDesc\|MemoryStats\|GetJobInfo\|GetJobStats\):' "$1")"
+}
+LIBVIRT_LOG_FILTERS=1:libvirt LIBVIRT_LOG_OUTPUTS="1:file:$BENCH_TMP/virt1.log" \
 	"$B" -c "$T" auto --once --dry-run >/dev/null 2>&1
-bulk=$(grep -c ': virConnectGetAllDomainStats:' "$BENCH_TMP/virt.log")
-single=$(grep -c ': virDomainMemoryStats:' "$BENCH_TMP/virt.log")
-echo "balloon-auto 50 domains: $cycle ms of CPU per cycle ($((n1 - 1)) cycles), one virsh domstats --balloon $virsh_ms ms, ratio $(ratio "$cycle" "$virsh_ms") (goal <= 5 ms)"
-echo "balloon-auto 50 domains: one cycle made $bulk bulk stats calls and $single per-domain ones (goal: 1 and 0)"
+LIBVIRT_LOG_FILTERS=1:libvirt LIBVIRT_LOG_OUTPUTS="1:file:$BENCH_TMP/virt5.log" \
+	timeout -s TERM 4.5 "$B" -c "$T" auto --interval 1 --dry-run >/dev/null 2>&1
+read -r bulk1 per1 < <(calls "$BENCH_TMP/virt1.log")
+read -r bulk5 per5 < <(calls "$BENCH_TMP/virt5.log")
+echo "balloon-auto 50 domains: $cycle ms of CPU per cycle ($((n1 - 1)) cycles, every 6th looks up the guests without stats again), one virsh domstats --balloon $virsh_ms ms, ratio $(ratio "$cycle" "$virsh_ms") (goal <= 5 ms)"
+echo "balloon-auto 50 domains: bulk stats calls per cycle $bulk1 (first), $bulk5 in $bulk5 cycles; per-domain calls $per1 in the first cycle (the test driver sends no balloon figures: each guest's sizes, and why for 16), $((per5 - per1)) in the $((bulk5 - 1)) cycles after it (goal: one bulk call a cycle, none per domain once known)"
 awk -v c="$cycle" 'BEGIN { exit !(c <= 5) }' || miss "50 domains: $cycle ms a cycle"
-[ "$bulk" = 1 ] && [ "$single" = 0 ] || miss "50 domains: $bulk bulk calls, $single per domain"
+[ "$bulk1" = 1 ] && [ "$((per5 - per1))" = 0 ] || miss "50 domains: $bulk1 bulk calls, $((per5 - per1)) per domain after the first cycle"
 "$LAB" down >/dev/null
 echo "balloon-auto: goals $verdicts"
 [ "$verdicts" = ok ]

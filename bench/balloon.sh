@@ -55,13 +55,7 @@ measure "$U" "8 guests"
 # 1000 domains on libvirt's test driver, served by the lab's libvirtd so
 # that the driver's own state stays out of the client's RSS.
 node=$BENCH_TMP/node.xml
-{
-	echo "<node>"
-	for i in $(seq 1000); do
-		echo "<domain type='test'><name>d$i</name><memory>131072</memory><currentMemory>65536</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
-	done
-	echo "</node>"
-} >"$node"
+test_node "$node" 1000 131072 65536
 T=test+tcp://127.0.0.2:16510$node
 [ "$("$B" -c "$T" list --json | grep -c '"name"')" = 1000 ] || echo "balloon bench: not 1000 domains listed" >&2
 read -r ours dom < <(compare_runs 3 3 "'$B' -c '$T' list --json" "virsh -c '$T' domstats --balloon")

@@ -53,6 +53,19 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
 
+# test_node FILE COUNT MEMORY_KIB CURRENT_KIB [DEVICES_XML]: a node of
+# COUNT domains d1..dCOUNT for libvirt's test driver (test+tcp://HOST/FILE).
+test_node() {
+	local i
+	{
+		echo "<node>"
+		for i in $(seq "$2"); do
+			echo "<domain type='test'><name>d$i</name><memory>$3</memory><currentMemory>$4</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>${5:+<devices>$5</devices>}</domain>"
+		done
+		echo "</node>"
+	} >"$1"
+}
+
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmops-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
 export HOME=$BENCH_TMP XDG_STATE_HOME=$BENCH_TMP/state
