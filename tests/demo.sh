@@ -187,7 +187,7 @@ auto_tour() {
 	beat idle2 50 >/dev/null || exit 1
 	"$LAB" guest grow1 --workload grow:8:20 --wss 184 >/dev/null || exit 1
 	b0="$(beat idle1) $(beat idle2)"
-	say "What auto would do now, and why, changing nothing (--dry-run): the host is within its target"
+	say "What auto would do now, changing nothing (--dry-run): the host is within its target, and grow1, still booting, has no figures yet"
 	step "$KB" -c "$u1" auto --once --dry-run --cgroup "$cg"
 	say "auto for 70 s, a cycle every 2 s: a line per change, with its reason. The idle guests give, down to their floors; grow1, whose use grows, is never squeezed; once it frees its memory, every balloon grows back"
 	step timeout -s TERM 70 "$KB" -c "$u1" auto --interval 2 --cgroup "$cg"
