@@ -1066,6 +1066,100 @@ int kvmops_migrate_state_file(struct kvmops_ctx *ctx, virConnectPtr src,
 			      const struct kvmops_migrate_opts *opts,
 			      char *path, size_t len);
 
+/* ---- placement (kvm-migrate evacuate and balance) --------------------- */
+
+enum kvmops_place_goal {
+	KVMOPS_PLACE_EVACUATE, /* every guest off the source hosts */
+	KVMOPS_PLACE_SPREAD, /* memory use even across the hosts */
+	KVMOPS_PLACE_CONSOLIDATE, /* the fewest hosts in use */
+};
+
+enum kvmops_place_mode {
+	KVMOPS_PLACE_LIVE, /* live, over storage both hosts see */
+	KVMOPS_PLACE_COPY_STORAGE, /* live, copying the disks */
+	KVMOPS_PLACE_OFFLINE, /* a shut-off guest */
+};
+
+/* "live", "copy-storage", "offline". Since 0.5 (LIBKVMOPS_6). */
+const char *kvmops_place_mode_name(enum kvmops_place_mode mode);
+
+/* One host: its figures as kvmops_overcommit() reads them. */
+struct kvmops_place_host {
+	const char *uri; /* the caller's; for the reasons */
+	bool reachable; /* false: neither a source of moves nor a destination */
+	bool source; /* evacuate: to be emptied, never a destination */
+	struct kvmops_overcommit oc;
+};
+
+/* What the pre-flight check said of moving a guest to one host. */
+struct kvmops_place_check {
+	enum kvmops_verdict verdict;
+	enum kvmops_place_mode mode; /* how it would move there */
+	const char *why; /* a FAIL's reason (the caller's), or NULL */
+};
+
+struct kvmops_place_guest {
+	const char *name; /* the caller's */
+	size_t host; /* the index of the host it is on */
+	bool running; /* shut-off guests are planned for evacuate only */
+	uint64_t current_kib, max_kib;
+	unsigned int vcpus;
+	uint64_t ksm_saved_kib; /* its fair share of KSM's saving, 0 unknown */
+	const struct kvmops_place_check *checks; /* one per host, or NULL */
+};
+
+struct kvmops_place_config {
+	enum kvmops_place_goal goal;
+	unsigned int headroom_percent; /* a destination's use stays at or
+					  under this share of its memory */
+	uint64_t min_gain_kib; /* balance: a smaller gain is not a move */
+	unsigned int max_moves; /* balance: 0 for no limit */
+};
+
+/* Headroom 90%, min_gain 64 MiB, max_moves 10. Since 0.5 (LIBKVMOPS_6). */
+void kvmops_place_defaults(struct kvmops_place_config *config);
+
+struct kvmops_place_move {
+	size_t guest, from, to; /* indexes into the arrays given */
+	enum kvmops_place_mode mode;
+	uint64_t to_used_kib; /* the destination's use once it arrived */
+	char reason[256];
+};
+
+struct kvmops_place_unplaced {
+	size_t guest;
+	char reason[768]; /* each destination and why it cannot take it */
+};
+
+/* A plan, in the order the moves should start. Free with kvmops_place_free. */
+struct kvmops_place_plan {
+	struct kvmops_place_move *moves;
+	size_t nmoves;
+	struct kvmops_place_unplaced *unplaced;
+	size_t nunplaced;
+	size_t *freed; /* consolidate: the hosts left empty */
+	size_t nfreed;
+	double cv_before, cv_after; /* of the hosts' memory use fractions */
+	uint64_t *used_before_kib, *used_after_kib; /* per host */
+};
+
+/*
+ * Plans the moves @config asks for (HACKING, "Placement"). Pure: figures
+ * in, a plan out, no I/O. A guest whose check FAILs on a host is never
+ * planned there; no move takes a destination's memory overcommit to FAIL
+ * or its use above the headroom; a guest's KSM saving is lost where it
+ * leaves and counts as a cost. -EINVAL (said) for a guest on no host, or
+ * a headroom of 0 or above 100; -ENOMEM. Since 0.5 (LIBKVMOPS_6).
+ */
+int kvmops_place(struct kvmops_ctx *ctx,
+		 const struct kvmops_place_config *config,
+		 const struct kvmops_place_host *hosts, size_t nhosts,
+		 const struct kvmops_place_guest *guests, size_t nguests,
+		 struct kvmops_place_plan *plan);
+
+/* Frees what kvmops_place() put in @plan. Since 0.5 (LIBKVMOPS_6). */
+void kvmops_place_free(struct kvmops_place_plan *plan);
+
 #ifdef __cplusplus
 }
 #endif
