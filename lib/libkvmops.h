@@ -1160,6 +1160,47 @@ int kvmops_place(struct kvmops_ctx *ctx,
 /* Frees what kvmops_place() put in @plan. Since 0.5 (LIBKVMOPS_6). */
 void kvmops_place_free(struct kvmops_place_plan *plan);
 
+/* What kvmops_place_gather() reads, and owns (the names, the checks). */
+struct kvmops_place_figures {
+	struct kvmops_place_host *hosts;
+	size_t nhosts;
+	struct kvmops_place_guest *guests;
+	size_t nguests;
+	char (*names)[256];
+	struct kvmops_place_check *checks; /* nguests x nhosts */
+	char (*whys)[320]; /* the checks' FAIL reasons */
+};
+
+/* Flags of kvmops_place_gather() */
+#define KVMOPS_PLACE_SHUTOFF (1u << 0) /* shut-off guests too */
+#define KVMOPS_PLACE_CHECK (1u << 1) /* the pre-flight check of each move */
+#define KVMOPS_PLACE_AUTO_MODE (1u << 2) /* live, or copy-storage if not */
+
+/*
+ * The figures of @nhosts hosts (@conns[i] at @uris[i]; a NULL connection
+ * or one that fails is unreachable): each one's overcommit figures
+ * (kvmops_overcommit), its memory replaced by @mem_kib[i] when that is
+ * given and not 0 (a budget of its own: its free memory is then that less
+ * what its guests are given); its running guests (and shut-off ones with
+ * KVMOPS_PLACE_SHUTOFF), in one bulk call a host, each with its fair
+ * share of KSM's saving when the host is this machine. @sources (NULL:
+ * none) marks the hosts to empty. With KVMOPS_PLACE_CHECK, each guest of
+ * a source (of every host when there is none) is checked against every
+ * other reachable host as @opts says (shut-off guests as offline moves);
+ * with KVMOPS_PLACE_AUTO_MODE a live move that FAILs only on its storage
+ * is checked again copying the disks. Free with
+ * kvmops_place_figures_free(). Since 0.5 (LIBKVMOPS_6).
+ */
+int kvmops_place_gather(struct kvmops_ctx *ctx, virConnectPtr *conns,
+			const char *const *uris, size_t nhosts,
+			const bool *sources, const uint64_t *mem_kib,
+			unsigned int flags,
+			const struct kvmops_migrate_opts *opts,
+			struct kvmops_place_figures *figures);
+
+/* Since 0.5 (LIBKVMOPS_6). */
+void kvmops_place_figures_free(struct kvmops_place_figures *figures);
+
 #ifdef __cplusplus
 }
 #endif
