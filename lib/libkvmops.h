@@ -1160,6 +1160,31 @@ int kvmops_place(struct kvmops_ctx *ctx,
 /* Frees what kvmops_place() put in @plan. Since 0.5 (LIBKVMOPS_6). */
 void kvmops_place_free(struct kvmops_place_plan *plan);
 
+/* Where each move of a plan stands while it runs. */
+enum kvmops_place_state {
+	KVMOPS_PLACE_QUEUED,
+	KVMOPS_PLACE_RUNNING,
+	KVMOPS_PLACE_DONE,
+	KVMOPS_PLACE_FAILED,
+	KVMOPS_PLACE_CANCELLED, /* never started: stopped, or not to be */
+};
+
+struct kvmops_place_limits {
+	unsigned int jobs; /* moves at a time in all (1 or more) */
+	unsigned int per_host; /* moves at a time into one host (1 or more) */
+};
+
+/*
+ * The next move of @plan to start, given where each stands (@states, one
+ * per move) and @limits; SIZE_MAX when none may start now. Queued moves
+ * start in plan order, but for fairness a move out of the source host
+ * with the fewest moves running goes before one out of a busier host.
+ * Pure. Since 0.5 (LIBKVMOPS_6).
+ */
+size_t kvmops_place_next(const struct kvmops_place_move *moves, size_t nmoves,
+			 const enum kvmops_place_state *states, size_t nhosts,
+			 const struct kvmops_place_limits *limits);
+
 /* What kvmops_place_gather() reads, and owns (the names, the checks). */
 struct kvmops_place_figures {
 	struct kvmops_place_host *hosts;

@@ -613,6 +613,62 @@ static int consolidate(struct planner *p)
 	return rc;
 }
 
+/* ---- running the plan: which move starts next ----------------------------- */
+
+/* Moves running into and out of each host; the total. */
+static unsigned int count_running(const struct kvmops_place_move *moves,
+				  size_t nmoves,
+				  const enum kvmops_place_state *states,
+				  unsigned int *in, unsigned int *out,
+				  size_t nhosts)
+{
+	unsigned int total = 0;
+	size_t i;
+
+	for (i = 0; i < nmoves; i++) {
+		if (states[i] != KVMOPS_PLACE_RUNNING)
+			continue;
+		total++;
+		if (moves[i].to < nhosts)
+			in[moves[i].to]++;
+		if (moves[i].from < nhosts)
+			out[moves[i].from]++;
+	}
+	return total;
+}
+
+KVMOPS_EXPORT size_t kvmops_place_next(const struct kvmops_place_move *moves,
+				       size_t nmoves,
+				       const enum kvmops_place_state *states,
+				       size_t nhosts,
+				       const struct kvmops_place_limits *limits)
+{
+	unsigned int *in = calloc(nhosts + 1, sizeof(*in)),
+		     *out = calloc(nhosts + 1, sizeof(*out));
+	unsigned int per_host = limits->per_host ? limits->per_host : 1,
+		     jobs = limits->jobs ? limits->jobs : 1;
+	size_t i, best = SIZE_MAX;
+
+	if (!in || !out)
+		goto done; /* without memory, nothing new starts */
+	if (count_running(moves, nmoves, states, in, out, nhosts) >= jobs)
+		goto done;
+	for (i = 0; i < nmoves; i++) {
+		size_t to = moves[i].to, from = moves[i].from;
+
+		if (states[i] != KVMOPS_PLACE_QUEUED || to >= nhosts ||
+		    from >= nhosts || in[to] >= per_host)
+			continue;
+		/* The first such move out of the least busy source. */
+		if (best == SIZE_MAX || out[from] < out[moves[best].from])
+			best = i;
+	}
+done:
+	free(in);
+	free(out);
+	return best;
+}
+
 /* ---- the plan ------------------------------------------------------------- */
 
 KVMOPS_EXPORT void kvmops_place_free(struct kvmops_place_plan *plan)

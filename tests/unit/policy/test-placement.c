@@ -320,6 +320,65 @@ static void test_consolidate_all_or_nothing(void **state)
 	assert_int_equal(t->plan.used_after_kib[b], 1024 * MIB);
 }
 
+/* ---- running a plan ------------------------------------------------------- */
+
+static void test_next_within_jobs_and_per_host(void **state)
+{
+	struct kvmops_place_move m[4] = {
+		{ .from = 0, .to = 1 },
+		{ .from = 0, .to = 1 },
+		{ .from = 0, .to = 2 },
+		{ .from = 0, .to = 2 },
+	};
+	enum kvmops_place_state st[4] = { 0 };
+	struct kvmops_place_limits two = { .jobs = 2, .per_host = 2 },
+				   one_in = { .jobs = 2, .per_host = 1 };
+
+	(void)state;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &two), 0);
+	st[0] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &two), 1);
+	st[1] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &two), SIZE_MAX);
+	st[0] = KVMOPS_PLACE_DONE;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &two), 2);
+	st[1] = KVMOPS_PLACE_FAILED;
+	/* One at a time into host 2: nothing while move 2 runs. */
+	st[2] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &one_in), SIZE_MAX);
+	st[2] = KVMOPS_PLACE_DONE;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &one_in), 3);
+	st[3] = KVMOPS_PLACE_DONE;
+	assert_int_equal(kvmops_place_next(m, 4, st, 3, &two), SIZE_MAX);
+}
+
+/* Into one host at most per_host; the least busy source goes first. */
+static void test_next_is_fair_between_sources(void **state)
+{
+	struct kvmops_place_move m[4] = {
+		{ .from = 0, .to = 2 },
+		{ .from = 0, .to = 3 },
+		{ .from = 0, .to = 2 },
+		{ .from = 1, .to = 3 },
+	};
+	enum kvmops_place_state st[4] = { 0 };
+	struct kvmops_place_limits lim = { .jobs = 3, .per_host = 2 },
+				   in1 = { .jobs = 4, .per_host = 1 };
+
+	(void)state;
+	assert_int_equal(kvmops_place_next(m, 4, st, 4, &lim), 0);
+	st[0] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 4, &lim), 3);
+	st[3] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 4, &lim), 1);
+	st[1] = KVMOPS_PLACE_RUNNING;
+	assert_int_equal(kvmops_place_next(m, 4, st, 4, &lim), SIZE_MAX);
+	/* per_host 1: host 2 takes one at a time; host 1 goes first. */
+	st[1] = KVMOPS_PLACE_QUEUED;
+	st[3] = KVMOPS_PLACE_QUEUED;
+	assert_int_equal(kvmops_place_next(m, 4, st, 4, &in1), 3);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -343,6 +402,8 @@ int main(void)
 		TEST(test_ksm_saving_changes_the_choice),
 		TEST(test_consolidate_frees_the_emptiest),
 		TEST(test_consolidate_all_or_nothing),
+		TEST(test_next_within_jobs_and_per_host),
+		TEST(test_next_is_fair_between_sources),
 		TEST(test_names),
 	};
 
