@@ -697,12 +697,15 @@ static const struct kvs_cmd balloon_cmds[] = {
 	  .summary =
 		  "Move memory between guests as the host needs: a balloon policy",
 	  .help = "Each cycle reads the host's budget and use (or --cgroup's) and every\n"
-		  "guest's balloon in one bulk call. Under pressure (use above --target,\n"
-		  "or PSI above --psi) the guests with the most above their floors give,\n"
-		  "a step at a time; guests short of memory are never shrunk, and grow\n"
-		  "first when there is room. A line per change; with --json an NDJSON\n"
-		  "object per cycle. SIGHUP reloads the config, SIGUSR1 runs a cycle now,\n"
-		  "SIGTERM ends the loop and leaves the balloons where they are." },
+		  "guest's balloon in one bulk call. Under pressure (use, plus what it\n"
+		  "rose since the last cycle, above --target; or PSI above --psi) the\n"
+		  "guests with the most above their floors give, a step at a time, until\n"
+		  "use is a --deadband under the target; a guest whose use grows gives\n"
+		  "nothing. Guests short of memory are never shrunk and grow first, out\n"
+		  "of what the others give. With room, guests grow back a step a cycle.\n"
+		  "A line per change; with --json an NDJSON object per cycle. SIGHUP\n"
+		  "reloads the config, SIGUSR1 runs a cycle now, SIGTERM ends the loop\n"
+		  "and leaves the balloons where they are." },
 	{ .name = "overcommit",
 	  .run = cmd_overcommit,
 	  .summary = "Judge the host's memory and vCPU overcommit",

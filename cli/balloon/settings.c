@@ -256,7 +256,7 @@ const struct kvs_opt balloon_auto_opts[] = {
 	  .arg = "DOMAIN=N,...",
 	  .repeats = true,
 	  .field = "default_share",
-	  .help = "guests' shares (default 1000 each): more share, squeezed later" },
+	  .help = "guests' shares (default 1000 each; repeatable): more share, squeezed later" },
 	{ .name = "no-set-period",
 	  .help = "do not set a stats period on guests that have none" },
 	{ .name = "prometheus-file",
