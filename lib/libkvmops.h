@@ -1226,6 +1226,59 @@ int kvmops_place_gather(struct kvmops_ctx *ctx, virConnectPtr *conns,
 /* Since 0.5 (LIBKVMOPS_6). */
 void kvmops_place_figures_free(struct kvmops_place_figures *figures);
 
+enum kvmops_place_event_kind {
+	KVMOPS_PLACE_EVENT_START, /* a move starts */
+	KVMOPS_PLACE_EVENT_PROGRESS, /* its job's figures, 4 times a second */
+	KVMOPS_PLACE_EVENT_DONE, /* it arrived (.job: the completed job) */
+	KVMOPS_PLACE_EVENT_FAILED, /* it failed (.error); the guest is where
+				      it was */
+	KVMOPS_PLACE_EVENT_RETRY, /* after a failure: a new move, elsewhere */
+};
+
+/* One event of a run; its pointers hold only during the call. */
+struct kvmops_place_event {
+	enum kvmops_place_event_kind kind;
+	size_t move; /* into plan->moves */
+	const char *guest, *from, *to; /* the guest's name, the hosts' URIs */
+	enum kvmops_place_mode mode;
+	const struct kvmops_job *job; /* PROGRESS and DONE; else NULL */
+	const char *error; /* FAILED: what went wrong */
+	unsigned int queued, running, done, failed; /* the moves, as now */
+};
+
+/* Called one event at a time (under the run's lock), from any thread. */
+typedef void (*kvmops_place_event_fn)(const struct kvmops_place_event *event,
+				      void *userdata);
+
+struct kvmops_place_run_opts {
+	struct kvmops_place_limits limits;
+	bool continue_on_error; /* a failure still lets new moves start */
+	unsigned int headroom_percent; /* for a retry's placement; 0: 90 */
+	const struct kvmops_migrate_opts *migrate; /* every move's options */
+};
+
+/*
+ * Runs @plan (from kvmops_place on @figures, whose hosts are at @uris):
+ * each move in a thread of its own, with a context and connections of
+ * its own, through kvmops_migrate_live or kvmops_migrate_offline as its
+ * mode says, within @opts->limits (kvmops_place_next). A failed move is
+ * placed once more, away from the host it failed on, as a new move at
+ * the end of @plan; when that fails too, or no host takes it, it is
+ * reported, and unless continue_on_error nothing new starts. When
+ * *@cancel turns non-zero every move in flight is aborted (its guest stays
+ * where it was) and nothing new starts. *@states (kvmops_place_state per
+ * move; grown with the plan; free() it) says where each move ended.
+ * Returns 0 when every move arrived, -EIO when one did not, -ECANCELED
+ * when cancelled, -ENOMEM. Since 0.5 (LIBKVMOPS_6).
+ */
+int kvmops_place_run(struct kvmops_ctx *ctx,
+		     const struct kvmops_place_figures *figures,
+		     struct kvmops_place_plan *plan,
+		     const struct kvmops_place_run_opts *opts,
+		     kvmops_place_event_fn event, void *userdata,
+		     const volatile int *cancel,
+		     enum kvmops_place_state **states);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,10 @@
  * kvmops_place_gather against libvirt's test driver: two hosts (the
  * default node, and a node of two guests from a file), one given a budget
  * of its own, one unreachable; each guest's figures; the checks of the
- * source's guests only; and a plan made from what was gathered.
+ * source's guests only; and a plan made from what was gathered. Then
+ * kvmops_place_run on such a plan: the test driver cannot migrate, so
+ * every move fails, is placed once more elsewhere, fails again and is
+ * reported; and a run cancelled before it starts starts nothing.
  */
 #include "config.h"
 
@@ -147,11 +150,89 @@ static void test_gather_hosts_guests_and_checks(void **state)
 	kvmops_place_figures_free(&f);
 }
 
+struct seen {
+	char kinds[16];
+	size_t n;
+	unsigned int last_failed;
+};
+
+static void on_event(const struct kvmops_place_event *ev, void *data)
+{
+	struct seen *s = data;
+	static const char letters[] = "SPDFR";
+
+	if (ev->kind == KVMOPS_PLACE_EVENT_PROGRESS ||
+	    s->n + 1 >= sizeof(s->kinds))
+		return;
+	s->kinds[s->n++] = letters[ev->kind];
+	s->last_failed = ev->failed;
+	if (ev->kind == KVMOPS_PLACE_EVENT_FAILED)
+		assert_non_null(ev->error);
+	assert_string_equal(ev->guest, "test");
+}
+
+static void test_run_fails_retries_once_and_reports(void **state)
+{
+	struct env *e = *state;
+	const char *uris[] = { "test:///default", e->uri, e->uri };
+	const bool sources[] = { true, false, false };
+	const uint64_t mem[] = { 0, 8192 * MIB, 6144 * MIB };
+	struct kvmops_migrate_opts opts = { .size = sizeof(opts) };
+	struct kvmops_place_run_opts run = {
+		.limits = { .jobs = 2, .per_host = 2 },
+		.migrate = &opts,
+	};
+	virConnectPtr conns[] = { e->conns[0], e->conns[1], e->conns[1] };
+	enum kvmops_place_state *states;
+	struct kvmops_place_figures f;
+	struct kvmops_place_config cfg;
+	struct kvmops_place_plan plan;
+	struct seen seen = { 0 };
+	int cancel = 0;
+
+	assert_int_equal(kvmops_place_gather(e->ctx, conns, uris, 3, sources,
+					     mem, 0, &opts, &f),
+			 0);
+	kvmops_place_defaults(&cfg);
+	assert_int_equal(kvmops_place(e->ctx, &cfg, f.hosts, f.nhosts, f.guests,
+				      f.nguests, &plan),
+			 0);
+	assert_int_equal(plan.nmoves, 1);
+	assert_int_equal(plan.moves[0].to, 1); /* the roomier */
+	assert_int_equal(kvmops_place_run(e->ctx, &f, &plan, &run, on_event,
+					  &seen, &cancel, &states),
+			 -EIO);
+	assert_string_equal(seen.kinds, "SFRSF");
+	assert_int_equal(seen.last_failed, 2);
+	assert_int_equal(plan.nmoves, 2);
+	assert_int_equal(plan.moves[1].to, 2);
+	assert_int_equal(states[0], KVMOPS_PLACE_FAILED);
+	assert_int_equal(states[1], KVMOPS_PLACE_FAILED);
+	free(states);
+	kvmops_place_free(&plan);
+
+	/* Cancelled first: nothing starts. */
+	assert_int_equal(kvmops_place(e->ctx, &cfg, f.hosts, f.nhosts, f.guests,
+				      f.nguests, &plan),
+			 0);
+	cancel = 1;
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(kvmops_place_run(e->ctx, &f, &plan, &run, on_event,
+					  &seen, &cancel, &states),
+			 -ECANCELED);
+	assert_string_equal(seen.kinds, "");
+	assert_int_equal(states[0], KVMOPS_PLACE_CANCELLED);
+	free(states);
+	kvmops_place_free(&plan);
+	kvmops_place_figures_free(&f);
+}
+
 int main(void)
 {
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		TEST(test_gather_hosts_guests_and_checks),
+		TEST(test_run_fails_retries_once_and_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
