@@ -1258,18 +1258,21 @@ struct kvmops_place_run_opts {
 };
 
 /*
- * Runs @plan (from kvmops_place on @figures, whose hosts are at @uris):
- * each move in a thread of its own, with a context and connections of
- * its own, through kvmops_migrate_live or kvmops_migrate_offline as its
- * mode says, within @opts->limits (kvmops_place_next). A failed move is
- * placed once more, away from the host it failed on, as a new move at
- * the end of @plan; when that fails too, or no host takes it, it is
- * reported, and unless continue_on_error nothing new starts. When
- * *@cancel turns non-zero every move in flight is aborted (its guest stays
- * where it was) and nothing new starts. *@states (kvmops_place_state per
- * move; grown with the plan; free() it) says where each move ended.
- * Returns 0 when every move arrived, -EIO when one did not, -ECANCELED
- * when cancelled, -ENOMEM. Since 0.5 (LIBKVMOPS_6).
+ * Runs @plan (from kvmops_place on @figures, whose hosts' URIs it
+ * connects to): each move in a thread of its own, with a context and
+ * connections of its own, through kvmops_migrate_live or
+ * kvmops_migrate_offline as its mode says, within @opts->limits
+ * (kvmops_place_next). Without migrate->migrate_uri a live move sends its
+ * data to tcp://HOST of the destination's URI, not to the name the
+ * destination gives itself. A failed move is placed once more, away from
+ * the host it failed on, as a new move at the end of @plan; when that
+ * fails too, or no host takes it, it is reported, and unless
+ * continue_on_error nothing new starts. When *@cancel turns non-zero
+ * every move in flight is aborted (its guest stays where it was) and
+ * nothing new starts. *@states (a kvmops_place_state per move, grown with
+ * the plan; free() it) says where each move ended. Returns 0 when every
+ * guest arrived, -EIO when one did not, -ECANCELED when cancelled,
+ * -ENOMEM. Since 0.5 (LIBKVMOPS_6).
  */
 int kvmops_place_run(struct kvmops_ctx *ctx,
 		     const struct kvmops_place_figures *figures,

@@ -103,6 +103,37 @@ static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *job,
 	pthread_mutex_unlock(&p->run->lock);
 }
 
+/*
+ * tcp://HOST of a destination's URI ("qemu+tcp://127.0.0.3:16510/system"
+ * gives tcp://127.0.0.3): where its data goes, rather than to what the
+ * destination calls itself, which hosts sharing a name (or a machine)
+ * get wrong. False for a URI without a host.
+ */
+static bool data_uri(const char *uri, char *buf, size_t len)
+{
+	const char *host = strstr(uri, "://"), *end, *at;
+
+	if (!host)
+		return false;
+	host += 3;
+	end = host + strcspn(host, "/?");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at)
+		host = at + 1;
+	if (*host == '[') /* [v6]:port */
+		end = memchr(host, ']', (size_t)(end - host)) ?
+			      (const char *)memchr(host, ']',
+						   (size_t)(end - host)) +
+				      1 :
+			      end;
+	else
+		end = host + strcspn(host, ":/?");
+	if (end == host || (size_t)(end - host) + 7 > len)
+		return false;
+	snprintf(buf, len, "tcp://%.*s", (int)(end - host), host);
+	return true;
+}
+
 /* The move, with a context and connections of this thread's own. */
 static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 		       char *error, size_t len)
@@ -111,6 +142,7 @@ static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 	struct kvmops_migrate_opts o;
 	struct progress p = { .run = r, .move = move };
 	virConnectPtr src = NULL, dst = NULL;
+	char data[300];
 	struct kvmops_ctx *ctx;
 	const char *name;
 	int rc;
@@ -126,6 +158,9 @@ static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 						  KVMOPS_MIGRATE_LIVE;
 	if (m.mode == KVMOPS_PLACE_COPY_STORAGE && !o.copy_storage)
 		o.copy_storage = KVMOPS_COPY_ALL;
+	if (!o.migrate_uri && m.mode != KVMOPS_PLACE_OFFLINE &&
+	    data_uri(r->figures->hosts[m.to].uri, data, sizeof(data)))
+		o.migrate_uri = data;
 	if (kvmops_new(&ctx))
 		return -ENOMEM;
 	rc = kvmops_connect(ctx, r->figures->hosts[m.from].uri, 0, &src);
