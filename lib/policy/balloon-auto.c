@@ -406,6 +406,9 @@ static void grow_one(struct cycle *c, size_t i, uint64_t *room)
 		return;
 	}
 	step = min3(step_of(c, g), missing, *room);
+	/* Short of the maximum by less than the deadband is not at it. */
+	if (missing - step < c->cfg->deadband_kib && missing <= *room)
+		step = missing;
 	if (step < c->cfg->deadband_kib) {
 		say(d, KVMOPS_BALLOON_AUTO_KEEP,
 		    "%s; %s of room left, less than the deadband%s",

@@ -309,6 +309,13 @@ static void test_grow_room_goes_to_the_short_first(void **state)
 	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 128 + 64);
 	assert_to(&p.d[1], KVMOPS_BALLOON_AUTO_GROW, 256);
 
+	/* A step that would stop short of the maximum by less than the
+	 * deadband goes the whole way: 183 + 64 would leave 9 MiB. */
+	host(&p, 600);
+	guest(&p, "a", 183, 256, 100);
+	decide(&p);
+	assert_to(&p.d[0], KVMOPS_BALLOON_AUTO_GROW, 256);
+
 	host(&p, 0);
 	p.host.used_kib = 838860; /* 80% of 1 GiB, to the KiB */
 	guest(&p, "a", 128, 256, 100);
