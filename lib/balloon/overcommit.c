@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "libkvmops-private.h"
 #include "virt/domain.h"
@@ -15,19 +14,10 @@
 static void add_guest(struct kvmops_overcommit *oc,
 		      const virDomainStatsRecord *rec)
 {
-	uint64_t max = kvmops_stats_u64(rec, "balloon.maximum");
-	uint64_t cur = kvmops_stats_u64(rec, "balloon.current");
-	unsigned int vcpus =
-		(unsigned int)kvmops_stats_u64(rec, "vcpu.current");
-	virDomainInfo info;
+	uint64_t max, cur;
+	unsigned int vcpus;
 
-	/* Drivers without these stats (test:///) still know the sizes. */
-	if ((!max || !vcpus) && !VIRT(virDomainGetInfo)(rec->dom, &info)) {
-		max = max ? max : info.maxMem;
-		cur = cur ? cur : info.memory;
-		vcpus = vcpus ? vcpus : info.nrVirtCpu;
-	}
-
+	kvmops_stats_sizes(rec, &max, &cur, &vcpus);
 	oc->guests++;
 	oc->sum_max_kib += max;
 	oc->sum_current_kib += cur;
@@ -42,25 +32,13 @@ static void add_guest(struct kvmops_overcommit *oc,
 	}
 }
 
-/* KSM is this machine's: it counts only for a host that is this machine. */
-static bool same_machine(virConnectPtr conn)
-{
-	char here[256] = "", *there = VIRT(virConnectGetHostname)(conn);
-	bool same;
-
-	gethostname(here, sizeof(here) - 1);
-	same = there && !strcmp(there, here);
-	free(there);
-	return same;
-}
-
 static void add_ksm(struct kvmops_ctx *ctx, virConnectPtr conn,
 		    struct kvmops_overcommit *oc)
 {
 	struct kvmops_ksm_figures f;
 	struct kvmops_ksm *ksm;
 
-	if (!same_machine(conn) || kvmops_ksm_read(ctx, &ksm))
+	if (!kvmops_conn_is_this_machine(conn) || kvmops_ksm_read(ctx, &ksm))
 		return;
 	kvmops_ksm_figures(ctx, ksm, &f);
 	oc->have_ksm = true;

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "libkvmops-private.h"
 #include "virt/domain.h"
@@ -69,23 +68,13 @@ static void take_guest(struct kvmops_place_figures *f, size_t host,
 		       const virDomainStatsRecord *rec)
 {
 	struct kvmops_place_guest *g = &f->guests[f->nguests];
-	virDomainInfo info;
 
 	memset(g, 0, sizeof(*g));
 	snprintf(f->names[f->nguests], sizeof(f->names[0]), "%s",
 		 VIRT(virDomainGetName)(rec->dom));
 	g->host = host;
 	g->running = kvmops_stats_u64(rec, "state.state") == VIR_DOMAIN_RUNNING;
-	g->max_kib = kvmops_stats_u64(rec, "balloon.maximum");
-	g->current_kib = kvmops_stats_u64(rec, "balloon.current");
-	g->vcpus = (unsigned int)kvmops_stats_u64(rec, "vcpu.current");
-	/* Drivers without these stats (test:///), and shut-off guests. */
-	if ((!g->max_kib || !g->vcpus) &&
-	    !VIRT(virDomainGetInfo)(rec->dom, &info)) {
-		g->max_kib = g->max_kib ? g->max_kib : info.maxMem;
-		g->current_kib = g->current_kib ? g->current_kib : info.memory;
-		g->vcpus = g->vcpus ? g->vcpus : info.nrVirtCpu;
-	}
+	kvmops_stats_sizes(rec, &g->max_kib, &g->current_kib, &g->vcpus);
 	f->nguests++;
 }
 
@@ -110,18 +99,6 @@ static int read_guests(struct kvmops_ctx *ctx, virConnectPtr conn, size_t host,
 	return rc ? kvmops_fail(ctx, rc, "out of memory") : 0;
 }
 
-/* KSM is this machine's: it counts only for a host that is this machine. */
-static bool this_machine(virConnectPtr conn)
-{
-	char here[256] = "", *there = VIRT(virConnectGetHostname)(conn);
-	bool same;
-
-	gethostname(here, sizeof(here) - 1);
-	same = there && !strcmp(there, here);
-	free(there);
-	return same;
-}
-
 /* Each guest's fair share of KSM's saving, by name, where it is. */
 static void read_ksm(struct kvmops_ctx *ctx, virConnectPtr conn, size_t host,
 		     struct kvmops_place_figures *f)
@@ -129,7 +106,8 @@ static void read_ksm(struct kvmops_ctx *ctx, virConnectPtr conn, size_t host,
 	struct kvmops_ksm_vm *vms;
 	size_t n, i, gi;
 
-	if (!this_machine(conn) || kvmops_ksm_vms(ctx, conn, &vms, &n)) {
+	if (!kvmops_conn_is_this_machine(conn) ||
+	    kvmops_ksm_vms(ctx, conn, &vms, &n)) {
 		kvmops_clear_error(ctx);
 		return;
 	}

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "virt/domain.h"
 
@@ -61,6 +62,32 @@ uint64_t kvmops_stats_u64(const virDomainStatsRecord *rec, const char *name)
 		if (!strcmp(rec->params[i].field, name))
 			return kvmops_param_u64(&rec->params[i]);
 	return 0;
+}
+
+void kvmops_stats_sizes(const virDomainStatsRecord *rec, uint64_t *max_kib,
+			uint64_t *current_kib, unsigned int *vcpus)
+{
+	virDomainInfo info;
+
+	*max_kib = kvmops_stats_u64(rec, "balloon.maximum");
+	*current_kib = kvmops_stats_u64(rec, "balloon.current");
+	*vcpus = (unsigned int)kvmops_stats_u64(rec, "vcpu.current");
+	if ((*max_kib && *vcpus) || VIRT(virDomainGetInfo)(rec->dom, &info))
+		return;
+	*max_kib = *max_kib ? *max_kib : info.maxMem;
+	*current_kib = *current_kib ? *current_kib : info.memory;
+	*vcpus = *vcpus ? *vcpus : info.nrVirtCpu;
+}
+
+bool kvmops_conn_is_this_machine(virConnectPtr conn)
+{
+	char here[256] = "", *there = VIRT(virConnectGetHostname)(conn);
+	bool same;
+
+	gethostname(here, sizeof(here) - 1);
+	same = there && !strcmp(there, here);
+	free(there);
+	return same;
 }
 
 const char *kvmops_state_prose(int state)

@@ -17,6 +17,17 @@ uint64_t kvmops_param_u64(const virTypedParameter *param);
 /* The field @name of a bulk stats record, by kvmops_param_u64; 0 if absent. */
 uint64_t kvmops_stats_u64(const virDomainStatsRecord *rec, const char *name);
 
+/*
+ * A guest's balloon maximum and current size (KiB) and vCPUs from a bulk
+ * stats record of VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU, with
+ * virDomainGetInfo for what the record lacks (test:///, shut-off guests).
+ */
+void kvmops_stats_sizes(const virDomainStatsRecord *rec, uint64_t *max_kib,
+			uint64_t *current_kib, unsigned int *vcpus);
+
+/* Whether @conn's host is this machine (by host name): KSM counts there. */
+bool kvmops_conn_is_this_machine(virConnectPtr conn);
+
 /* "shut off": a virDomainState as a sentence says it. */
 const char *kvmops_state_prose(int state);
 
