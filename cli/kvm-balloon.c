@@ -358,15 +358,6 @@ static void report_set(const struct kvs_call *call, const char *name,
 	}
 }
 
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static int wait_for(struct kvs_call *call, virConnectPtr conn, const char *name,
 		    uint64_t target, uint64_t timeout, uint64_t *reached)
 {
@@ -400,7 +391,7 @@ static int cmd_set(struct kvs_call *call)
 	struct kvmops_balloon_change change;
 	uint64_t reached = 0, timeout;
 	struct kvmops_size size, margin;
-	struct timespec t0;
+	double t0;
 	virConnectPtr conn;
 	bool have_margin, waited;
 	char what[512];
@@ -419,7 +410,7 @@ static int cmd_set(struct kvs_call *call)
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = kvs_now_s();
 	rc = kvmops_balloon_resize(call->st->ctx, conn, name, &size,
 				   set_flags(call),
 				   have_margin ? &margin : NULL, &change);
@@ -433,7 +424,7 @@ static int cmd_set(struct kvs_call *call)
 		if (rc)
 			return rc;
 	}
-	report_set(call, name, &change, waited, reached, elapsed(&t0));
+	report_set(call, name, &change, waited, reached, kvs_now_s() - t0);
 	return KVS_OK;
 }
 

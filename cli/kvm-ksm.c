@@ -797,14 +797,6 @@ struct sample {
 	int64_t age;
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void rates(const struct sample *prev, const struct sample *cur,
 		  double *merged_per_s, double *scans_per_min)
 {
@@ -877,7 +869,7 @@ static int take_sample(struct kvs_call *call, struct sample *s)
 
 	if (rc)
 		return rc;
-	s->t = now_seconds();
+	s->t = kvs_now_s();
 	kvmops_ksm_figures(call->st->ctx, ksm, &s->f);
 	s->age = scan_age(call, ksm);
 	kvmops_ksm_free(ksm);

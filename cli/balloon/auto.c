@@ -193,14 +193,6 @@ static void write_prometheus(const struct autopilot *a)
 
 /* ---- a cycle ------------------------------------------------------------- */
 
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 /* A guest without a stats period cannot be judged: give it one. */
 static void set_periods(struct autopilot *a, virConnectPtr conn)
 {
@@ -232,7 +224,7 @@ static void set_periods(struct autopilot *a, virConnectPtr conn)
 static int gather(struct autopilot *a, virConnectPtr conn)
 {
 	struct kvmops_ctx *ctx = a->call->st->ctx;
-	uint64_t now = now_ms();
+	uint64_t now = (uint64_t)(kvs_now_s() * 1000);
 	size_t i;
 	int rc;
 

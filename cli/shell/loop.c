@@ -62,6 +62,14 @@ static void release_signals(const struct saved_signals *old)
 	sigaction(SIGUSR1, &old->usr1, NULL);
 }
 
+double kvs_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* Until the interval passes, .due says so, or a signal asks. */
 static void wait_interval(const struct kvs_loop *l, const sigset_t *open_mask)
 {

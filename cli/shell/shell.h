@@ -215,6 +215,9 @@ struct kvs_loop {
  */
 int kvs_loop_run(const struct kvs_loop *loop);
 
+/* CLOCK_MONOTONIC, in seconds (loop.c): for elapsed times and rates. */
+double kvs_now_s(void);
+
 /* Where a long-running command says things (loop.c). */
 struct kvs_voice {
 	const struct kvs_call *call;
