@@ -68,9 +68,12 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	KVMOPS_PRINTF(3, 4);
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
-	size_t used = strlen(buf);
+	size_t used;
 	va_list ap;
 
+	if (!buf) /* the caller does not want to know why */
+		return;
+	used = strlen(buf);
 	if (used + 1 >= len)
 		return;
 	va_start(ap, fmt);
@@ -123,7 +126,7 @@ static void take_in(struct spot *s, const struct kvmops_place_guest *g,
 
 /*
  * Whether host @h can take guest @gi now; why not into @why (appended as
- * "URI: reason; ").
+ * "URI: reason; "), unless it is NULL.
  */
 static bool fits(const struct planner *p, size_t gi, size_t h, char *why,
 		 size_t len)
@@ -484,7 +487,7 @@ static void spread_reason(const struct planner *p, const struct candidate *c,
 
 static int spread(struct planner *p)
 {
-	char reason[256], why[8];
+	char reason[256];
 	unsigned int moves = 0;
 	size_t gi, h;
 	int rc = 0;
@@ -498,8 +501,7 @@ static int spread(struct planner *p)
 			if (!movable(p, gi))
 				continue;
 			for (h = 0; h < p->nhosts; h++) {
-				why[0] = '\0';
-				if (!fits(p, gi, h, why, sizeof(why)))
+				if (!fits(p, gi, h, NULL, 0))
 					continue;
 				c = try_move(p, gi, h, before);
 				if (best.guest == SIZE_MAX || better(&c, &best))
@@ -518,14 +520,10 @@ static int spread(struct planner *p)
 
 /* ---- consolidate ---------------------------------------------------------- */
 
+/* The host's running guests, as the plan has moved them, are counted. */
 static bool in_use(const struct planner *p, size_t h)
 {
-	size_t gi;
-
-	for (gi = 0; gi < p->nguests; gi++)
-		if (p->where[gi] == h && p->guests[gi].running)
-			return true;
-	return false;
+	return p->spots[h].oc.guests > 0;
 }
 
 /* The fullest host in use that still takes @gi: packing, not spreading. */
@@ -533,11 +531,9 @@ static size_t snuggest(const struct planner *p, size_t gi)
 {
 	size_t h, best = SIZE_MAX;
 	uint64_t best_free = 0, free_after;
-	char why[8];
 
 	for (h = 0; h < p->nhosts; h++) {
-		why[0] = '\0';
-		if (!in_use(p, h) || !fits(p, gi, h, why, sizeof(why)))
+		if (!in_use(p, h) || !fits(p, gi, h, NULL, 0))
 			continue;
 		free_after = p->spots[h].mem_kib - p->spots[h].used_kib -
 			     p->guests[gi].current_kib;
