@@ -221,17 +221,7 @@ int auto_settings_load(const struct kvs_call *call, struct auto_settings *s)
 }
 
 const struct kvs_opt balloon_auto_opts[] = {
-	{ .name = "interval",
-	  .arg = "S",
-	  .conflicts = "once",
-	  .help = "seconds between cycles (default 10)" },
-	{ .name = "once", .help = "run one cycle and exit, as from cron" },
-	{ .name = "dry-run",
-	  .help = "say what each cycle would do, and change nothing" },
-	{ .name = "config",
-	  .arg = "FILE",
-	  .complete = kvs_complete_files,
-	  .help = "KEY=VALUE settings (default " DEFAULT_CONFIG ")" },
+	KVS_LOOP_OPTS("10", "KEY=VALUE settings (default " DEFAULT_CONFIG ")"),
 	{ .name = "cgroup",
 	  .arg = "PATH",
 	  .field = "cgroup",
@@ -259,11 +249,6 @@ const struct kvs_opt balloon_auto_opts[] = {
 	  .help = "guests' shares (default 1000 each; repeatable): more share, squeezed later" },
 	{ .name = "no-set-period",
 	  .help = "do not set a stats period on guests that have none" },
-	{ .name = "prometheus-file",
-	  .arg = "PATH",
-	  .complete = kvs_complete_files,
-	  .help = "write the figures there each cycle, for node_exporter" },
-	{ .name = "syslog",
-	  .help = "log to syslog instead of stdout and stderr" },
+	KVS_LOOP_OUTPUT_OPTS,
 	{ 0 },
 };

@@ -335,18 +335,8 @@ int tune_settings_load(const struct kvs_call *call, struct tune_settings *s)
 /* ---- the option table ------------------------------------------------------ */
 
 const struct kvs_opt ksm_tune_opts[] = {
-	{ .name = "interval",
-	  .arg = "S",
-	  .conflicts = "once",
-	  .help = "seconds between cycles (default 60)" },
-	{ .name = "once", .help = "run one cycle and exit, as from cron" },
-	{ .name = "dry-run",
-	  .help = "say what each cycle would do, and change nothing" },
-	{ .name = "config",
-	  .arg = "FILE",
-	  .complete = kvs_complete_files,
-	  .help = "KEY=VALUE settings (default " DEFAULT_CONFIG
-		  "); ksmtuned.conf is read too" },
+	KVS_LOOP_OPTS("60", "KEY=VALUE settings (default " DEFAULT_CONFIG
+			    "); ksmtuned.conf is read too"),
 	{ .name = "state",
 	  .arg = "FILE",
 	  .complete = kvs_complete_files,
@@ -375,12 +365,7 @@ const struct kvs_opt ksm_tune_opts[] = {
 	{ .name = "no-advisor",
 	  .field = "no_advisor",
 	  .help = "ksmtuned's speed rules even where the kernel has its advisor" },
-	{ .name = "prometheus-file",
-	  .arg = "PATH",
-	  .complete = kvs_complete_files,
-	  .help = "write the figures there each cycle, for node_exporter" },
-	{ .name = "syslog",
-	  .help = "log to syslog instead of stdout and stderr" },
+	KVS_LOOP_OUTPUT_OPTS,
 	{ .name = "restore-on-exit",
 	  .conflicts = "once",
 	  .help = "put the knobs back as they were when the loop ends" },

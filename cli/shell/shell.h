@@ -215,6 +215,29 @@ struct kvs_loop {
  */
 int kvs_loop_run(const struct kvs_loop *loop);
 
+/*
+ * The options every long-running command has, for its option table:
+ * --interval (its default in @default_interval, a string), --once,
+ * --dry-run and --config (@config_help); then --prometheus-file and
+ * --syslog.
+ */
+/* clang-format off */
+#define KVS_LOOP_OPTS(default_interval, config_help)                          \
+	{ .name = "interval", .arg = "S", .conflicts = "once",                \
+	  .help = "seconds between cycles (default " default_interval ")" },  \
+	{ .name = "once", .help = "run one cycle and exit, as from cron" },   \
+	{ .name = "dry-run",                                                  \
+	  .help = "say what each cycle would do, and change nothing" },       \
+	{ .name = "config", .arg = "FILE", .complete = kvs_complete_files,    \
+	  .help = config_help }
+#define KVS_LOOP_OUTPUT_OPTS                                                  \
+	{ .name = "prometheus-file", .arg = "PATH",                           \
+	  .complete = kvs_complete_files,                                     \
+	  .help = "write the figures there each cycle, for node_exporter" },  \
+	{ .name = "syslog",                                                   \
+	  .help = "log to syslog instead of stdout and stderr" }
+/* clang-format on */
+
 /* CLOCK_MONOTONIC, in seconds (loop.c): for elapsed times and rates. */
 double kvs_now_s(void);
 
