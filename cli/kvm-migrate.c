@@ -10,113 +10,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "migrate/dests.h"
+#include "migrate/fleet.h"
 #include "migrate/progress.h"
+#include "migrate/transfer.h"
 #include "shell/shell.h"
 
-#define REMEMBERED_MAX 20
 #define PLAIN_EVERY_MS 5000 /* without a terminal: a line this often */
 #define JSON_EVERY_MS 1000
-
-/* ---- destinations remembered for completion ------------------------------ */
-
-static char *remembered_path(void)
-{
-	return kvs_state_file("kvm-migrate_destinations");
-}
-
-static size_t read_remembered(char **uris, size_t max)
-{
-	char *path = remembered_path(), line[1024];
-	FILE *f = path ? fopen(path, "r") : NULL;
-	size_t n = 0;
-
-	while (f && n < max && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			uris[n++] = strdup(line);
-	}
-	if (f)
-		fclose(f);
-	free(path);
-	return n;
-}
-
-/* The newest first; written whole to a temporary file, then renamed. */
-static void remember(const char *dest)
-{
-	char *uris[REMEMBERED_MAX], *path = remembered_path(), tmp[4096];
-	size_t n = read_remembered(uris, REMEMBERED_MAX), i, kept = 1;
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path ? path : "");
-	f = path ? fopen(tmp, "w") : NULL;
-	if (f) {
-		fprintf(f, "%s\n", dest);
-		for (i = 0; i < n && kept < REMEMBERED_MAX; i++)
-			if (uris[i] && strcmp(uris[i], dest) &&
-			    fprintf(f, "%s\n", uris[i]) > 0)
-				kept++;
-		if (!fclose(f))
-			rename(tmp, path);
-	}
-	for (i = 0; i < n; i++)
-		free(uris[i]);
-	free(path);
-}
 
 /* ---- options ------------------------------------------------------------- */
 
 static const char *const copy_choices[] = { "none", "all", "inc", NULL };
 static const char *const mode_choices[] = { "live", "copy-storage", "offline",
 					    NULL };
-static const char *const timeout_choices[] = { "abort", "suspend", "postcopy",
-					       NULL };
-
-static int live_numbers(struct kvs_call *call, struct kvmops_migrate_opts *o)
-{
-	uint64_t v;
-	int rc;
-
-	rc = kvs_opt_u64(call, "bandwidth", 1, 1u << 20, 0, &o->bandwidth_mib);
-	if (!rc)
-		rc = kvs_opt_u64(call, "max-downtime", 1, 1u << 31, 0,
-				 &o->max_downtime_ms);
-	if (!rc && !(rc = kvs_opt_u64(call, "parallel", 1, 255, 0, &v)))
-		o->parallel = (unsigned int)v;
-	if (!rc && !(rc = kvs_opt_u64(call, "timeout", 1, 7 * 86400, 0, &v)))
-		o->timeout_s = (unsigned int)v;
-	return rc;
-}
 
 static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
 {
-	int copy, on_timeout, rc;
+	int copy, rc;
 
 	rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
 	if (!rc)
-		rc = kvs_opt_choice(call, "on-timeout", timeout_choices, 0,
-				    &on_timeout);
-	if (!rc)
-		rc = live_numbers(call, o);
+		rc = transfer_opts(call, o);
 	if (rc)
 		return rc;
-	if (on_timeout == KVMOPS_ON_TIMEOUT_POSTCOPY &&
-	    !kvs_flag(call, "postcopy"))
-		return kvs_error(call, KVS_USAGE,
-				 "--on-timeout postcopy needs --postcopy");
-	o->size = sizeof(*o);
 	o->copy_storage = (enum kvmops_copy_storage)copy;
 	o->kind = copy ? KVMOPS_MIGRATE_COPY_STORAGE : KVMOPS_MIGRATE_LIVE;
-	o->on_timeout = (enum kvmops_on_timeout)on_timeout;
 	o->dname = kvs_opt(call, "dname");
 	o->keep_source = kvs_flag(call, "keep-source");
 	o->migrate_uri = kvs_opt(call, "migrateuri");
 	o->listen_address = kvs_opt(call, "listen-address");
-	o->compress = kvs_opt(call, "compress");
-	o->auto_converge = kvs_flag(call, "auto-converge");
-	o->postcopy = kvs_flag(call, "postcopy");
-	o->postcopy_after_precopy = kvs_flag(call, "postcopy-after-precopy");
-	o->tls = kvs_flag(call, "tls");
 	o->unsafe = kvs_flag(call, "unsafe");
 	return KVS_OK;
 }
@@ -390,7 +313,7 @@ static int cmd_check(struct kvs_call *call)
 	if (!rc) {
 		rc = run_check(call, &e, &o, true);
 		if (rc != KVS_USAGE)
-			remember(e.dest);
+			dests_remember(e.dest);
 	}
 	if (e.dst)
 		kvmops_disconnect(e.dst);
@@ -555,7 +478,7 @@ static int migrate(struct kvs_call *call, struct kvmops_migrate_opts *o,
 		rc = fn(call->st->ctx, e.src, e.dst, e.name, o, on_progress, &w,
 			(const volatile int *)&kvs_interrupted, &summary);
 		end_line(&w);
-		remember(e.dest);
+		dests_remember(e.dest);
 		rc = rc ? report_failure(call, rc) : KVS_OK;
 		if (rc == KVS_OK)
 			report_done(call, &e, &summary, how);
@@ -593,24 +516,13 @@ static int cmd_offline(struct kvs_call *call)
 
 /* ---- completion ---------------------------------------------------------- */
 
-static void complete_dest(struct kvs_list *out)
-{
-	char *uris[REMEMBERED_MAX];
-	size_t n = read_remembered(uris, REMEMBERED_MAX), i;
-
-	for (i = 0; i < n; i++) {
-		kvs_list_add(out, uris[i]);
-		free(uris[i]);
-	}
-}
-
 static void complete_args(struct kvs_state *st, const char *prefix,
 			  struct kvs_list *out)
 {
 	if (st->complete_argno == 0)
 		kvs_complete_domains(st, out);
 	else if (st->complete_argno == 1)
-		complete_dest(out);
+		dests_complete(out);
 }
 
 static void complete_mode(struct kvs_state *st, const char *prefix,
@@ -623,31 +535,6 @@ static void complete_copy(struct kvs_state *st, const char *prefix,
 			  struct kvs_list *out)
 {
 	kvs_complete_choices(out, copy_choices + 1);
-}
-
-static void complete_on_timeout(struct kvs_state *st, const char *prefix,
-				struct kvs_list *out)
-{
-	kvs_complete_choices(out, timeout_choices);
-}
-
-/* METHODS is a comma-separated list: complete its last item, once each. */
-static void complete_compress(struct kvs_state *st, const char *prefix,
-			      struct kvs_list *out)
-{
-	static const char *const methods[] = { "xbzrle", "mt", "zlib", "zstd",
-					       NULL };
-	const char *last = strrchr(prefix, ',');
-	int head = last ? (int)(last - prefix) + 1 : 0;
-	const char *const *m;
-	char done[64], item[16];
-
-	snprintf(done, sizeof(done), ",%.*s", head, prefix);
-	for (m = methods; *m; m++) {
-		snprintf(item, sizeof(item), ",%s,", *m);
-		if (!strstr(done, item))
-			kvs_list_addf(out, "%.*s%s", head, prefix, *m);
-	}
 }
 
 /* ---- the tables ---------------------------------------------------------- */
@@ -700,39 +587,7 @@ static const struct kvs_opt live_opts_table[] = {
 	  .field = "copy_storage",
 	  .complete = complete_copy,
 	  .help = "copy the disks too: whole, or only the top of a backing chain" },
-	{ .name = "bandwidth",
-	  .arg = "MIB",
-	  .help = "cap the transfer at MIB MiB/s" },
-	{ .name = "max-downtime",
-	  .arg = "MS",
-	  .help = "the longest pause allowed at the end, in ms" },
-	{ .name = "compress",
-	  .arg = "[=METHODS]",
-	  .field = "compress",
-	  .complete = complete_compress,
-	  .help = "compress: xbzrle (default), mt, zlib, zstd; comma-separated" },
-	{ .name = "parallel",
-	  .arg = "N",
-	  .field = "parallel",
-	  .help = "send over N connections" },
-	{ .name = "auto-converge",
-	  .help = "slow the guest's vCPUs when it dirties memory too fast" },
-	{ .name = "postcopy",
-	  .field = "postcopy",
-	  .help = "allow switching to post-copy" },
-	{ .name = "postcopy-after-precopy",
-	  .needs = "postcopy",
-	  .help = "switch to post-copy after the first pass" },
-	{ .name = "tls", .help = "encrypt the migration stream with TLS" },
-	{ .name = "timeout",
-	  .arg = "S",
-	  .field = "timeout_s",
-	  .help = "act after S seconds (see --on-timeout)" },
-	{ .name = "on-timeout",
-	  .arg = "ACTION",
-	  .needs = "timeout",
-	  .complete = complete_on_timeout,
-	  .help = "abort (default), suspend or postcopy" },
+	TRANSFER_OPTS,
 	{ .name = "migrateuri",
 	  .arg = "URI",
 	  .field = "migrate_uri",
@@ -824,6 +679,33 @@ static const struct kvs_cmd migrate_cmds[] = {
 		  "Nothing on the source changes before DEST is verified, but for the\n"
 		  "stop itself (--shutdown, or the save of --keep-state); after a\n"
 		  "failure the guest runs there again." },
+	{ .name = "evacuate",
+	  .max_args = 0,
+	  .run = fleet_evacuate,
+	  .opts = fleet_evacuate_opts,
+	  .summary =
+		  "Move every running guest off the host -c names, several at a time",
+	  .help = "Plans first: each guest goes where the pre-flight check passes, its\n"
+		  "memory fits under the headroom and the overcommit stays short of FAIL,\n"
+		  "the one leaving the most memory free (after the KSM saving it loses).\n"
+		  "Then runs the plan, --jobs at a time and --per-host into one host; a\n"
+		  "failed move is tried once on the next best host. Ends with a table of\n"
+		  "where every guest is; exits 0 only when the source runs no guest.\n"
+		  "Ctrl-C, SIGINT or SIGTERM abort the moves in flight and start no new one." },
+	{ .name = "balance",
+	  .args = "URI URI...",
+	  .min_args = 2,
+	  .max_args = -1,
+	  .run = fleet_balance,
+	  .opts = fleet_balance_opts,
+	  .complete_arg = fleet_complete_hosts,
+	  .summary =
+		  "Even out memory use across hosts, or empty what hosts it can",
+	  .help = "Prints the plan, with each host's figures before and after, then runs\n"
+		  "it as evacuate does. --goal spread lowers the coefficient of variation\n"
+		  "of the hosts' memory use (vCPUs break ties); --goal consolidate moves\n"
+		  "guests off the emptiest hosts while the others can take them, and\n"
+		  "names the hosts it frees. --dry-run stops after the plan." },
 	{ 0 },
 };
 

@@ -15,7 +15,7 @@ TOOL=kvm-migrate
 # shellcheck source=tests/cli/completion-lib.sh
 . "$(dirname "$0")/completion-lib.sh"
 
-commands="check live offline help"
+commands="check live offline evacuate balance help"
 uri=test:///default
 dest1=qemu+ssh://host2.example.org/system
 dest2=qemu+tcp://10.0.0.3/system
@@ -96,6 +96,23 @@ check 'kvm-migrate live web1 qemu+t' 'a prefix picks a destination' "$dest2"
 check 'kvm-migrate live web1 qemu+ssh://h' 'a URI with colons completes after its colon' \
 	//host2.example.org/system
 check "kvm-migrate -c $uri live test $dest1 " 'nothing after the destination'
+
+# evacuate and balance: hosts from the remembered destinations.
+check 'kvm-migrate evacuate --to ' 'evacuate --to <TAB> gives the remembered destinations' \
+	"$dest1" "$dest2"
+# (bash replaces only what follows the last ':' typed)
+check "kvm-migrate evacuate --to=$dest1," 'a second host after the comma, not the first again' \
+	"//host2.example.org/system,$dest2"
+check 'kvm-migrate balance ' 'balance <TAB> gives the remembered destinations' \
+	"$dest1" "$dest2"
+check "kvm-migrate balance $dest1 " 'balance URI <TAB> gives the next host' \
+	"$dest1" "$dest2"
+check 'kvm-migrate evacuate --mode ' 'evacuate --mode <TAB> gives live copy-storage auto' \
+	live copy-storage auto
+check 'kvm-migrate balance --goal ' 'balance --goal <TAB> gives spread consolidate' \
+	spread consolidate
+check 'kvm-migrate balance --on-timeout ' 'balance shares live'"'"'s --on-timeout' \
+	abort suspend postcopy
 
 # The program that answers is the one typed, so a build tree works too.
 COMPREPLY=()
