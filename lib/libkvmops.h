@@ -1101,7 +1101,8 @@ struct kvmops_place_check {
 struct kvmops_place_guest {
 	const char *name; /* the caller's */
 	size_t host; /* the index of the host it is on */
-	bool running; /* shut-off guests are planned for evacuate only */
+	bool running; /* active (running or paused); shut-off guests are
+			 planned for evacuate only */
 	uint64_t current_kib, max_kib;
 	unsigned int vcpus;
 	uint64_t ksm_saved_kib; /* its fair share of KSM's saving, 0 unknown */

@@ -157,7 +157,7 @@ static void moves_table(const struct fleet *fl)
 {
 	static const char *const heads[] = { "GUEST", "FROM",	    "TO",
 					     "MODE",  "USED AFTER", "REASON" };
-	static const bool right[] = { [4] = true };
+	static const bool right[ARRAY_LEN(heads)] = { [4] = true };
 	struct kvs_table t;
 	char used[24];
 	size_t i;
@@ -181,7 +181,7 @@ static void hosts_table(const struct fleet *fl)
 	static const char *const heads[] = { "HOST",  "MEMORY", "USED",
 					     "AFTER", "GUESTS", "AFTER",
 					     "URI" };
-	static const bool right[] = {
+	static const bool right[ARRAY_LEN(heads)] = {
 		[1] = true, [2] = true, [3] = true, [4] = true, [5] = true
 	};
 	const struct kvmops_place_plan *p = &fl->plan;
@@ -469,7 +469,7 @@ void fleet_show_outcome(const struct fleet *fl, int rc)
 	static const char *const heads[] = { "GUEST",  "FROM", "TO",
 					     "RESULT", "TIME", "DOWNTIME",
 					     "RUNS ON" };
-	static const bool right[] = { [4] = true, [5] = true };
+	static const bool right[ARRAY_LEN(heads)] = { [4] = true, [5] = true };
 	struct kvs_table t;
 
 	if (fl->call->json) {

@@ -64,6 +64,13 @@ static int grow_guests(struct kvmops_place_figures *f, size_t more)
 	return g ? 0 : -ENOMEM;
 }
 
+/* Active: running, paused, shutting down or suspended; not shut off. */
+static bool active_state(uint64_t state)
+{
+	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
+	       state != VIR_DOMAIN_NOSTATE;
+}
+
 static void take_guest(struct kvmops_place_figures *f, size_t host,
 		       const virDomainStatsRecord *rec)
 {
@@ -73,7 +80,7 @@ static void take_guest(struct kvmops_place_figures *f, size_t host,
 	snprintf(f->names[f->nguests], sizeof(f->names[0]), "%s",
 		 VIRT(virDomainGetName)(rec->dom));
 	g->host = host;
-	g->running = kvmops_stats_u64(rec, "state.state") == VIR_DOMAIN_RUNNING;
+	g->running = active_state(kvmops_stats_u64(rec, "state.state"));
 	kvmops_stats_sizes(rec, &g->max_kib, &g->current_kib, &g->vcpus);
 	f->nguests++;
 }
@@ -85,8 +92,9 @@ static int read_guests(struct kvmops_ctx *ctx, virConnectPtr conn, size_t host,
 	unsigned int which = VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
 	int n, i, rc;
 
+	/* ACTIVE and SHUTOFF are of different groups, which intersect. */
 	if (flags & KVMOPS_PLACE_SHUTOFF)
-		which |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF;
+		which |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE;
 	n = VIRT(virConnectGetAllDomainStats)(conn, GUEST_STATS, &recs, which);
 	if (n < 0)
 		return kvmops_fail(ctx, -EIO,

@@ -465,9 +465,11 @@ static bool better(const struct candidate *a, const struct candidate *b)
 	return a->cpu_cv < b->cpu_cv;
 }
 
+/* A guest moves at most once in a plan: a chain would race when run. */
 static bool movable(const struct planner *p, size_t gi)
 {
-	return p->guests[gi].running && p->hosts[p->where[gi]].reachable;
+	return p->guests[gi].running && p->hosts[p->where[gi]].reachable &&
+	       p->where[gi] == p->guests[gi].host;
 }
 
 static void spread_reason(const struct planner *p, const struct candidate *c,
@@ -545,7 +547,22 @@ static size_t snuggest(const struct planner *p, size_t gi)
 	return best;
 }
 
-/* Empties host @h onto the others, or changes nothing: 1 when emptied. */
+/* Whether the plan moves a guest onto host @h. */
+static bool receives(const struct planner *p, size_t h)
+{
+	size_t i;
+
+	for (i = 0; i < p->plan->nmoves; i++)
+		if (p->plan->moves[i].to == h)
+			return true;
+	return false;
+}
+
+/*
+ * Empties host @h onto the others, or changes nothing: 1 when emptied. A
+ * host the plan already moves guests onto is not emptied: its guests
+ * would move twice.
+ */
 static int try_to_free(struct planner *p, size_t h)
 {
 	size_t n, i, start = p->plan->nmoves;
@@ -556,6 +573,10 @@ static int try_to_free(struct planner *p, size_t h)
 
 	if (!order)
 		return -ENOMEM;
+	if (receives(p, h)) {
+		free(order);
+		return 0;
+	}
 	p->spots[h].freed = true; /* never a destination while emptied */
 	for (i = 0; i < n && !rc; i++) {
 		size_t gi = order[i].index, to = snuggest(p, gi);

@@ -227,12 +227,64 @@ static void test_run_fails_retries_once_and_reports(void **state)
 	kvmops_place_figures_free(&f);
 }
 
+/* States from the test driver's runstate: 3 paused, 5 shut off. */
+static const char states_xml[] =
+	"<node>"
+	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+	"<name>paused1</name><memory>131072</memory><vcpu>1</vcpu>"
+	"<os><type>hvm</type></os><test:runstate>3</test:runstate></domain>"
+	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+	"<name>off1</name><memory>131072</memory><vcpu>1</vcpu>"
+	"<os><type>hvm</type></os><test:runstate>5</test:runstate></domain>"
+	"</node>";
+
+/* Guests by state: paused ones are active; KVMOPS_PLACE_SHUTOFF adds the
+ * shut-off ones (and still lists the active ones). */
+static void test_gather_paused_and_shutoff(void **state)
+{
+	struct env *e = *state;
+	char node[128], uri[160];
+	const char *uris[] = { uri };
+	struct kvmops_migrate_opts opts = { .size = sizeof(opts) };
+	struct kvmops_place_figures f;
+	virConnectPtr conn;
+	FILE *out;
+
+	snprintf(node, sizeof(node), "%s/states.xml", e->dir);
+	snprintf(uri, sizeof(uri), "test://%s", node);
+	out = fopen(node, "w");
+	assert_non_null(out);
+	assert_true(fputs(states_xml, out) >= 0 && !fclose(out));
+	assert_int_equal(kvmops_connect(e->ctx, uri,
+					KVMOPS_CONNECT_NO_EVENT_LOOP, &conn),
+			 0);
+
+	assert_int_equal(kvmops_place_gather(e->ctx, &conn, uris, 1, NULL, NULL,
+					     0, &opts, &f),
+			 0);
+	assert_int_equal(f.nguests, 1);
+	assert_string_equal(f.guests[0].name, "paused1");
+	assert_true(f.guests[0].running);
+	kvmops_place_figures_free(&f);
+
+	assert_int_equal(kvmops_place_gather(e->ctx, &conn, uris, 1, NULL, NULL,
+					     KVMOPS_PLACE_SHUTOFF, &opts, &f),
+			 0);
+	assert_int_equal(f.nguests, 2);
+	assert_true(f.guests[find(&f, "paused1")].running);
+	assert_false(f.guests[find(&f, "off1")].running);
+	kvmops_place_figures_free(&f);
+	kvmops_disconnect(conn);
+	unlink(node);
+}
+
 int main(void)
 {
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		TEST(test_gather_hosts_guests_and_checks),
 		TEST(test_run_fails_retries_once_and_reports),
+		TEST(test_gather_paused_and_shutoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -320,6 +320,31 @@ static void test_consolidate_all_or_nothing(void **state)
 	assert_int_equal(t->plan.used_after_kib[b], 1024 * MIB);
 }
 
+/* Three equal hosts: two freed onto the third, each guest moved once. */
+static void test_consolidate_moves_a_guest_once(void **state)
+{
+	struct table *t = *state;
+	size_t a = host(t, "a", 1024, 128), b = host(t, "b", 1024, 128),
+	       c = host(t, "c", 1024, 128), i, j;
+
+	guest(t, a, 128);
+	guest(t, b, 128);
+	guest(t, c, 128);
+	plan(t, KVMOPS_PLACE_CONSOLIDATE);
+	assert_int_equal(t->plan.nfreed, 2);
+	assert_int_equal(t->plan.nmoves, 2);
+	for (i = 0; i < t->plan.nmoves; i++)
+		for (j = 0; j < t->plan.nmoves; j++) {
+			assert_true(i == j || t->plan.moves[i].guest !=
+						      t->plan.moves[j].guest);
+			/* No guest leaves a host another arrives on. */
+			assert_true(t->plan.moves[i].from !=
+				    t->plan.moves[j].to);
+		}
+	for (i = 0; i < t->plan.nfreed; i++)
+		assert_int_equal(t->plan.used_after_kib[t->plan.freed[i]], 0);
+}
+
 /* ---- running a plan ------------------------------------------------------- */
 
 static void test_next_within_jobs_and_per_host(void **state)
@@ -402,6 +427,7 @@ int main(void)
 		TEST(test_ksm_saving_changes_the_choice),
 		TEST(test_consolidate_frees_the_emptiest),
 		TEST(test_consolidate_all_or_nothing),
+		TEST(test_consolidate_moves_a_guest_once),
 		TEST(test_next_within_jobs_and_per_host),
 		TEST(test_next_is_fair_between_sources),
 		TEST(test_names),
