@@ -44,15 +44,16 @@ save_ksm() {
 }
 
 explore() {
-	local u1 u2
-	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2)
+	local u1 u2 u3
+	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2) u3=$("$LAB" uri 3)
 	cat <<EOF
 
-The lab is still running. Explore it:
-  $K -c $u1 vms
-  $KB -c $u1 list
-  $KM -c $u1 check demo1 $u2
-  virsh -c $u1 list          (host 2: $u2)
+The lab is still running (host 1 drained). Explore it:
+  $K -c $u2 vms
+  $KB -c $u2 list
+  $KM balance $u1 $u2 $u3 --host-mem 2G --dry-run
+  $KM -c $u2 check demo1 $u1
+  virsh -c $u2 list          (host 1: $u1, host 3: $u3)
   $LAB status
   $LAB heartbeat demo1
 Stop it, and put KSM back as it was:  make demo-stop
@@ -70,9 +71,9 @@ tour() {
 	[ "$(id -u)" = 0 ] || { echo "demo: the lab needs root" >&2; exit 1; }
 	take_locks
 	auto_tour
-	say "The lab: two libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
+	say "The lab: three libvirt hosts on this machine, each a libvirtd in its own mount namespace on 127.0.0.x"
 	"$LAB" down >/dev/null 2>&1
-	step "$LAB" up --hosts 2 7>&- 9>&- || exit 1
+	step "$LAB" up --hosts 3 7>&- 9>&- || exit 1
 	say "Three guests (TCG, 256 MiB) on host 1, each filling 128 MiB with the same content, and one idle"
 	for i in 1 2 3; do
 		"$LAB" guest "demo$i" --workload same --wss 128 || exit 1
@@ -87,6 +88,7 @@ tour() {
 	ksm_tour
 	balloon_tour
 	migrate_tour
+	fleet_tour
 	explore
 }
 
@@ -134,6 +136,21 @@ migrate_tour() {
 	after=$(beat off1)
 	say "off1 runs on host 2: heartbeat $after"
 	step virsh -c "$u2" list
+}
+
+# kvm-migrate balance and evacuate: many guests over three hosts.
+fleet_tour() {
+	local u1 u2 u3 g before= after=
+	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2) u3=$("$LAB" uri 3)
+	say "kvm-migrate balance and evacuate. The lab's hosts share one machine, so each is given 2 GiB for its guests (--host-mem)"
+	say "The plan that would spread memory use over the three hosts (--dry-run: nothing moves), each host's figures before and after"
+	step "$KM" balance "$u1" "$u2" "$u3" --host-mem 2G --dry-run
+	for g in demo1 demo2 demo3 idle1; do before="$before $(beat $g)"; done
+	say "Drain host 1 for maintenance: its four guests, two at a time, at most two into one host; each placed where its check passes and it leaves the most memory free"
+	step "$KM" -c "$u1" evacuate --to "$u2,$u3" --host-mem 2G
+	for g in demo1 demo2 demo3 idle1; do after="$after $(beat $g)"; done
+	say "Every heartbeat went on (demo1 demo2 demo3 idle1:$before ->$after): live moves, no reboot. Host 1 runs nothing"
+	step "$LAB" status
 }
 
 # kvm-ksm tune starts KSM, and the savings it brings, guest by guest.

@@ -43,6 +43,21 @@ expect_eq "$("$JSON_CHECK" "$TEST_TMP/summary.json" --get event --get result \
 	--get source_running --len guests 4 | tr '\n' ' ')" "summary ok 0 " \
 	"the summary: every guest moved, the source runs none"
 
+# ---- shut-off guests: left alone, or moved offline with --include-shutoff ------------
+lab guest evoff --mem 128M --disk shared >/dev/null && virsh -q -c "$U1" destroy evoff >/dev/null ||
+	not_ok "a shut-off guest evoff on host 1"
+expect_status 0 "evacuate of a host with only a shut-off guest left" "$M" -c "$U1" evacuate \
+	--to "$U2,$U3" --host-mem 1G
+expect_in "nothing to move" "$out" "without --include-shutoff it has nothing to move"
+expect_eq "$(defined_on evoff)" 1 "evoff stays defined on host 1"
+expect_status 0 "evacuate --include-shutoff" "$M" -c "$U1" evacuate --to "$U2,$U3" \
+	--host-mem 1G --include-shutoff
+expect_in "offline" "$out" "it moves offline"
+on=$(defined_on evoff)
+[[ "$on" =~ ^[23]$ ]] && [ "$(domstate "$on" evoff)" = "shut off" ] &&
+	ok "evoff is defined on host $on only, shut off" || not_ok "evoff defined on '$on'"
+virsh -q -c "$(lab uri "${on:-1}")" undefine evoff >/dev/null 2>&1
+
 # ---- 2. a name clash on host 2 keeps that guest off it -------------------------------
 # Everything back on host 1 first: host 2 and host 3 drained onto it.
 for h in 2 3; do
