@@ -1207,7 +1207,7 @@ struct kvmops_place_figures {
  * or one that fails is unreachable): each one's overcommit figures
  * (kvmops_overcommit), its memory replaced by @mem_kib[i] when that is
  * given and not 0 (a budget of its own: its free memory is then that less
- * what its guests are given); its running guests (and shut-off ones with
+ * what its guests are given, plus what KSM saves them); its running guests (and shut-off ones with
  * KVMOPS_PLACE_SHUTOFF), in one bulk call a host, each with its fair
  * share of KSM's saving when the host is this machine. @sources (NULL:
  * none) marks the hosts to empty. With KVMOPS_PLACE_CHECK, each guest of

@@ -130,6 +130,28 @@ static void read_ksm(struct kvmops_ctx *ctx, virConnectPtr conn, size_t host,
 	free(vms);
 }
 
+/*
+ * Under a budget of its own, a host's use is what its guests are given
+ * less what KSM saves them: the saving a leaving guest takes with it
+ * (placement's rule) must have been counted off the host's use first.
+ */
+static void budget_after_ksm(struct kvmops_place_figures *f, size_t host)
+{
+	struct kvmops_overcommit *oc = &f->hosts[host].oc;
+	uint64_t saved = 0;
+	size_t gi;
+
+	for (gi = 0; gi < f->nguests; gi++)
+		if (f->guests[gi].host == host)
+			saved += f->guests[gi].ksm_saved_kib;
+	if (!saved)
+		return;
+	oc->host_free_kib = oc->host_free_kib + saved < oc->host_mem_kib ?
+				    oc->host_free_kib + saved :
+				    oc->host_mem_kib;
+	kvmops_overcommit_judge(oc);
+}
+
 /* ---- the checks ----------------------------------------------------------- */
 
 /* The first FAIL's item and what it found, into @why. */
@@ -276,6 +298,8 @@ kvmops_place_gather(struct kvmops_ctx *ctx, virConnectPtr *conns,
 		rc = read_guests(ctx, conns[h], h, flags, f);
 		if (!rc)
 			read_ksm(ctx, conns[h], h, f);
+		if (!rc && mem_kib && mem_kib[h])
+			budget_after_ksm(f, h);
 	}
 	for (gi = 0; gi < f->nguests; gi++)
 		f->guests[gi].name = f->names[gi];
