@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kvm-migrate evacuate and balance: many guests over several hosts.
- * fleet.c reads the options, connects, plans and runs; fleet-report.c
- * shows the plan and the outcome; board.c shows the moves while they
- * run. Each depends only on those after it in that list.
+ * fleet.c reads the options, connects, plans and runs; it uses
+ * fleet-report.c, which shows the plan and the outcome, and board.c,
+ * which shows the moves while they run; those two use neither fleet.c
+ * nor each other.
  */
 #ifndef KVMOPS_CLI_MIGRATE_FLEET_H
 #define KVMOPS_CLI_MIGRATE_FLEET_H
@@ -45,7 +46,6 @@ struct fleet {
 	unsigned int cols; /* its width: longer lines would break the board */
 	unsigned int board_lines; /* lines of the board now on screen */
 	double board_drawn_s;
-	unsigned int counts[4]; /* queued, running, done, failed */
 	bool interrupt_said;
 	/* after it ran */
 	enum kvmops_place_state *states;

@@ -31,21 +31,18 @@ fleet_guest() {
 	HOST_OF[$2]=$1
 }
 
-runs_on() {
+# hosts_where TEST NAME: the hosts H for which "TEST H NAME" holds.
+hosts_where() {
 	local h hosts=
 	for h in 1 2 3; do
-		[ "$(domstate "$h" "$1")" = running ] && hosts="$hosts $h"
+		"$1" "$h" "$2" && hosts="$hosts $h"
 	done
 	echo "${hosts# }"
 }
-
-defined_on() {
-	local h hosts=
-	for h in 1 2 3; do
-		[ "$(persistent "$h" "$1")" = yes ] && hosts="$hosts $h"
-	done
-	echo "${hosts# }"
-}
+is_running() { [ "$(domstate "$1" "$2")" = running ]; }
+is_defined() { [ "$(persistent "$1" "$2")" = yes ]; }
+runs_on() { hosts_where is_running "$1"; }
+defined_on() { hosts_where is_defined "$1"; }
 
 one_home() {
 	local on defined allowed=${2:-1 2 3}
