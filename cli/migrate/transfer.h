@@ -38,6 +38,7 @@ int transfer_opts(const struct kvs_call *call, struct kvmops_migrate_opts *o);
 	{ .name = "postcopy", .field = "postcopy",                            \
 	  .help = "allow switching to post-copy" },                           \
 	{ .name = "postcopy-after-precopy", .needs = "postcopy",              \
+	  .field = "postcopy_after_precopy",                                  \
 	  .help = "switch to post-copy after the first pass" },               \
 	{ .name = "tls", .help = "encrypt the migration stream with TLS" },   \
 	{ .name = "timeout", .arg = "S", .field = "timeout_s",                \

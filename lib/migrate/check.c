@@ -432,6 +432,37 @@ static void check_nx(struct report *r, struct kvmops_probe *src,
 		    "NX is %s on both hosts", s ? "on" : "off");
 }
 
+/*
+ * QEMU before 9.0 loses pages a TCG guest dirties during a live migration
+ * (TLB entries left marked dirty after a dirty-bitmap sync; fixed by QEMU
+ * commit 03bfc2188f06): the guest arrives with old memory. KVM guests
+ * track dirty pages in KVM, and get no item.
+ */
+#define QEMU_TCG_FIXED 9000000ul /* 9.0.0 */
+
+static void check_tcg(struct report *r, struct kvmops_probe *src,
+		      const struct guest *g,
+		      const struct kvmops_migrate_opts *opts)
+{
+	unsigned long v = 0;
+
+	if (!is_live(opts) || strcmp(g->type, "qemu") ||
+	    !src->ops->hv_version || src->ops->hv_version(src, &v) ||
+	    v >= QEMU_TCG_FIXED)
+		return;
+	if (opts->postcopy && opts->postcopy_after_precopy) {
+		add(r, "tcg", KVMOPS_VERDICT_PASS, NULL,
+		    "a TCG guest on QEMU %lu.%lu.%lu, moved to post-copy after the first pass, which keeps its writes",
+		    v / 1000000, v / 1000 % 1000, v % 1000);
+		return;
+	}
+	add(r, "tcg", KVMOPS_VERDICT_WARN,
+	    "move it offline, switch to post-copy after the first pass, or boot the guest's kernel with pti=on",
+	    "a TCG guest (domain type qemu) on QEMU %lu.%lu.%lu: a live migration of many passes can lose its writes (fixed in QEMU 9.0, commit 03bfc2188f06)",
+	    v / 1000000, v / 1000 % 1000, v % 1000);
+	remedy(r, "kind,postcopy_after_precopy");
+}
+
 /* Devices that tie a guest to this host: passthrough, host-local chardevs. */
 static void check_devices(struct report *r, struct kvmops_xml *x,
 			  const struct kvmops_migrate_opts *opts)
@@ -643,6 +674,7 @@ static void check_all(struct kvmops_ctx *ctx, struct report *r,
 	check_emulator(r, dst, g, &domcaps);
 	check_cpu(r, dst, g, src_caps, dst_caps);
 	check_nx(r, src, g, domcaps);
+	check_tcg(r, src, g, opts);
 	check_devices(r, x, opts);
 	check_networks(r, dst, x);
 	check_disks(ctx, r, src, dst, domain_xml, g, opts);

@@ -63,6 +63,8 @@ struct kvmops_probe_ops {
 	int (*bridge)(struct kvmops_probe *p,
 		      const char *name); /* 1 there, 0 not */
 	char *(*capabilities)(struct kvmops_probe *p); /* NULL: unknown */
+	/* The hypervisor's version, major * 1000000 + minor * 1000 + micro. */
+	int (*hv_version)(struct kvmops_probe *p, unsigned long *version);
 	char *(*domcaps)(struct kvmops_probe *p, const char *emulator,
 			 const char *arch, const char *machine,
 			 const char *virttype);

@@ -320,6 +320,13 @@ static int lv_bridge(struct kvmops_probe *p, const char *name)
 	return rc;
 }
 
+static int lv_hv_version(struct kvmops_probe *p, unsigned long *version)
+{
+	return VIRT(virConnectGetVersion)(p->conn, version) ?
+		       probe_fail(p, -EIO) :
+		       0;
+}
+
 static char *lv_capabilities(struct kvmops_probe *p)
 {
 	char *caps = VIRT(virConnectGetCapabilities)(p->conn);
@@ -380,6 +387,7 @@ static const struct kvmops_probe_ops libvirt_ops = {
 	.network = lv_network,
 	.bridge = lv_bridge,
 	.capabilities = lv_capabilities,
+	.hv_version = lv_hv_version,
 	.domcaps = lv_domcaps,
 	.free_kib = lv_free_kib,
 	.compare_cpu = lv_compare_cpu,

@@ -63,6 +63,7 @@
 	X(virDomainCreate)                 \
 	X(virConnectIsAlive)               \
 	X(virConnectGetCapabilities)       \
+	X(virConnectGetVersion)            \
 	X(virConnectGetDomainCapabilities) \
 	X(virConnectCompareHypervisorCPU)  \
 	X(virConnectListAllStoragePools)   \

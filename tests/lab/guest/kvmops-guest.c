@@ -10,7 +10,11 @@
  * reboot. A second thread runs the workload over WSS_MIB MiB:
  *   idle        nothing
  *   dirty:RATE  rewrites RATE MiB/s across the working set, so a live
- *               migration has something hard to converge on
+ *               migration has something hard to converge on; each page
+ *               carries its index, a sequence number and a checksum of
+ *               the rest, and is verified before it is rewritten: a page
+ *               that no longer holds what was last written there (a
+ *               write a migration lost) prints a "kvmops-corrupt" line
  *   same        content identical in every guest, so KSM can merge it
  *   unique      random content, so KSM finds nothing to merge
  *   grow:RATE[:HOLD]
@@ -121,22 +125,77 @@ static void fill_unique(unsigned char *m, size_t bytes)
 	}
 }
 
+/* ---- dirty, self-checking ----------------------------------------------- */
+
+#define PAGE_WORDS (PAGE / 8)
+#define HEAD_WORDS 3 /* index, sequence number, checksum */
+#define CORRUPT_SHOWN 20 /* lines at most; then a count every 1000 */
+
+/* FNV-1a over 64-bit words: cheap enough for TCG at 64 MiB/s. */
+static uint64_t body_sum(const uint64_t *w)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = HEAD_WORDS; i < PAGE_WORDS; i++)
+		h = (h ^ w[i]) * 1099511628211ull;
+	return h;
+}
+
+static void write_page(uint64_t *w, uint64_t index, uint64_t seq)
+{
+	uint64_t v = seq * 0x9e3779b97f4a7c15ull ^ index << 20;
+
+	for (size_t i = HEAD_WORDS; i < PAGE_WORDS; i++)
+		w[i] = v ^ i;
+	w[0] = index;
+	w[1] = seq;
+	w[2] = body_sum(w);
+}
+
+/* Whether page @index still holds write @seq; says so once if not. */
+static void verify_page(const uint64_t *w, uint64_t index, uint64_t seq,
+			unsigned long *corrupt)
+{
+	uint64_t sum = body_sum(w);
+
+	if (w[0] == index && w[1] == seq && w[2] == sum)
+		return;
+	++*corrupt;
+	if (*corrupt <= CORRUPT_SHOWN)
+		printf("kvmops-corrupt page %llu: holds index %llu seq %llu "
+		       "sum %016llx (body %016llx), last written seq %llu\n",
+		       (unsigned long long)index, (unsigned long long)w[0],
+		       (unsigned long long)w[1], (unsigned long long)w[2],
+		       (unsigned long long)sum, (unsigned long long)seq);
+	else if (*corrupt % 1000 == 0)
+		printf("kvmops-corrupt %lu pages so far\n", *corrupt);
+}
+
 /* Writes rate_mib MiB per second, 10 slices a second, round the set. */
 static void dirty_forever(struct workload *w)
 {
-	size_t slice = (w->rate_mib << 20) / 10, pos = 0;
+	size_t slice = (w->rate_mib << 20) / 10, pages = w->wss / PAGE, pos = 0;
+	uint64_t *seqs = calloc(pages, sizeof(*seqs));
+	unsigned long corrupt = 0;
 	struct timespec next;
-	unsigned char v = 0;
 
-	slice = (slice + PAGE - 1) / PAGE * PAGE;
-	if (slice > w->wss)
-		slice = w->wss;
+	if (!seqs) {
+		printf("kvmops-guest: no memory for the sequence numbers\n");
+		return;
+	}
+	slice = (slice + PAGE - 1) / PAGE;
+	if (slice > pages)
+		slice = pages;
+	printf("kvmops-workload dirty self-checking %zu pages\n", pages);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
-		for (size_t done = 0; done < slice; done += PAGE) {
-			w->mem[pos] = v++;
-			memset(w->mem + pos + 1, v, PAGE - 1);
-			pos = (pos + PAGE) % w->wss;
+		for (size_t done = 0; done < slice; done++) {
+			uint64_t *page = (uint64_t *)(w->mem + pos * PAGE);
+
+			if (seqs[pos])
+				verify_page(page, pos, seqs[pos], &corrupt);
+			write_page(page, pos, ++seqs[pos]);
+			pos = (pos + 1) % pages;
 		}
 		next_period(&next);
 	}

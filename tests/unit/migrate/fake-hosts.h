@@ -130,6 +130,7 @@ struct fake_host {
 	int compare; /* virCPUCompareResult or -errno */
 	int marker_err; /* marker_create fails so */
 	int refresh_err; /* marker_seen fails so */
+	unsigned long hv_version; /* QEMU's, 7002000 for 7.2.0; 0: unknown */
 	/* what the check asked */
 	unsigned int compares;
 	unsigned int markers_made, refreshes;
@@ -455,6 +456,17 @@ static inline int fake_compare_cpu(struct kvmops_probe *p, const char *emulator,
 	return h->compare;
 }
 
+static inline int fake_hv_version(struct kvmops_probe *p,
+				  unsigned long *version)
+{
+	struct fake_host *h = host_of(p);
+
+	*version = h->hv_version;
+	if (!h->hv_version)
+		snprintf(p->error, sizeof(p->error), "fake: no version");
+	return h->hv_version ? 0 : -EIO;
+}
+
 static const struct kvmops_probe_ops fake_ops = {
 	.domain_exists = fake_domain_exists,
 	.volume = fake_volume,
@@ -467,6 +479,7 @@ static const struct kvmops_probe_ops fake_ops = {
 	.network = fake_network,
 	.bridge = fake_bridge,
 	.capabilities = fake_capabilities,
+	.hv_version = fake_hv_version,
 	.domcaps = fake_domcaps,
 	.free_kib = fake_free_kib,
 	.compare_cpu = fake_compare_cpu,

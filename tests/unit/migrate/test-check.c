@@ -266,6 +266,49 @@ static void test_check_nx(void **state)
 	expect(env, "nx", KVMOPS_VERDICT_WARN, "this host");
 }
 
+/* A TCG guest on QEMU before 9.0 can lose writes in a live move: a WARN. */
+static void test_check_tcg_on_old_qemu(void **state)
+{
+	struct check_env *env = *state;
+	struct kvmops_migrate_opts o = live_opts();
+	const struct kvmops_check_item *it;
+
+	env->src.hv_version = 7002000;
+	run(env, "qemu", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_RUNNING, &o);
+	it = find(env, "tcg");
+	assert_int_equal(it->verdict, KVMOPS_VERDICT_WARN);
+	assert_non_null(strstr(it->text, "QEMU 7.2.0"));
+	assert_non_null(strstr(it->text, "03bfc2188f06"));
+	assert_non_null(strstr(it->fix, "offline"));
+	assert_non_null(strstr(it->fix, "post-copy after the first pass"));
+	assert_non_null(strstr(it->fix, "pti=on"));
+	assert_string_equal(it->remedy, "kind,postcopy_after_precopy");
+	/* Post-copy from the first pass keeps the writes. */
+	o.postcopy = o.postcopy_after_precopy = true;
+	run(env, "qemu", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_RUNNING, &o);
+	expect(env, "tcg", KVMOPS_VERDICT_PASS, "post-copy");
+	/* KVM guests, offline moves, QEMU 9.0, an unknown version: no item. */
+	o = live_opts();
+	run(env, "kvm", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_RUNNING, &o);
+	assert_false(has_item(env, "tcg"));
+	o = offline_opts();
+	run(env, "qemu", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_SHUTOFF, &o);
+	assert_false(has_item(env, "tcg"));
+	o = live_opts();
+	env->src.hv_version = 9000000;
+	run(env, "qemu", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_RUNNING, &o);
+	assert_false(has_item(env, "tcg"));
+	env->src.hv_version = 0;
+	run(env, "qemu", CPU_HOST_MODEL, DISK_SHARED, NIC_DEFAULT,
+	    VIR_DOMAIN_RUNNING, &o);
+	assert_false(has_item(env, "tcg"));
+}
+
 #define HOSTDEV                                                            \
 	"<hostdev mode='subsystem' type='pci' managed='yes'><source>"      \
 	"<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/>" \
@@ -399,6 +442,7 @@ int main(void)
 		CHECK(test_check_cpu_compare),
 		CHECK(test_check_cpu_default),
 		CHECK(test_check_nx),
+		CHECK(test_check_tcg_on_old_qemu),
 		CHECK(test_check_hostdev),
 		CHECK(test_check_chardevs),
 		CHECK(test_check_guest_agent_channel),
