@@ -909,6 +909,148 @@ enum kvmops_on_timeout {
 	KVMOPS_ON_TIMEOUT_POSTCOPY, /* switch to post-copy */
 };
 
+/* ---- convergence (kvm-migrate live --converge auto) ------------------- */
+
+/*
+ * What the convergence policy may do besides raising the downtime limit
+ * up to the admin's maximum.
+ */
+enum kvmops_converge_allow {
+	KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE = 1 << 0, /* QEMU's CPU throttle */
+	KVMOPS_CONVERGE_ALLOW_POSTCOPY = 1 << 1, /* switch to post-copy */
+	KVMOPS_CONVERGE_ALLOW_SUSPEND = 1 << 2, /* pause the guest to finish */
+};
+
+/*
+ * The admin's limits and the policy's constants; kvmops_converge_defaults()
+ * fills in the defaults given here.
+ */
+struct kvmops_converge_config {
+	uint64_t max_downtime_ms; /* the most the admin accepts: 500 */
+	uint64_t start_downtime_ms; /* the limit a move starts with: 300 */
+	unsigned int allow; /* kvmops_converge_allow flags: auto-converge */
+	unsigned int window_passes; /* the progress window: 3 passes, */
+	uint64_t window_ms; /* or 20 s, whichever comes first */
+	unsigned int
+		stall_percent; /* stalled at or above this share of the best: 96 */
+	unsigned int ewma_percent; /* weight of a new bandwidth sample: 40 */
+	unsigned int
+		abort_percent; /* of max_downtime_ms, for an early abort: 150 */
+	unsigned int throttle_initial; /* auto-converge's first step: 20 */
+	unsigned int throttle_increment; /* and each next one: 20 */
+	unsigned int throttle_max; /* QEMU's top throttle: 99 */
+	uint64_t timeout_ms; /* the move's deadline, from its start; 0: none */
+};
+
+/* The defaults above. Since 0.6 (LIBKVMOPS_7). */
+void kvmops_converge_defaults(struct kvmops_converge_config *config);
+
+/*
+ * -EINVAL naming the field (as the remedy) whose value is out of range:
+ * max_downtime_ms 0 or above 60000, start_downtime_ms 0, allow with
+ * unknown flags, window_passes 0, window_ms 0, stall_percent or
+ * ewma_percent not 1..100, abort_percent below 100, throttle_initial,
+ * throttle_increment or throttle_max not 1..99. Since 0.6 (LIBKVMOPS_7).
+ */
+int kvmops_converge_config_check(struct kvmops_ctx *ctx,
+				 const struct kvmops_converge_config *config);
+
+/*
+ * The default timeout of a live move of a guest of @mem_bytes: 150 s per
+ * GiB, at least 60 s. Since 0.6 (LIBKVMOPS_7).
+ */
+unsigned int kvmops_converge_timeout_s(uint64_t mem_bytes);
+
+/* One look at a migration job, every 250 ms or so. */
+struct kvmops_converge_sample {
+	uint64_t time_ms; /* since the move began */
+	uint64_t iteration; /* the memory pass, from 1 */
+	uint64_t remaining; /* bytes of memory still to send */
+	uint64_t dirty_bps; /* bytes the guest dirties per second */
+	uint64_t bps; /* bytes sent per second */
+	unsigned int throttle_percent; /* auto-converge's CPU throttle */
+	bool postcopy; /* the move runs in post-copy already */
+	bool network_alive; /* the destination still answers */
+};
+
+enum kvmops_converge_action {
+	KVMOPS_CONVERGE_NONE, /* nothing new to do or say */
+	KVMOPS_CONVERGE_RAISE_LIMIT, /* set the downtime limit to limit_ms */
+	KVMOPS_CONVERGE_WAIT, /* stalled, but the throttle is still rising */
+	KVMOPS_CONVERGE_POSTCOPY, /* switch to post-copy */
+	KVMOPS_CONVERGE_SUSPEND, /* pause the guest so the copy finishes */
+	KVMOPS_CONVERGE_ABORT, /* hopeless: abort now, not at the timeout */
+};
+
+/* "raise-limit", "wait", ...: a constant. Since 0.6 (LIBKVMOPS_7). */
+const char *kvmops_converge_action_name(enum kvmops_converge_action action);
+
+/* A memory pass as the policy saw it: its remaining data at the start. */
+struct kvmops_converge_pass {
+	uint64_t iteration;
+	uint64_t start_ms;
+	uint64_t remaining; /* the most seen in the pass: what its sync left */
+};
+
+#define KVMOPS_CONVERGE_PASSES 32
+
+/*
+ * What the policy remembers between samples. Zero it, then
+ * kvmops_converge_start(); the fields are for reading only.
+ */
+struct kvmops_converge_state {
+	uint64_t limit_ms; /* the downtime limit the move has now */
+	uint64_t bps; /* the smoothed bandwidth, bytes per second */
+	struct kvmops_converge_pass passes[KVMOPS_CONVERGE_PASSES]; /* a ring */
+	size_t npasses; /* passes seen (iteration 2 on); the last is current */
+	unsigned int throttle_waited; /* the throttle at the last WAIT */
+	unsigned int throttle_top; /* the highest throttle seen */
+	uint64_t throttle_rose_ms; /* when it rose to that */
+	unsigned int actions; /* decisions other than NONE */
+	bool postcopy, suspended, aborted; /* done; nothing more to decide */
+};
+
+/* The state of a move that starts now, under @config. Since 0.6 (LIBKVMOPS_7). */
+void kvmops_converge_start(const struct kvmops_converge_config *config,
+			   struct kvmops_converge_state *state);
+
+/* What the policy decided on one sample, and the figures it went by. */
+struct kvmops_converge_decision {
+	enum kvmops_converge_action action;
+	uint64_t pass; /* the sample's iteration */
+	uint64_t limit_ms; /* the downtime limit after this decision */
+	uint64_t old_limit_ms; /* and before it */
+	uint64_t implied_ms; /* remaining / smoothed bandwidth */
+	uint64_t remaining,
+		best; /* this pass's remaining; the best before the window */
+	uint64_t dirty_bps, bps;
+	unsigned int throttle_percent;
+	bool stalled;
+	char reason[320]; /* one line, for the log: the figures and the why */
+};
+
+/*
+ * The policy's decision on @sample (kvm-migrate(1), CONVERGENCE): pure,
+ * no I/O. In order: nothing when the implied downtime fits the current
+ * limit; the limit raised just above it when it fits max_downtime_ms;
+ * when stalled (every pass in the progress window left at least
+ * stall_percent of the lowest remaining before it), a wait while
+ * auto-converge's throttle is rising and can reach its top before the
+ * deadline, or rose within the window, else post-copy when allowed and the network is alive, else a
+ * suspend when allowed, else an abort when the implied downtime stayed
+ * above abort_percent of the maximum for the whole window. @state is
+ * updated; the caller does what @decision says. Since 0.6 (LIBKVMOPS_7).
+ */
+void kvmops_converge_decide(const struct kvmops_converge_config *config,
+			    struct kvmops_converge_state *state,
+			    const struct kvmops_converge_sample *sample,
+			    struct kvmops_converge_decision *decision);
+
+/* Called with each decision other than NONE; @d holds only during the call. */
+typedef void (*kvmops_converge_fn)(struct kvmops_ctx *ctx,
+				   const struct kvmops_converge_decision *d,
+				   void *userdata);
+
 /*
  * What a migration should do. Zero it, set .size = sizeof(it), then the
  * fields you need: fields are only ever appended, so a program built
@@ -944,6 +1086,9 @@ struct kvmops_migrate_opts {
 	bool start; /* start it on the destination */
 	bool delete_source_disks;
 	const char *pool; /* destination pool; NULL: by directory */
+	/* live, since 0.6 (LIBKVMOPS_7) */
+	const struct kvmops_converge_config *converge; /* NULL: off */
+	kvmops_converge_fn on_converge; /* each decision, with @userdata */
 };
 
 /*
