@@ -25,13 +25,14 @@ static const char *const copy_choices[] = { "none", "all", "inc", NULL };
 static const char *const mode_choices[] = { "live", "copy-storage", "offline",
 					    NULL };
 
-static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o)
+static int live_opts(struct kvs_call *call, struct kvmops_migrate_opts *o,
+		     struct kvmops_converge_config *converge)
 {
 	int copy, rc;
 
 	rc = kvs_opt_choice(call, "copy-storage", copy_choices, 0, &copy);
 	if (!rc)
-		rc = transfer_opts(call, o);
+		rc = transfer_opts(call, o, converge);
 	if (rc)
 		return rc;
 	o->copy_storage = (enum kvmops_copy_storage)copy;
@@ -329,6 +330,9 @@ struct watcher {
 	uint64_t last_ms; /* when the last line or event went out */
 	enum kvmops_migrate_phase last_phase;
 	int interrupts_seen;
+	/* the convergence policy's actions, for the summary */
+	unsigned int actions[KVMOPS_CONVERGE_ABORT + 1];
+	uint64_t throttle_top;
 };
 
 static void end_line(struct watcher *w)
@@ -388,6 +392,8 @@ static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j,
 					 PLAIN_EVERY_MS;
 
 	note_interrupt(w);
+	if (j->throttle_percent > w->throttle_top)
+		w->throttle_top = j->throttle_percent;
 	if (j->phase == KVMOPS_PHASE_DONE)
 		return; /* the summary says it */
 	if (verified && !w->call->json && !w->call->quiet)
@@ -403,8 +409,87 @@ static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *j,
 		show_line(w, j);
 }
 
+/* Each decision of the convergence policy: an event, or a line. */
+static void on_converge(struct kvmops_ctx *ctx,
+			const struct kvmops_converge_decision *d, void *data)
+{
+	struct watcher *w = data;
+	json_object *o;
+
+	if ((size_t)d->action < sizeof(w->actions) / sizeof(w->actions[0]))
+		w->actions[d->action]++;
+	if (!w->call->json) {
+		if (w->call->quiet)
+			return;
+		end_line(w);
+		fprintf(stderr, "policy: %s\n", d->reason);
+		fflush(stderr);
+		return;
+	}
+	o = json_object_new_object();
+#define ADD(key, v) json_object_object_add(o, key, v)
+	ADD("event", json_object_new_string("policy"));
+	ADD("action",
+	    json_object_new_string(kvmops_converge_action_name(d->action)));
+	ADD("pass", json_object_new_uint64(d->pass));
+	ADD("stalled", json_object_new_boolean(d->stalled));
+	ADD("remaining", json_object_new_uint64(d->remaining));
+	ADD("best", d->stalled ? json_object_new_uint64(d->best) : NULL);
+	ADD("implied_downtime_ms", json_object_new_uint64(d->implied_ms));
+	ADD("memory_bps", json_object_new_uint64(d->bps));
+	ADD("dirty_bps", json_object_new_uint64(d->dirty_bps));
+	ADD("throttle_percent", json_object_new_uint64(d->throttle_percent));
+	ADD("old_limit_ms", json_object_new_uint64(d->old_limit_ms));
+	ADD("limit_ms", json_object_new_uint64(d->limit_ms));
+	ADD("reason", json_object_new_string(d->reason));
+#undef ADD
+	kvs_print_event(o);
+}
+
+/* "wait 3, raise-limit 1", or "none" */
+static const char *actions_text(const struct watcher *w, char *buf, size_t len)
+{
+	size_t a, n = 0;
+
+	snprintf(buf, len, "none");
+	for (a = KVMOPS_CONVERGE_RAISE_LIMIT;
+	     a < sizeof(w->actions) / sizeof(w->actions[0]); a++)
+		if (w->actions[a] && n < len)
+			n += (size_t)snprintf(
+				buf + n, len - n, "%s%s %u", n ? ", " : "",
+				kvmops_converge_action_name(
+					(enum kvmops_converge_action)a),
+				w->actions[a]);
+	return buf;
+}
+
+/* What the policy did, and what the guest saw of it. */
+static void policy_summary(const struct watcher *w,
+			   const struct kvmops_migrate_opts *o,
+			   json_object *event)
+{
+	char text[160];
+
+	if (!o->converge)
+		return;
+	actions_text(w, text, sizeof(text));
+	if (event) {
+		json_object_object_add(event, "policy_actions",
+				       json_object_new_string(text));
+		json_object_object_add(event, "throttle_top_percent",
+				       json_object_new_uint64(w->throttle_top));
+		return;
+	}
+	printf("  policy         %s\n", text);
+	if (w->throttle_top)
+		printf("  throttle       up to %" PRIu64 "%%\n",
+		       w->throttle_top);
+}
+
 static void report_done(struct kvs_call *call, const struct endpoints *e,
-			const struct kvmops_job *summary, const char *how)
+			const struct kvmops_job *summary, const char *how,
+			const struct watcher *w,
+			const struct kvmops_migrate_opts *opts)
 {
 	if (call->json) {
 		json_object *o = job_json(summary, "completed");
@@ -413,10 +498,12 @@ static void report_done(struct kvs_call *call, const struct endpoints *e,
 				       json_object_new_string(e->name));
 		json_object_object_add(o, "destination",
 				       json_object_new_string(e->dest));
+		policy_summary(w, opts, o);
 		kvs_print_event(o);
 	} else if (!call->quiet) {
 		printf("Migrated %s to %s (%s)\n", e->name, e->dest, how);
 		job_summary(stdout, summary);
+		policy_summary(w, opts, NULL);
 	}
 }
 
@@ -475,13 +562,15 @@ static int migrate(struct kvs_call *call, struct kvmops_migrate_opts *o,
 		rc = run_check(call, &e, o, false);
 	if (!rc) {
 		kvs_interrupted = 0;
+		if (o->converge)
+			o->on_converge = on_converge;
 		rc = fn(call->st->ctx, e.src, e.dst, e.name, o, on_progress, &w,
 			(const volatile int *)&kvs_interrupted, &summary);
 		end_line(&w);
 		dests_remember(e.dest);
 		rc = rc ? report_failure(call, rc) : KVS_OK;
 		if (rc == KVS_OK)
-			report_done(call, &e, &summary, how);
+			report_done(call, &e, &summary, how, &w, o);
 		kvs_interrupted = 0;
 	}
 	if (e.dst)
@@ -492,7 +581,8 @@ static int migrate(struct kvs_call *call, struct kvmops_migrate_opts *o,
 static int cmd_live(struct kvs_call *call)
 {
 	struct kvmops_migrate_opts o = { 0 };
-	int rc = live_opts(call, &o);
+	struct kvmops_converge_config converge;
+	int rc = live_opts(call, &o, &converge);
 
 	if (rc)
 		return rc;

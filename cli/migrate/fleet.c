@@ -201,7 +201,7 @@ static int common_opts(struct fleet *fl)
 		rc = kvs_opt_choice(call, "mode", mode_choices, MODE_LIVE,
 				    &mode);
 	if (!rc)
-		rc = transfer_opts(call, &fl->opts);
+		rc = transfer_opts(call, &fl->opts, &fl->converge);
 	if (rc)
 		return rc;
 	fl->opts.kind = mode == MODE_COPY_STORAGE ?

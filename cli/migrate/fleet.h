@@ -33,6 +33,7 @@ struct fleet {
 	bool *sources;
 	uint64_t *mem_kib; /* --host-mem, 0 where not given */
 	struct kvmops_migrate_opts opts;
+	struct kvmops_converge_config converge; /* opts.converge points here */
 	unsigned int gather_flags;
 	struct kvmops_place_config cfg;
 	struct kvmops_place_run_opts run;

@@ -99,6 +99,11 @@ struct watch {
 	virConnectPtr dst; /* watched too: QEMU goes on streaming without it */
 	uint64_t started_ms;
 	struct kvmops_job last; /* the previous look, for rates libvirt omits */
+	/* the convergence policy, when opts->converge */
+	struct kvmops_converge_config converge;
+	struct kvmops_converge_state policy;
+	bool policy_aborted;
+	char policy_why[320];
 };
 
 static void on_timeout(struct kvmops_ctx *ctx, virDomainPtr dom,
@@ -146,6 +151,64 @@ static void abort_job(struct kvmops_ctx *ctx, virDomainPtr dom, struct watch *w)
 		info(ctx, "cannot abort: %s", kvmops_virt_message());
 }
 
+/* The policy's figures from a look at the job. */
+static void policy_sample(const struct watch *w, const struct kvmops_job *job,
+			  struct kvmops_converge_sample *s)
+{
+	*s = (struct kvmops_converge_sample){
+		.time_ms = kvmops_now_ms() - w->started_ms,
+		.iteration = job->iteration,
+		.remaining = job->mem_remaining,
+		.dirty_bps = job->dirty_rate *
+			     (job->page_size ? job->page_size : 4096),
+		.bps = job->mem_bps,
+		.throttle_percent = (unsigned int)job->throttle_percent,
+		.postcopy = job->phase == KVMOPS_PHASE_POSTCOPY ||
+			    w->postcopy_started,
+		.network_alive = !w->dest_lost,
+	};
+}
+
+/* Does what the convergence policy decided on @job, and tells the caller. */
+static void policy_step(struct kvmops_ctx *ctx, virDomainPtr dom,
+			const struct kvmops_migrate_opts *o, struct watch *w,
+			const struct kvmops_job *job, void *userdata)
+{
+	struct kvmops_converge_decision d;
+	struct kvmops_converge_sample s;
+
+	if (job->phase != KVMOPS_PHASE_MEMORY)
+		return;
+	policy_sample(w, job, &s);
+	kvmops_converge_decide(&w->converge, &w->policy, &s, &d);
+	if (d.action == KVMOPS_CONVERGE_NONE)
+		return;
+	info(ctx, "convergence: %s", d.reason);
+	switch (d.action) {
+	case KVMOPS_CONVERGE_RAISE_LIMIT:
+		if (VIRT(virDomainMigrateSetMaxDowntime)(dom, d.limit_ms, 0))
+			info(ctx, "cannot raise the downtime limit: %s",
+			     kvmops_virt_message());
+		break;
+	case KVMOPS_CONVERGE_POSTCOPY:
+		w->postcopy_started =
+			VIRT(virDomainMigrateStartPostCopy)(dom, 0) == 0;
+		break;
+	case KVMOPS_CONVERGE_SUSPEND:
+		w->suspended = VIRT(virDomainSuspend)(dom) == 0;
+		break;
+	case KVMOPS_CONVERGE_ABORT:
+		w->policy_aborted = true;
+		snprintf(w->policy_why, sizeof(w->policy_why), "%s", d.reason);
+		abort_job(ctx, dom, w);
+		break;
+	default:
+		break;
+	}
+	if (o->on_converge)
+		o->on_converge(ctx, &d, userdata);
+}
+
 /* One look at the job: progress, then what the options say to do. */
 static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 		       const struct kvmops_migrate_opts *o, struct watch *w,
@@ -175,6 +238,8 @@ static void watch_once(struct kvmops_ctx *ctx, virDomainPtr dom,
 	w->last = job;
 	if (progress)
 		progress(ctx, &job, userdata);
+	if (o->converge && !w->aborted && !w->timed_out)
+		policy_step(ctx, dom, o, w, &job, userdata);
 	if (o->postcopy_after_precopy && !w->postcopy_started &&
 	    job.iteration >= 2)
 		w->postcopy_started =
@@ -321,6 +386,17 @@ static int finish_move(struct kvmops_ctx *ctx, virDomainPtr dom,
 	return 0;
 }
 
+/* A guest paused to let its copy finish runs again where it arrived. */
+static void resume_if_paused(struct kvmops_ctx *ctx, virDomainPtr ddom)
+{
+	int state = 0, reason = 0;
+
+	if (VIRT(virDomainGetState)(ddom, &state, &reason, 0) == 0 &&
+	    state == VIR_DOMAIN_PAUSED && VIRT(virDomainResume)(ddom))
+		info(ctx, "cannot resume the guest on the destination: %s",
+		     kvmops_virt_message());
+}
+
 /* Why there is no guest on the destination, and where it is instead. */
 static int fail_outcome(struct kvmops_ctx *ctx, struct live_run *run,
 			const struct watch *w, const char *dname,
@@ -336,6 +412,11 @@ static int fail_outcome(struct kvmops_ctx *ctx, struct live_run *run,
 			ctx, -ECONNRESET,
 			"the connection to the destination was lost, so the migration was aborted: %s.",
 			sides);
+	if (w->policy_aborted)
+		return kvmops_fail(
+			ctx, -ETIMEDOUT,
+			"the migration would not converge, so it was aborted early (%s): %s.",
+			w->policy_why, sides);
 	if (w->aborted && !w->timed_out)
 		return kvmops_fail(ctx, -ECANCELED,
 				   "the migration was aborted: %s.", sides);
@@ -369,6 +450,12 @@ static int run_live(struct kvmops_ctx *ctx, struct live_run *run,
 	pthread_cond_init(&run->cond, NULL);
 	w->started_ms = kvmops_now_ms();
 	w->dst = run->dst;
+	if (o->converge) {
+		w->converge = *o->converge;
+		if (!w->converge.timeout_ms)
+			w->converge.timeout_ms = (uint64_t)o->timeout_s * 1000;
+		kvmops_converge_start(&w->converge, &w->policy);
+	}
 	if (pthread_create(&thread, NULL, migrate_thread, run))
 		return kvmops_fail(ctx, -EAGAIN,
 				   "cannot start the migration thread");
@@ -434,22 +521,42 @@ static int begin(struct kvmops_ctx *ctx, virConnectPtr src, virConnectPtr dst,
 	return 0;
 }
 
+/*
+ * Under the convergence policy, a move without a timeout gets the
+ * policy's default for the guest's memory.
+ */
+static void default_timeout(struct kvmops_ctx *ctx, virDomainPtr dom,
+			    struct kvmops_migrate_opts *o)
+{
+	virDomainInfo di;
+
+	if (!o->converge || o->timeout_s || o->converge->timeout_ms ||
+	    VIRT(virDomainGetInfo)(dom, &di))
+		return;
+	o->timeout_s = kvmops_converge_timeout_s((uint64_t)di.maxMem * 1024);
+	info(ctx, "timeout %u s (150 s per GiB of memory, at least 60 s)",
+	     o->timeout_s);
+}
+
 /* The destination's volumes of a block migration, the downtime, the plan. */
 static int prepare(struct kvmops_ctx *ctx, virConnectPtr src,
-		   const struct kvmops_migrate_opts *o, struct live_run *run,
+		   struct kvmops_migrate_opts *o, struct live_run *run,
 		   virStorageVolPtr **made, size_t *nmade)
 {
 	char *xml = VIRT(virDomainGetXMLDesc)(run->dom, 0);
+	uint64_t limit_ms = o->converge ? o->converge->start_downtime_ms :
+					  o->max_downtime_ms;
 	int rc;
+
+	default_timeout(ctx, run->dom, o);
 
 	rc = xml ? precreate(ctx, src, run->dst, xml, o, made, nmade) :
 		   kvmops_fail(ctx, -EIO, "cannot read the XML of %s: %s",
 			       VIRT(virDomainGetName)(run->dom),
 			       kvmops_virt_message());
 	free(xml);
-	if (!rc && o->max_downtime_ms &&
-	    VIRT(virDomainMigrateSetMaxDowntime)(run->dom, o->max_downtime_ms,
-						 0))
+	if (!rc && limit_ms &&
+	    VIRT(virDomainMigrateSetMaxDowntime)(run->dom, limit_ms, 0))
 		rc = kvmops_fail(ctx, -EIO,
 				 "cannot set the maximum downtime: %s",
 				 kvmops_virt_message());
@@ -482,6 +589,8 @@ KVMOPS_EXPORT int kvmops_migrate_live(struct kvmops_ctx *ctx, virConnectPtr src,
 	if (rc)
 		kvmops_delete_volumes(made, nmade);
 	kvmops_free_volumes(made, nmade);
+	if (!rc && w.suspended)
+		resume_if_paused(ctx, run.ddom);
 	if (!rc) {
 		summarize(run.dom, run.ddom, summary);
 		rc = finish_move(ctx, run.dom, run.ddom, &o);

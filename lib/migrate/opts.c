@@ -64,7 +64,8 @@ static int check_live_opts(struct kvmops_ctx *ctx,
 		return kvmops_fail_remedy(
 			ctx, -EINVAL, "postcopy",
 			"switching to post-copy after the first pass needs post-copy allowed");
-	if (o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT && !o->timeout_s)
+	if (o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT && !o->timeout_s &&
+	    !o->converge)
 		return kvmops_fail_remedy(
 			ctx, -EINVAL, "timeout_s",
 			"an action on timeout needs a timeout");
@@ -72,6 +73,12 @@ static int check_live_opts(struct kvmops_ctx *ctx,
 		return kvmops_fail_remedy(
 			ctx, -EINVAL, "postcopy",
 			"switching to post-copy on timeout needs post-copy allowed");
+	if (o->converge && o->max_downtime_ms)
+		return kvmops_fail_remedy(
+			ctx, -EINVAL, "max_downtime_ms",
+			"under the convergence policy the downtime limit is the policy's: give the maximum in its configuration, not as a fixed limit");
+	if (o->converge && kvmops_converge_config_check(ctx, o->converge))
+		return -EINVAL;
 	if (o->compress && *o->compress &&
 	    !known_compress(o->compress, bad, sizeof(bad)))
 		return kvmops_fail_remedy(
@@ -92,10 +99,10 @@ static int check_offline_opts(struct kvmops_ctx *ctx,
 	    o->max_downtime_ms || o->compress || o->parallel ||
 	    o->auto_converge || o->postcopy || o->postcopy_after_precopy ||
 	    o->tls || o->timeout_s || o->migrate_uri || o->listen_address ||
-	    o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT)
+	    o->on_timeout != KVMOPS_ON_TIMEOUT_ABORT || o->converge)
 		return kvmops_fail(
 			ctx, -EINVAL,
-			"live migration options (copying disks, bandwidth, downtime, compression, parallel connections, auto-converge, post-copy, TLS, a timeout, a migration URI, a listen address) do not apply to offline migration");
+			"live migration options (copying disks, bandwidth, downtime, compression, parallel connections, auto-converge, post-copy, TLS, a timeout, a migration URI, a listen address, a convergence policy) do not apply to offline migration");
 	if (o->state_file && !o->keep_state)
 		return kvmops_fail_remedy(
 			ctx, -EINVAL, "keep_state",

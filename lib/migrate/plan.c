@@ -21,6 +21,30 @@ static int add_compress(virTypedParameterPtr *params, int *n, int *max,
 	return rc;
 }
 
+/*
+ * What the convergence policy may use must be there from the start:
+ * libvirt turns neither auto-converge nor post-copy on mid-way.
+ */
+static int add_converge(virTypedParameterPtr *params, int *n, int *max,
+			const struct kvmops_converge_config *c,
+			unsigned long *flags)
+{
+	int rc = 0;
+
+	if (c->allow & KVMOPS_CONVERGE_ALLOW_POSTCOPY)
+		*flags |= VIR_MIGRATE_POSTCOPY;
+	if (!(c->allow & KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE))
+		return 0;
+	*flags |= VIR_MIGRATE_AUTO_CONVERGE;
+	rc |= VIRT(virTypedParamsAddInt)(
+		params, n, max, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL,
+		(int)c->throttle_initial);
+	rc |= VIRT(virTypedParamsAddInt)(
+		params, n, max, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
+		(int)c->throttle_increment);
+	return rc;
+}
+
 int kvmops_live_plan(struct kvmops_ctx *ctx,
 		     const struct kvmops_migrate_opts *opts,
 		     unsigned long *flags, virTypedParameterPtr *params,
@@ -40,6 +64,8 @@ int kvmops_live_plan(struct kvmops_ctx *ctx,
 	f |= o.unsafe ? VIR_MIGRATE_UNSAFE : 0;
 	f |= o.auto_converge ? VIR_MIGRATE_AUTO_CONVERGE : 0;
 	f |= o.postcopy ? VIR_MIGRATE_POSTCOPY : 0;
+	if (o.converge)
+		rc = add_converge(&p, &n, &max, o.converge, &f);
 	f |= o.tls ? VIR_MIGRATE_TLS : 0;
 	f |= o.compress ? VIR_MIGRATE_COMPRESSED : 0;
 	f |= o.parallel ? VIR_MIGRATE_PARALLEL : 0;

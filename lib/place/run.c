@@ -156,6 +156,9 @@ static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 		 m.mode == KVMOPS_PLACE_COPY_STORAGE ?
 						  KVMOPS_MIGRATE_COPY_STORAGE :
 						  KVMOPS_MIGRATE_LIVE;
+	o.on_converge = NULL; /* its userdata would be this file's */
+	if (o.kind == KVMOPS_MIGRATE_OFFLINE)
+		o.converge = NULL;
 	if (m.mode == KVMOPS_PLACE_COPY_STORAGE && !o.copy_storage)
 		o.copy_storage = KVMOPS_COPY_ALL;
 	if (!o.migrate_uri && m.mode != KVMOPS_PLACE_OFFLINE &&
