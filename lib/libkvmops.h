@@ -1026,6 +1026,8 @@ struct kvmops_converge_decision {
 	uint64_t dirty_bps, bps;
 	unsigned int throttle_percent;
 	bool stalled;
+	bool slow; /* progressing, but at the window's pace past the timeout */
+	uint64_t finish_ms; /* when, at that pace; 0: not projected */
 	char reason[320]; /* one line, for the log: the figures and the why */
 };
 
@@ -1034,7 +1036,8 @@ struct kvmops_converge_decision {
  * no I/O. In order: nothing when the implied downtime fits the current
  * limit; the limit raised just above it when it fits max_downtime_ms;
  * when stalled (every pass in the progress window left at least
- * stall_percent of the lowest remaining before it), a wait while
+ * stall_percent of the lowest remaining before it) or slow (at the
+ * window's pace of progress the move would end after the timeout), a wait while
  * auto-converge's throttle is rising and can reach its top before the
  * deadline, or rose within the window, else post-copy when allowed and the network is alive, else a
  * suspend when allowed, else an abort when the implied downtime stayed

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,24 +193,53 @@ static size_t window_size(const struct kvmops_converge_config *c,
 	return k;
 }
 
-/* Stalled: no pass in the window beat stall_percent of the best before. */
+/*
+ * Progress at the window's pace (the best in it against the best before,
+ * per pass): when the remaining would fit the maximum downtime, as the
+ * sum of the shrinking passes still to send, (left - fits) / (bandwidth x
+ * (1 - ratio)). 0 when it makes no progress or already fits.
+ */
+static uint64_t finish_in_ms(const struct kvmops_converge_config *c,
+			     const struct kvmops_converge_state *st,
+			     uint64_t low, uint64_t best, size_t window)
+{
+	double fits = (double)c->max_downtime_ms * (double)st->bps / 1000;
+	double ratio;
+
+	if (!best || low >= best || (double)low <= fits || !st->bps)
+		return 0;
+	ratio = pow((double)low / (double)best, 1.0 / (double)window);
+	return (uint64_t)(((double)low - fits) * 1000 /
+			  ((double)st->bps * (1 - ratio)));
+}
+
+/*
+ * Stalled: no pass in the window beat stall_percent of the best before.
+ * Else *@finish_ms: when the move would end at the window's pace.
+ */
 static bool judge_stall(const struct kvmops_converge_config *c,
 			struct kvmops_converge_state *st, uint64_t now,
-			size_t *window, uint64_t *best)
+			size_t *window, uint64_t *best, uint64_t *finish_ms)
 {
 	size_t k = window_size(c, st, now), kept = passes_kept(st), i;
+	uint64_t low = UINT64_MAX, left;
 
 	*window = k;
 	*best = UINT64_MAX;
+	*finish_ms = 0;
 	if (!k)
 		return false;
 	for (i = k; i < kept; i++)
 		if (pass_at(st, i)->remaining < *best)
 			*best = pass_at(st, i)->remaining;
 	for (i = 0; i < k; i++)
-		if (pass_at(st, i)->remaining * 100 < *best * c->stall_percent)
-			return false;
-	return true;
+		if (pass_at(st, i)->remaining < low)
+			low = pass_at(st, i)->remaining;
+	if (low * 100 >= *best * c->stall_percent)
+		return true;
+	left = finish_in_ms(c, st, low, *best, k);
+	*finish_ms = left ? now + left : 0;
+	return false;
 }
 
 static bool hopeless(const struct kvmops_converge_config *c,
@@ -258,7 +288,15 @@ static int describe_figures(const struct kvmops_converge_decision *d, char *buf,
 	char a[32], b[32], r[32], s[32];
 	int n;
 
-	if (d->stalled)
+	if (d->slow)
+		n = snprintf(
+			buf, len,
+			"pass %" PRIu64
+			": too slow (left %s, best %s before the window; at this pace done at about %" PRIu64
+			" s, past the timeout)",
+			d->pass, mib(d->remaining, a, sizeof(a)),
+			mib(d->best, b, sizeof(b)), d->finish_ms / 1000);
+	else if (d->stalled)
 		n = snprintf(buf, len,
 			     "pass %" PRIu64 ": stalled (left %s, %" PRIu64
 			     "%% of the best %s)",
@@ -413,7 +451,9 @@ kvmops_converge_decide(const struct kvmops_converge_config *c,
 		raise_limit(c, st, d);
 		return;
 	}
-	d->stalled = judge_stall(c, st, s->time_ms, &window, &d->best);
-	if (d->stalled)
+	d->stalled = judge_stall(c, st, s->time_ms, &window, &d->best,
+				 &d->finish_ms);
+	d->slow = !d->stalled && c->timeout_ms && d->finish_ms > c->timeout_ms;
+	if (d->stalled || d->slow)
 		when_stalled(c, st, s, d, window);
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -370,6 +371,32 @@ static void test_noisy_is_not_stalled(void **state)
 	r->cfg.timeout_ms = 0;
 	simulate(r, 20, 20, peaks, sizeof(peaks) / sizeof(peaks[0]), NULL);
 	assert_int_equal(r->n, 0);
+	/* and at that pace it ends long before a 10-minute timeout */
+	begin(r, 0);
+	r->cfg.timeout_ms = 600000;
+	simulate(r, 20, 20, peaks, sizeof(peaks) / sizeof(peaks[0]), NULL);
+	assert_int_equal(r->n, 0);
+}
+
+/*
+ * Progress of 2% a pass from 60 MiB, when 10 MiB would fit: about 200 s
+ * more at 20 MiB/s, past the 60 s timeout. Too slow: aborted early.
+ */
+static void test_too_slow_for_the_timeout(void **state)
+{
+	uint64_t peaks[12];
+	struct run *r = *state;
+	size_t i;
+
+	for (i = 0; i < 12; i++)
+		peaks[i] = (uint64_t)(61440 * pow(0.98, (double)i));
+	begin(r, 0);
+	simulate(r, 20, 20, peaks, 12, NULL);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->got[0].action, KVMOPS_CONVERGE_ABORT);
+	assert_true(r->got[0].slow);
+	assert_true(r->got[0].finish_ms > 60000);
+	assert_non_null(strstr(r->got[0].reason, "too slow"));
 }
 
 /* A flat series of the same size is stalled, and aborted. */
@@ -445,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_hopeless),
 		cmocka_unit_test(test_waits_on_a_rising_throttle),
 		cmocka_unit_test(test_noisy_is_not_stalled),
+		cmocka_unit_test(test_too_slow_for_the_timeout),
 		cmocka_unit_test(test_flat_is_stalled),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_config_check),
