@@ -430,8 +430,7 @@ static void print_why(const struct fleet *fl, size_t gi, size_t move,
 		printf("%s: %s\n", r.guest, r.m->error);
 }
 
-/* Running guests left on the source, after an evacuation. */
-static unsigned int left_on_source(const struct fleet *fl)
+unsigned int fleet_left_on_source(const struct fleet *fl)
 {
 	unsigned int n = 0;
 	size_t i;
@@ -458,9 +457,9 @@ static void outcome_json(const struct fleet *fl, int rc)
 	if (fl->evacuate)
 		json_object_object_add(
 			o, "source_running",
-			fl->have_after ?
-				json_object_new_int((int)left_on_source(fl)) :
-				NULL);
+			fl->have_after ? json_object_new_int((
+						 int)fleet_left_on_source(fl)) :
+					 NULL);
 	kvs_print_event(o);
 }
 
@@ -486,6 +485,7 @@ void fleet_show_outcome(const struct fleet *fl, int rc)
 	each_row(fl, print_why, NULL);
 	if (fl->evacuate && fl->have_after)
 		printf("%s runs %u guest%s now\n", fl->labels[0],
-		       left_on_source(fl), left_on_source(fl) == 1 ? "" : "s");
+		       fleet_left_on_source(fl),
+		       fleet_left_on_source(fl) == 1 ? "" : "s");
 	fflush(stdout);
 }

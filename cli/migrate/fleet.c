@@ -337,12 +337,8 @@ static int run_plan(struct fleet *fl)
 /* The exit status: evacuate succeeds only when the source runs no guest. */
 static int verdict(struct fleet *fl, int rc)
 {
-	unsigned int left = 0;
-	size_t i;
+	unsigned int left = fleet_left_on_source(fl);
 
-	for (i = 0; fl->have_after && i < fl->after.nguests; i++)
-		left += fl->after.guests[i].host == 0 &&
-			fl->after.guests[i].running;
 	if (rc == -ECANCELED)
 		return kvs_error(
 			fl->call, KVS_FAIL,

@@ -67,6 +67,8 @@ void fleet_show_plan(const struct fleet *fl);
 void fleet_show_outcome(const struct fleet *fl, int rc);
 /* The host each guest of figures (index @gi) runs on now; SIZE_MAX none. */
 size_t fleet_runs_on(const struct fleet *fl, size_t gi);
+/* Running guests left on the source, after an evacuation. */
+unsigned int fleet_left_on_source(const struct fleet *fl);
 
 /* board.c: kvmops_place_run's event callback, and the board's end. */
 void fleet_on_event(const struct kvmops_place_event *ev, void *data);
