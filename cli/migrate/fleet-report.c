@@ -253,15 +253,13 @@ void fleet_show_plan(const struct fleet *fl)
 
 size_t fleet_runs_on(const struct fleet *fl, size_t gi)
 {
-	const struct kvmops_place_figures *a = &fl->after;
-	size_t i;
+	size_t h, i;
 
-	if (!fl->have_after)
-		return SIZE_MAX;
-	for (i = 0; i < a->nguests; i++)
-		if (a->guests[i].running &&
-		    !strcmp(a->names[i], fl->figures.names[gi]))
-			return a->guests[i].host;
+	for (h = 0; fl->have_after && h < fl->nhosts; h++)
+		for (i = 0; i < fl->nrunning_now[h]; i++)
+			if (!strcmp(fl->running_now[h][i],
+				    fl->figures.names[gi]))
+				return h;
 	return SIZE_MAX;
 }
 
@@ -432,13 +430,7 @@ static void print_why(const struct fleet *fl, size_t gi, size_t move,
 
 unsigned int fleet_left_on_source(const struct fleet *fl)
 {
-	unsigned int n = 0;
-	size_t i;
-
-	for (i = 0; fl->have_after && i < fl->after.nguests; i++)
-		n += fl->after.guests[i].host == 0 &&
-		     fl->after.guests[i].running;
-	return n;
+	return fl->have_after ? (unsigned int)fl->nrunning_now[0] : 0;
 }
 
 static void outcome_json(const struct fleet *fl, int rc)

@@ -303,18 +303,31 @@ static void watch_setup(struct fleet *fl)
 		fl->cols = ws.ws_col;
 }
 
-/* Where the guests are now: what the table's last column says. */
+/*
+ * Where the guests run now, what the table's last column says: each
+ * reachable host's running domains, a listing (no figures needed).
+ */
 static void read_after(struct fleet *fl)
 {
 	struct kvmops_ctx *ctx = fl->call->st->ctx;
+	size_t h;
+	int rc = 0;
 
-	fl->have_after = !kvmops_place_gather(ctx, fl->conns, fl->uris,
-					      fl->nhosts, NULL, NULL,
-					      KVMOPS_PLACE_SHUTOFF, &fl->opts,
-					      &fl->after);
-	if (!fl->have_after)
+	fl->running_now = calloc(fl->nhosts, sizeof(*fl->running_now));
+	fl->nrunning_now = calloc(fl->nhosts, sizeof(*fl->nrunning_now));
+	if (!fl->running_now || !fl->nrunning_now)
+		rc = -ENOMEM;
+	for (h = 0; !rc && h < fl->nhosts; h++)
+		if (fl->conns[h])
+			rc = kvmops_domain_names(ctx, fl->conns[h],
+						 KVMOPS_BALLOON_LIST_ACTIVE,
+						 &fl->running_now[h],
+						 &fl->nrunning_now[h]);
+	fl->have_after = !rc;
+	if (rc)
 		kvs_warn(fl->call, "cannot tell where the guests are now: %s",
-			 kvmops_last_error(ctx));
+			 rc == -ENOMEM ? strerror(ENOMEM) :
+					 kvmops_last_error(ctx));
 }
 
 static int run_plan(struct fleet *fl)
@@ -395,8 +408,12 @@ static void fleet_free(struct fleet *fl)
 	if (fl->planned)
 		kvmops_place_free(&fl->plan);
 	kvmops_place_figures_free(&fl->figures);
-	if (fl->have_after)
-		kvmops_place_figures_free(&fl->after);
+	for (h = 0; fl->running_now && h < fl->nhosts; h++)
+		if (fl->running_now[h])
+			kvmops_free_names(fl->running_now[h],
+					  fl->nrunning_now[h]);
+	free(fl->running_now);
+	free(fl->nrunning_now);
 	for (h = 0; fl->conns && h < fl->nhosts; h++)
 		kvmops_disconnect(fl->conns[h]);
 	free(fl->states);

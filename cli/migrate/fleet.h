@@ -50,7 +50,8 @@ struct fleet {
 	bool interrupt_said;
 	/* after it ran */
 	enum kvmops_place_state *states;
-	struct kvmops_place_figures after; /* where the guests are now */
+	char ***running_now; /* per host: the guests it runs now */
+	size_t *nrunning_now;
 	bool have_after;
 };
 
