@@ -414,7 +414,6 @@ static void on_converge(struct kvmops_ctx *ctx,
 			const struct kvmops_converge_decision *d, void *data)
 {
 	struct watcher *w = data;
-	json_object *o;
 
 	if ((size_t)d->action < sizeof(w->actions) / sizeof(w->actions[0]))
 		w->actions[d->action]++;
@@ -426,24 +425,7 @@ static void on_converge(struct kvmops_ctx *ctx,
 		fflush(stderr);
 		return;
 	}
-	o = json_object_new_object();
-#define ADD(key, v) json_object_object_add(o, key, v)
-	ADD("event", json_object_new_string("policy"));
-	ADD("action",
-	    json_object_new_string(kvmops_converge_action_name(d->action)));
-	ADD("pass", json_object_new_uint64(d->pass));
-	ADD("stalled", json_object_new_boolean(d->stalled));
-	ADD("remaining", json_object_new_uint64(d->remaining));
-	ADD("best", d->stalled ? json_object_new_uint64(d->best) : NULL);
-	ADD("implied_downtime_ms", json_object_new_uint64(d->implied_ms));
-	ADD("memory_bps", json_object_new_uint64(d->bps));
-	ADD("dirty_bps", json_object_new_uint64(d->dirty_bps));
-	ADD("throttle_percent", json_object_new_uint64(d->throttle_percent));
-	ADD("old_limit_ms", json_object_new_uint64(d->old_limit_ms));
-	ADD("limit_ms", json_object_new_uint64(d->limit_ms));
-	ADD("reason", json_object_new_string(d->reason));
-#undef ADD
-	kvs_print_event(o);
+	kvs_print_event(policy_json(d));
 }
 
 /* "wait 3, raise-limit 1", or "none" */

@@ -1382,6 +1382,8 @@ enum kvmops_place_event_kind {
 	KVMOPS_PLACE_EVENT_FAILED, /* it failed (.error); the guest is where
 				      it was */
 	KVMOPS_PLACE_EVENT_RETRY, /* after a failure: a new move, elsewhere */
+	/* the convergence policy acted on a live move (.decision); since 0.6 */
+	KVMOPS_PLACE_EVENT_POLICY,
 };
 
 /* One event of a run; its pointers hold only during the call. */
@@ -1393,6 +1395,7 @@ struct kvmops_place_event {
 	const struct kvmops_job *job; /* PROGRESS and DONE; else NULL */
 	const char *error; /* FAILED: what went wrong */
 	unsigned int queued, running, done, failed; /* the moves, as now */
+	const struct kvmops_converge_decision *decision; /* POLICY; since 0.6 */
 };
 
 /* Called one event at a time (under the run's lock), from any thread. */

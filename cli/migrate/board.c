@@ -219,6 +219,25 @@ static void on_failed(struct fleet *fl, struct fleet_move *m,
 			 label_of(fl, ev->to), ev->error);
 }
 
+/* The convergence policy acted on a move: a policy event, or a line. */
+static void on_policy(struct fleet *fl, const struct kvmops_place_event *ev)
+{
+	json_object *o;
+
+	if (!fl->call->json) {
+		if (!fl->call->quiet)
+			say_line(fl, ev, "policy  %s -> %s: %s", ev->guest,
+				 label_of(fl, ev->to), ev->decision->reason);
+		return;
+	}
+	o = policy_json(ev->decision);
+	json_object_object_add(o, "domain", json_object_new_string(ev->guest));
+	json_object_object_add(o, "from", json_object_new_string(ev->from));
+	json_object_object_add(o, "to", json_object_new_string(ev->to));
+	add_counts(o, ev);
+	kvs_print_event(o);
+}
+
 void fleet_on_event(const struct kvmops_place_event *ev, void *data)
 {
 	struct fleet *fl = data;
@@ -245,6 +264,9 @@ void fleet_on_event(const struct kvmops_place_event *ev, void *data)
 		break;
 	case KVMOPS_PLACE_EVENT_FAILED:
 		on_failed(fl, m, ev);
+		break;
+	case KVMOPS_PLACE_EVENT_POLICY:
+		on_policy(fl, ev);
 		break;
 	case KVMOPS_PLACE_EVENT_RETRY:
 		if (fl->call->json)

@@ -166,6 +166,31 @@ json_object *job_json(const struct kvmops_job *j, const char *event)
 	return o;
 }
 
+json_object *policy_json(const struct kvmops_converge_decision *d)
+{
+	json_object *o = json_object_new_object();
+
+#define ADD(key, v) json_object_object_add(o, key, v)
+	ADD("event", json_object_new_string("policy"));
+	ADD("action",
+	    json_object_new_string(kvmops_converge_action_name(d->action)));
+	ADD("pass", json_object_new_uint64(d->pass));
+	ADD("stalled", json_object_new_boolean(d->stalled));
+	ADD("slow", json_object_new_boolean(d->slow));
+	ADD("remaining", json_object_new_uint64(d->remaining));
+	ADD("best",
+	    d->stalled || d->slow ? json_object_new_uint64(d->best) : NULL);
+	ADD("implied_downtime_ms", json_object_new_uint64(d->implied_ms));
+	ADD("memory_bps", json_object_new_uint64(d->bps));
+	ADD("dirty_bps", json_object_new_uint64(d->dirty_bps));
+	ADD("throttle_percent", json_object_new_uint64(d->throttle_percent));
+	ADD("old_limit_ms", json_object_new_uint64(d->old_limit_ms));
+	ADD("limit_ms", json_object_new_uint64(d->limit_ms));
+	ADD("reason", json_object_new_string(d->reason));
+#undef ADD
+	return o;
+}
+
 void job_summary(FILE *out, const struct kvmops_job *j)
 {
 	char a[24], b[24], c[24];

@@ -14,6 +14,8 @@
 void job_line(const struct kvmops_job *job, char *buf, size_t len);
 /* The job's figures as JSON, with "event": @event. */
 json_object *job_json(const struct kvmops_job *job, const char *event);
+/* A decision of the convergence policy as JSON, with "event": "policy". */
+json_object *policy_json(const struct kvmops_converge_decision *d);
 /* A migration's measures: time, downtime, setup, data, rate, passes. */
 void job_summary(FILE *out, const struct kvmops_job *job);
 

@@ -65,8 +65,10 @@ static void counts(const struct run *r, struct kvmops_place_event *ev)
 }
 
 /* Under the lock. */
-static void say(struct run *r, enum kvmops_place_event_kind kind, size_t move,
-		const struct kvmops_job *job, const char *error)
+static void say_event(struct run *r, enum kvmops_place_event_kind kind,
+		      size_t move, const struct kvmops_job *job,
+		      const char *error,
+		      const struct kvmops_converge_decision *decision)
 {
 	const struct kvmops_place_move *m = &r->plan->moves[move];
 	struct kvmops_place_event ev = {
@@ -78,11 +80,18 @@ static void say(struct run *r, enum kvmops_place_event_kind kind, size_t move,
 		.mode = m->mode,
 		.job = job,
 		.error = error,
+		.decision = decision,
 	};
 
 	counts(r, &ev);
 	if (r->event)
 		r->event(&ev, r->userdata);
+}
+
+static void say(struct run *r, enum kvmops_place_event_kind kind, size_t move,
+		const struct kvmops_job *job, const char *error)
+{
+	say_event(r, kind, move, job, error, NULL);
 }
 
 /* ---- one move --------------------------------------------------------------- */
@@ -100,6 +109,17 @@ static void on_progress(struct kvmops_ctx *ctx, const struct kvmops_job *job,
 	(void)ctx;
 	pthread_mutex_lock(&p->run->lock);
 	say(p->run, KVMOPS_PLACE_EVENT_PROGRESS, p->move, job, NULL);
+	pthread_mutex_unlock(&p->run->lock);
+}
+
+static void on_converge(struct kvmops_ctx *ctx,
+			const struct kvmops_converge_decision *d, void *data)
+{
+	struct progress *p = data;
+
+	(void)ctx;
+	pthread_mutex_lock(&p->run->lock);
+	say_event(p->run, KVMOPS_PLACE_EVENT_POLICY, p->move, NULL, NULL, d);
 	pthread_mutex_unlock(&p->run->lock);
 }
 
@@ -156,7 +176,7 @@ static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 		 m.mode == KVMOPS_PLACE_COPY_STORAGE ?
 						  KVMOPS_MIGRATE_COPY_STORAGE :
 						  KVMOPS_MIGRATE_LIVE;
-	o.on_converge = NULL; /* its userdata would be this file's */
+	o.on_converge = on_converge; /* with &p, as on_progress */
 	if (o.kind == KVMOPS_MIGRATE_OFFLINE)
 		o.converge = NULL;
 	if (m.mode == KVMOPS_PLACE_COPY_STORAGE && !o.copy_storage)
