@@ -65,10 +65,13 @@ void transfer_complete_compress(struct kvs_state *st, const char *prefix,
 void transfer_complete_allow(struct kvs_state *st, const char *prefix,
 			     struct kvs_list *out)
 {
+	/* none is a whole value, never one item of several: it comes last */
 	static const char *const words[] = { "auto-converge", "postcopy",
 					     "suspend", "none", NULL };
+	static const char *const items[] = { "auto-converge", "postcopy",
+					     "suspend", NULL };
 
-	complete_list(prefix, words, out);
+	complete_list(prefix, strchr(prefix, ',') ? items : words, out);
 }
 
 /* --allow LIST: its words' flags into *@allow. */

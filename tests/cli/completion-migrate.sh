@@ -37,7 +37,7 @@ has 'kvm-migrate live --' 'live --<TAB> offers the options of live' \
 	--copy-storage --bandwidth --max-downtime --compress --parallel \
 	--auto-converge --postcopy --postcopy-after-precopy --tls --timeout \
 	--on-timeout --migrateuri --listen-address --unsafe --dname \
-	--keep-source --no-check
+	--keep-source --no-check --converge --allow --progress-window
 has 'kvm-migrate offline --' 'offline --<TAB> offers the options of offline' \
 	--shutdown --timeout --force --start --keep-state --state-file --pool \
 	--delete-source-disks --dname --keep-source --no-check
@@ -67,6 +67,13 @@ check 'kvm-migrate live --compress=z' 'live --compress=z<TAB> gives zlib zstd' z
 check 'kvm-migrate live --compress=xbzrle,' 'a second method after the comma, not the first again' \
 	xbzrle,mt xbzrle,zlib xbzrle,zstd
 check 'kvm-migrate live --compress=mt,zlib,z' '--compress=mt,zlib,z<TAB> gives mt,zlib,zstd' mt,zlib,zstd
+check 'kvm-migrate live --converge ' 'live --converge <TAB> gives auto off' auto off
+check 'kvm-migrate live --allow ' 'live --allow <TAB> gives what the policy may use' \
+	auto-converge postcopy suspend none
+check 'kvm-migrate live --allow postcopy,' 'a second item after the comma, and never none' \
+	postcopy,auto-converge postcopy,suspend
+check 'kvm-migrate -c test:///default evacuate --to test:///default --allow s' \
+	'evacuate --allow s<TAB> gives suspend' suspend
 check 'kvm-migrate live --bandwidth ' 'a value typed freely completes to nothing'
 
 # Domain names, from the connection, when a URI is known.

@@ -56,6 +56,16 @@ bad_input "lz4" "--compress with an unknown method" live --compress=xbzrle,lz4
 bad_input "--parallel" "--compress=zstd without --parallel" live --compress=zstd
 bad_input "--postcopy-after-precopy needs --postcopy" "--postcopy-after-precopy alone" \
 	live --postcopy-after-precopy
+bad_input "--converge" "--converge of no known kind" live --converge maybe
+bad_input "--allow: unknown 'fly'" "--allow with an unknown item" live --allow postcopy,fly
+bad_input "--allow is empty" "an empty --allow" live --allow ,
+bad_input "--converge off" "--allow under --converge off" live --converge off --allow postcopy
+bad_input "--converge off" "--progress-window under --converge off" \
+	live --converge off --progress-window 3
+bad_input "--progress-window: '0'" "--progress-window 0" live --progress-window 0
+bad_input "--progress-window: '20m'" "--progress-window in minutes" live --progress-window 3,20m
+bad_input "--max-downtime" "a --max-downtime above a minute for the policy" \
+	live --max-downtime 70000
 bad_input "--dname" "--dname with a slash" live --dname a/b
 bad_input "--dname" "an empty --dname" live --dname ""
 bad_input "--migrateuri" "--migrateuri without a scheme" live --migrateuri 127.0.0.3
