@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libkvmops-private.h"
+#include "place/place.h"
 #include "virt/domain.h"
 
 #define GUEST_STATS                                          \
@@ -209,6 +209,21 @@ static enum kvmops_verdict check_one(struct kvmops_ctx *ctx, virConnectPtr src,
 	return v;
 }
 
+void kvmops_place_offline_opts(struct kvmops_migrate_opts *o)
+{
+	o->kind = KVMOPS_MIGRATE_OFFLINE;
+	o->copy_storage = KVMOPS_COPY_NONE;
+	o->migrate_uri = o->listen_address = o->compress = NULL;
+	o->bandwidth_mib = o->max_downtime_ms = 0;
+	o->parallel = 0;
+	o->auto_converge = o->postcopy = o->postcopy_after_precopy = false;
+	o->tls = false;
+	o->timeout_s = 0;
+	o->on_timeout = KVMOPS_ON_TIMEOUT_ABORT;
+	o->converge = NULL;
+	o->on_converge = NULL;
+}
+
 /*
  * Moving guest @gi to host @h, checked as @opts says; with
  * KVMOPS_PLACE_AUTO_MODE a live move that FAILs only on storage is
@@ -225,7 +240,8 @@ static void check_move(struct kvmops_ctx *ctx, virConnectPtr *conns, size_t gi,
 	struct kvmops_migrate_opts o = *opts;
 	bool storage = false;
 
-	o.kind = g->running ? opts->kind : KVMOPS_MIGRATE_OFFLINE;
+	if (!g->running)
+		kvmops_place_offline_opts(&o);
 	c->mode = o.kind == KVMOPS_MIGRATE_OFFLINE ? KVMOPS_PLACE_OFFLINE :
 		  o.copy_storage		   ? KVMOPS_PLACE_COPY_STORAGE :
 						     KVMOPS_PLACE_LIVE;

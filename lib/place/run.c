@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "libkvmops-private.h"
+#include "place/place.h"
 
 struct run {
 	const struct kvmops_place_figures *figures;
@@ -178,7 +178,7 @@ static int migrate_one(struct run *r, size_t move, struct kvmops_job *job,
 						  KVMOPS_MIGRATE_LIVE;
 	o.on_converge = on_converge; /* with &p, as on_progress */
 	if (o.kind == KVMOPS_MIGRATE_OFFLINE)
-		o.converge = NULL;
+		kvmops_place_offline_opts(&o);
 	if (m.mode == KVMOPS_PLACE_COPY_STORAGE && !o.copy_storage)
 		o.copy_storage = KVMOPS_COPY_ALL;
 	if (!o.migrate_uri && m.mode != KVMOPS_PLACE_OFFLINE &&
