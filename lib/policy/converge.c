@@ -18,6 +18,8 @@
 #define LIMIT_MARGIN_PERCENT 10 /* a raised limit sits this far above */
 #define LIMIT_STEP_MS 10 /* and is rounded up to this */
 #define SYNCS_PER_THROTTLE_STEP 2 /* QEMU raises it every second sync */
+/* dirtying below this share of what is sent, each pass shrinks by itself */
+#define CONVERGING_PERCENT 75
 #define ALLOW_ALL                              \
 	(KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE | \
 	 KVMOPS_CONVERGE_ALLOW_POSTCOPY | KVMOPS_CONVERGE_ALLOW_SUSPEND)
@@ -454,6 +456,13 @@ kvmops_converge_decide(const struct kvmops_converge_config *c,
 	d->stalled = judge_stall(c, st, s->time_ms, &window, &d->best,
 				 &d->finish_ms);
 	d->slow = !d->stalled && c->timeout_ms && d->finish_ms > c->timeout_ms;
+	/*
+	 * A guest that dirties clearly slower than the link sends leaves less
+	 * at each sync, whatever the passes so far said (a throttle that has
+	 * just bitten; a lucky pass taken as the best): not stuck.
+	 */
+	if (s->dirty_bps && s->dirty_bps * 100 < st->bps * CONVERGING_PERCENT)
+		d->stalled = d->slow = false;
 	if (d->stalled || d->slow)
 		when_stalled(c, st, s, d, window);
 }
