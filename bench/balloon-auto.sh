@@ -23,8 +23,7 @@ B=$BIN
 BUDGETS=${BUDGETS-640M 576M} INTERVAL=2
 [ "$(id -u)" = 0 ] || { echo "balloon-auto bench: needs root (the lab)" >&2; exit 77; }
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "balloon-auto bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock balloon-auto
 tool=
 trap '[ -n "$tool" ] && kill "$tool" 2>/dev/null; "$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 verdicts=ok

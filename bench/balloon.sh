@@ -13,8 +13,7 @@ B=$BIN
 ROUNDS=${ROUNDS:-5} RUNS=${RUNS:-10}
 [ "$(id -u)" = 0 ] || { echo "balloon bench: needs root (the lab)" >&2; exit 77; }
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "balloon bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock balloon
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 verdicts=ok
 

@@ -28,8 +28,7 @@ CAP=20
 [ "$(id -u)" = 0 ] || { echo "converge bench: needs root" >&2; exit 77; }
 use_binary "${KVM_MIGRATE:-$KVMOPS_BUILDDIR/cli/kvm-migrate}"
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "converge bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock converge
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 "$LAB" down >/dev/null 2>&1
 "$LAB" up --hosts 2 >/dev/null 7>&- || exit 1

@@ -19,8 +19,7 @@ GUESTS="eb1 eb2 eb3 eb4"
 [ "$(id -u)" = 0 ] || { echo "evacuate bench: needs root" >&2; exit 77; }
 use_binary "${KVM_MIGRATE:-$KVMOPS_BUILDDIR/cli/kvm-migrate}"
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "evacuate bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock evacuate
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 "$LAB" down >/dev/null 2>&1
 "$LAB" up --hosts 3 >/dev/null 7>&- || exit 1

@@ -37,8 +37,7 @@ fetch_ksmtuned() {
 fetch_ksmtuned || { echo "ksm-tune bench: cannot fetch ksmtuned from Debian's archive" >&2; exit 77; }
 printf 'KSM_MONITOR_INTERVAL=%s\nKSM_THRES_COEF=100\n' "$INTERVAL" >"$BENCH_TMP/ksmtuned.conf"
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "ksm-tune bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock ksm-tune
 ksm_take
 tool_pid=
 cleanup() {

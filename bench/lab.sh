@@ -10,8 +10,7 @@ export KVMOPS_BUILDDIR=${KVMOPS_BUILDDIR:-$(dirname "$0")/../build}
 ROUNDS=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "lab bench: needs root" >&2; exit 77; }
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "lab bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock lab
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 
 now() { date +%s%N; }

@@ -66,6 +66,16 @@ test_node() {
 	} >"$1"
 }
 
+# lab_lock NAME: the lab's lock on fd 7, as the lab tests take it (one lab
+# on the machine at a time), or exits saying NAME's bench could not.
+lab_lock() {
+	exec 7>/run/lock/kvmops-lab.lock
+	flock -w 1800 7 || {
+		echo "$1 bench: the lab lock stayed taken" >&2
+		exit 1
+	}
+}
+
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmops-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
 export HOME=$BENCH_TMP XDG_STATE_HOME=$BENCH_TMP/state

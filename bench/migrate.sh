@@ -20,8 +20,7 @@ LAB_DIR=${KVMOPS_LAB_DIR:-/var/tmp/kvmops-lab}
 [ "$(id -u)" = 0 ] || { echo "migrate bench: needs root" >&2; exit 77; }
 use_binary "${KVM_MIGRATE:-$KVMOPS_BUILDDIR/cli/kvm-migrate}"
 
-exec 7>/run/lock/kvmops-lab.lock
-flock -w 1800 7 || { echo "migrate bench: the lab lock stayed taken" >&2; exit 1; }
+lab_lock migrate
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$BENCH_TMP"' EXIT
 "$LAB" down >/dev/null 2>&1
 "$LAB" up --hosts 2 >/dev/null 7>&- || exit 1
