@@ -23,10 +23,11 @@ static const char *size_text(uint64_t bytes, char *buf, size_t len)
 
 static const char *profit_text(int64_t bytes, char *buf, size_t len)
 {
+	/* Negated as unsigned: -INT64_MIN does not fit in an int64_t. */
+	uint64_t magnitude = bytes < 0 ? 0 - (uint64_t)bytes : (uint64_t)bytes;
 	char tmp[24];
 
-	kvmops_size_format(bytes < 0 ? (uint64_t)-bytes : (uint64_t)bytes, tmp,
-			   sizeof(tmp));
+	kvmops_size_format(magnitude, tmp, sizeof(tmp));
 	snprintf(buf, len, "%s%s", bytes < 0 ? "-" : "", tmp);
 	return buf;
 }
@@ -264,7 +265,11 @@ static int cmd_status(struct kvs_call *call)
 	rc = read_ksm(call, &ksm);
 	if (rc)
 		return rc;
-	kvmops_ksm_figures(call->st->ctx, ksm, &f);
+	rc = kvmops_ksm_figures(call->st->ctx, ksm, &f);
+	if (rc) {
+		kvmops_ksm_free(ksm);
+		return kvs_lib_error(call, rc);
+	}
 	age = scan_age(call, ksm);
 	if (call->json) {
 		print_status_json(ksm, &f, age);
@@ -460,7 +465,10 @@ static void report_run(struct kvs_call *call, const char *what)
 
 	if (kvmops_ksm_read(call->st->ctx, &ksm))
 		return;
-	kvmops_ksm_figures(call->st->ctx, ksm, &f);
+	if (kvmops_ksm_figures(call->st->ctx, ksm, &f)) {
+		kvmops_ksm_free(ksm);
+		return;
+	}
 	if (call->json) {
 		root = json_object_new_object();
 		json_object_object_add(
@@ -613,21 +621,55 @@ static json_object *vm_json(const struct kvmops_ksm_vm *vm)
 struct vm_total {
 	uint64_t merging, merged, saved, rss;
 	int64_t profit;
+	bool saturated; /* a sum passed 64 bits and stopped at its limit */
 };
 
+static uint64_t clamp_u64(unsigned __int128 sum, bool *saturated)
+{
+	if (sum <= UINT64_MAX)
+		return (uint64_t)sum;
+	*saturated = true;
+	return UINT64_MAX;
+}
+
+static int64_t clamp_s64(__int128 sum, bool *saturated)
+{
+	if (sum >= INT64_MIN && sum <= INT64_MAX)
+		return (int64_t)sum;
+	*saturated = true;
+	return sum < 0 ? INT64_MIN : INT64_MAX;
+}
+
+/* Summed in 128 bits, which no count of 64-bit figures fills. */
 static struct vm_total sum_vms(const struct kvmops_ksm_vm *vms, size_t n)
 {
+	unsigned __int128 merging = 0, merged = 0, saved = 0, rss = 0;
 	struct vm_total t = { 0 };
+	__int128 profit = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		t.merging += vms[i].merging_pages;
-		t.merged += vms[i].merged_bytes;
-		t.saved += vms[i].saved_bytes;
-		t.rss += vms[i].rss_bytes;
-		t.profit += vms[i].profit_bytes;
+		merging += vms[i].merging_pages;
+		merged += vms[i].merged_bytes;
+		saved += vms[i].saved_bytes;
+		rss += vms[i].rss_bytes;
+		profit += vms[i].profit_bytes;
 	}
+	t.merging = clamp_u64(merging, &t.saturated);
+	t.merged = clamp_u64(merged, &t.saturated);
+	t.saved = clamp_u64(saved, &t.saturated);
+	t.rss = clamp_u64(rss, &t.saturated);
+	t.profit = clamp_s64(profit, &t.saturated);
 	return t;
+}
+
+static void warn_saturated(const struct kvs_call *call,
+			   const struct vm_total *t)
+{
+	if (t->saturated)
+		kvs_warn(
+			call,
+			"a total passes what 64 bits hold; it is shown at that limit");
 }
 
 static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
@@ -650,6 +692,8 @@ static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
 	json_object_object_add(tot, "profit_bytes",
 			       json_object_new_int64(t.profit));
 	json_object_object_add(tot, "rss_bytes", json_object_new_uint64(t.rss));
+	json_object_object_add(tot, "saturated",
+			       json_object_new_boolean(t.saturated));
 	json_object_object_add(root, "vms", list);
 	json_object_object_add(root, "total", tot);
 	kvs_print_json(root);
@@ -758,6 +802,7 @@ static int cmd_vms(struct kvs_call *call)
 	const char *sort = kvs_opt(call, "sort");
 	struct kvmops_ksm_vm *vms = NULL;
 	virConnectPtr conn = NULL;
+	struct vm_total tot;
 	size_t n;
 	int rc;
 
@@ -785,6 +830,8 @@ static int cmd_vms(struct kvs_call *call)
 		printf("no QEMU guests run on this host\n");
 	else if (n)
 		print_vms_table(vms, n);
+	tot = sum_vms(vms, n);
+	warn_saturated(call, &tot);
 	free(vms);
 	return KVS_OK;
 }
@@ -870,10 +917,11 @@ static int take_sample(struct kvs_call *call, struct sample *s)
 	if (rc)
 		return rc;
 	s->t = kvs_now_s();
-	kvmops_ksm_figures(call->st->ctx, ksm, &s->f);
-	s->age = scan_age(call, ksm);
+	rc = kvmops_ksm_figures(call->st->ctx, ksm, &s->f);
+	if (!rc)
+		s->age = scan_age(call, ksm);
 	kvmops_ksm_free(ksm);
-	return 0;
+	return rc;
 }
 
 static void sleep_interruptibly(double seconds)

@@ -82,6 +82,13 @@ int kvmops_fail(struct kvmops_ctx *ctx, int err, const char *fmt, ...)
  */
 int kvmops_fail_remedy(struct kvmops_ctx *ctx, int err, const char *remedy,
 		       const char *fmt, ...) KVMOPS_PRINTF(4, 5);
+/*
+ * -ERANGE for a figure the system gave (a file of /sys or /proc, libvirt's
+ * XML) that is out of range: the message names where and the value, and
+ * kvmops_last_error_from_system() is true until the next failure.
+ */
+int kvmops_fail_figure(struct kvmops_ctx *ctx, const char *fmt, ...)
+	KVMOPS_PRINTF(2, 3);
 void kvmops_clear_error(struct kvmops_ctx *ctx);
 
 void kvmops_log(struct kvmops_ctx *ctx, int priority, const char *file,
@@ -140,6 +147,19 @@ bool kvmops_balloon_no_figures(const struct kvmops_balloon *b);
  * calls that would look it up and say why.
  */
 typedef bool (*kvmops_balloon_known_fn)(struct kvmops_balloon *b, void *data);
+
+/*
+ * What a domain's XML says of its balloon: the device's model (none:
+ * *@has_device false), the stats period and the memtune min_guarantee;
+ * and, from the persistent XML, the sizes (<memory>, <currentMemory>,
+ * left as they are when the XML lacks them). 0, -EINVAL for text that is
+ * not XML, or -ERANGE naming the element whose figure is out of range
+ * (a period above INT_MAX, a size whose bytes pass 64 bits).
+ */
+int kvmops_balloon_xml_details(struct kvmops_ctx *ctx, const char *xml,
+			       struct kvmops_balloon *b, bool *has_device);
+int kvmops_balloon_xml_sizes(struct kvmops_ctx *ctx, const char *xml,
+			     struct kvmops_balloon *b);
 
 /* kvmops_balloon_list(), asking @known (when not NULL) first. */
 int kvmops_balloon_list_known(struct kvmops_ctx *ctx, virConnectPtr conn,

@@ -91,6 +91,15 @@ const char *kvmops_last_error(struct kvmops_ctx *ctx);
  * Since 0.2 (LIBKVMOPS_3).
  */
 const char *kvmops_last_remedy(struct kvmops_ctx *ctx);
+/*
+ * Whether the most recent failure came of a figure the system gave rather
+ * than of the caller's input: a count in a file of /sys or /proc, or a
+ * size in libvirt's XML, out of range for the library's 64-bit figures
+ * (such failures are -ERANGE, the message naming the file or element and
+ * the value). Nothing the caller passes would fix it; a command reports it
+ * as a failure, not as bad input. Since 0.7 (LIBKVMOPS_8).
+ */
+bool kvmops_last_error_from_system(struct kvmops_ctx *ctx);
 /* The library's version, "0.3.0": a string constant. Since 0.1 (LIBKVMOPS_1). */
 const char *kvmops_version(void);
 
@@ -165,8 +174,8 @@ int kvmops_size_parse(struct kvmops_ctx *ctx, const char *text,
 
 /*
  * Turns a parsed size into KiB against the current and maximum sizes:
- * -ERANGE when a change goes below zero or overflows.
- * Since 0.1 (LIBKVMOPS_1).
+ * -ERANGE when a change goes below zero or overflows, or (since 0.7) a
+ * percentage of a huge size passes 64 bits. Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_size_resolve(struct kvmops_ctx *ctx, const struct kvmops_size *size,
 			uint64_t current_kib, uint64_t max_kib,
@@ -174,7 +183,11 @@ int kvmops_size_resolve(struct kvmops_ctx *ctx, const struct kvmops_size *size,
 
 /*
  * "1.50 GiB", "512 MiB", "0 B": at most four significant digits, into
- * @buf; -ENOSPC when @len is too small. Since 0.1 (LIBKVMOPS_1).
+ * @buf; -ENOSPC when @len is too small. The text is for people, and
+ * kvmops_size_parse() is not promised to read it back: it is rounded,
+ * has a space before the unit, and goes up to PiB and EiB, which sizes
+ * given to kvmops_size_parse() never need. Give exact figures to programs
+ * in bytes (the commands' --json). Since 0.1 (LIBKVMOPS_1).
  */
 int kvmops_size_format(uint64_t bytes, char *buf, size_t len);
 
@@ -250,7 +263,12 @@ struct kvmops_ksm_figures {
 	uint64_t full_scans;
 };
 
-/* What the entries add up to; always 0. Since 0.1 (LIBKVMOPS_1). */
+/*
+ * What the entries add up to. 0, or -ERANGE (since 0.7) when a figure
+ * does not fit in 64 bits (pages_sharing in bytes, the profit worked out
+ * from the page counts), with a message naming the entries: the figures
+ * are not to be shown then. Since 0.1 (LIBKVMOPS_1).
+ */
 int kvmops_ksm_figures(struct kvmops_ctx *ctx, const struct kvmops_ksm *ksm,
 		       struct kvmops_ksm_figures *figures);
 
@@ -322,8 +340,11 @@ struct kvmops_ksm_vm {
  * and KSM's pages_shared and pages_sharing for the fair shares. With
  * @conn, guest names come from libvirt (by UUID). *@vms is sorted by
  * saved_bytes, largest first; free it with free(). -EACCES when no process
- * could be inspected as a user who is not root. Since 0.1 (LIBKVMOPS_1);
- * fair shares since 0.3.
+ * could be inspected as a user who is not root; -ERANGE (since 0.7),
+ * with a message naming the file and the figure, when a count of
+ * /proc/PID/ksm_stat, ksm_merging_pages or status, or KSM's pages_shared
+ * or pages_sharing, passes what a 64-bit byte figure holds. Since 0.1
+ * (LIBKVMOPS_1); fair shares since 0.3.
  */
 int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 		   struct kvmops_ksm_vm **vms, size_t *count);
@@ -332,7 +353,9 @@ int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
  * Sets each guest's fair share (saved_bytes, profit_bytes) from its
  * merging_pages, rmap_items and KSM's @pages_shared and @pages_sharing:
  * largest remainders, so that the shares of guests that hold every merged
- * page add up to pages_sharing exactly. Pure. Since 0.3 (LIBKVMOPS_4).
+ * page add up to pages_sharing exactly. Pure. A byte figure that would
+ * pass 64 bits stops at the type's limit (since 0.7: the figures
+ * kvmops_ksm_vms() reads never do). Since 0.3 (LIBKVMOPS_4).
  */
 void kvmops_ksm_fair_shares(struct kvmops_ksm_vm *vms, size_t count,
 			    uint64_t pages_shared, uint64_t pages_sharing,

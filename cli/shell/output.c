@@ -128,7 +128,12 @@ int kvs_lib_error_on(const struct kvs_call *call, int rc, const char *what)
 
 	kvs_remedy_hint(call, kvmops_last_remedy(call->st->ctx), hint,
 			sizeof(hint));
-	return kvs_error(call, kvs_status_of(rc), "%s%s%s%s", what ? what : "",
+	/* A figure the system gave is no fault of the command line. */
+	int status = kvmops_last_error_from_system(call->st->ctx) ?
+			     KVS_FAIL :
+			     kvs_status_of(rc);
+
+	return kvs_error(call, status, "%s%s%s%s", what ? what : "",
 			 what ? ": " : "", *msg ? msg : "unknown failure",
 			 hint);
 }

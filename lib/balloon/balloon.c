@@ -118,108 +118,151 @@ static void sizes_from_info(const virDomainStatsRecord *rec,
 /* ---- the domain XML ---------------------------------------------------- */
 
 /* <min_guarantee unit='...'>: libvirt writes KiB, but accepts others. */
-static uint64_t scale_to_kib(double value, const char *unit)
+static int min_guarantee_kib(struct kvmops_ctx *ctx, struct kvmops_xml *x,
+			     uint64_t *kib)
 {
-	uint64_t bytes;
+	char *unit = kvmops_xml_string(
+		x, NULL, "string(/domain/memtune/min_guarantee/@unit)");
+	uint64_t unit_bytes = 1024, value;
+	int rc;
 
-	if (isnan(value) || value <= 0)
-		return 0;
-	if (!strcmp(unit, "bytes"))
-		unit = "B";
-	if (kvmops_unit_bytes(unit, &bytes))
-		return 0;
-	return (uint64_t)(value * (double)bytes / 1024.0);
+	if (!unit)
+		return -ENOMEM;
+	if (kvmops_unit_bytes(strcmp(unit, "bytes") ? unit : "B", &unit_bytes))
+		unit_bytes = 0; /* a unit libvirt would refuse: unknown */
+	free(unit);
+	/* Whatever the unit, the bytes must fit in 64 bits. */
+	rc = kvmops_xml_u64(ctx, x, NULL,
+			    "string(/domain/memtune/min_guarantee)",
+			    "<memtune><min_guarantee>",
+			    unit_bytes ? UINT64_MAX / unit_bytes : 0, &value);
+	*kib = rc ? 0 : value * unit_bytes / 1024;
+	return rc;
+}
+
+int kvmops_balloon_xml_details(struct kvmops_ctx *ctx, const char *xml,
+			       struct kvmops_balloon *b, bool *has_device)
+{
+	struct kvmops_xml x;
+	uint64_t period;
+	char *model;
+	int rc;
+
+	*has_device = true;
+	if (kvmops_xml_parse(xml, &x))
+		return kvmops_fail(ctx, -EINVAL,
+				   "cannot read the domain's XML");
+	model = kvmops_xml_string(&x, NULL,
+				  "string(/domain/devices/memballoon/@model)");
+	*has_device = model && *model && strcmp(model, "none");
+	free(model);
+	rc = kvmops_xml_u64(ctx, &x, NULL,
+			    "string(/domain/devices/memballoon/stats/@period)",
+			    "<memballoon><stats period>", INT_MAX, &period);
+	b->stats_period = (int)period;
+	if (!rc)
+		rc = min_guarantee_kib(ctx, &x, &b->min_guarantee_kib);
+	kvmops_xml_close(&x);
+	return rc;
 }
 
 /* The domain's XML (@xml_flags as virDomainGetXMLDesc takes them). */
-static int open_xml(virDomainPtr dom, unsigned int xml_flags,
-		    struct kvmops_xml *x)
+static char *domain_xml(virDomainPtr dom, unsigned int xml_flags)
 {
-	char *xml = VIRT(virDomainGetXMLDesc)(dom, xml_flags);
-	int rc;
+	return VIRT(virDomainGetXMLDesc)(dom, xml_flags);
+}
 
-	if (!xml)
-		return -1;
-	rc = kvmops_xml_parse(xml, x);
+/* Without the XML the details stay unknown, as for a device that has none. */
+static int read_xml_details(struct kvmops_ctx *ctx, virDomainPtr dom,
+			    struct kvmops_balloon *b, bool *has_device)
+{
+	char *xml = domain_xml(dom, 0);
+	int rc = 0;
+
+	*has_device = true;
+	if (xml)
+		rc = kvmops_balloon_xml_details(ctx, xml, b, has_device);
 	free(xml);
 	return rc;
 }
 
-static void read_xml_details(virDomainPtr dom, unsigned int xml_flags,
-			     struct kvmops_balloon *b, bool *has_device)
+int kvmops_balloon_xml_sizes(struct kvmops_ctx *ctx, const char *xml,
+			     struct kvmops_balloon *b)
 {
+	/* libvirt writes both in KiB, which must fit in 64 bits as bytes. */
+	static const uint64_t max_kib = UINT64_MAX / 1024;
+	uint64_t max = 0, current = 0;
 	struct kvmops_xml x;
-	char *model, *unit;
-	double period;
+	int rc;
 
-	*has_device = true;
-	if (open_xml(dom, xml_flags, &x))
-		return;
-	model = kvmops_xml_string(&x, NULL,
-				  "string(/domain/devices/memballoon/@model)");
-	*has_device = model && *model && strcmp(model, "none");
-	period = kvmops_xml_number(
-		&x, NULL, "number(/domain/devices/memballoon/stats/@period)");
-	b->stats_period = isnan(period) ? 0 : (int)period;
-	unit = kvmops_xml_string(&x, NULL,
-				 "string(/domain/memtune/min_guarantee/@unit)");
-	b->min_guarantee_kib = scale_to_kib(
-		kvmops_xml_number(&x, NULL,
-				  "number(/domain/memtune/min_guarantee)"),
-		unit ? unit : "");
-	free(model);
-	free(unit);
+	if (kvmops_xml_parse(xml, &x))
+		return kvmops_fail(ctx, -EINVAL,
+				   "cannot read the domain's XML");
+	rc = kvmops_xml_u64(ctx, &x, NULL, "string(/domain/memory)", "<memory>",
+			    max_kib, &max);
+	if (!rc)
+		rc = kvmops_xml_u64(ctx, &x, NULL,
+				    "string(/domain/currentMemory)",
+				    "<currentMemory>", max_kib, &current);
 	kvmops_xml_close(&x);
+	if (rc)
+		return rc;
+	if (max)
+		b->max_kib = max;
+	if (current)
+		b->current_kib = current;
+	return 0;
 }
 
 /*
  * The sizes in the persistent config, which may differ from the running
  * guest's: a config-only change is judged against them.
  */
-static void read_config_sizes(virDomainPtr dom, struct kvmops_balloon *b)
+static int read_config_sizes(struct kvmops_ctx *ctx, virDomainPtr dom,
+			     struct kvmops_balloon *b)
 {
-	struct kvmops_xml x;
-	double v;
+	char *xml = domain_xml(dom, VIR_DOMAIN_XML_INACTIVE);
+	int rc;
 
-	if (open_xml(dom, VIR_DOMAIN_XML_INACTIVE, &x))
-		return;
-	/* libvirt writes both in KiB. */
-	v = kvmops_xml_number(&x, NULL, "number(/domain/memory)");
-	if (!isnan(v) && v > 0)
-		b->max_kib = (uint64_t)v;
-	v = kvmops_xml_number(&x, NULL, "number(/domain/currentMemory)");
-	if (!isnan(v) && v > 0)
-		b->current_kib = (uint64_t)v;
-	kvmops_xml_close(&x);
+	if (!xml)
+		return kvmops_fail(ctx, -EIO,
+				   "cannot read the config of %s: %s", b->name,
+				   kvmops_virt_message());
+	rc = kvmops_balloon_xml_sizes(ctx, xml, b);
+	free(xml);
+	return rc;
 }
 
 /*
  * Why a running guest's stats are missing or old, from its XML. *@budget
  * counts the XML reads left; with none left, the cause stays unknown.
+ * -ERANGE for a figure of the XML out of range (see read_xml_details).
  */
-static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always,
-		     int *budget)
+static int diagnose(struct kvmops_ctx *ctx, virDomainPtr dom,
+		    struct kvmops_balloon *b, bool always, int *budget)
 {
 	bool device, have = b->have & KVMOPS_BALLOON_HAVE_LAST_UPDATE;
-	int stale_after;
+	int stale_after, rc;
 
 	if (!always && b->state == VIR_DOMAIN_RUNNING && have &&
 	    b->stats_age <= STALE_MIN_S)
-		return;
+		return 0;
 	if (!always && b->state != VIR_DOMAIN_RUNNING)
-		return;
+		return 0;
 	if (!always && (*budget)-- <= 0) {
 		b->problems |= have ? KVMOPS_BALLOON_STALE :
 				      KVMOPS_BALLOON_NO_DRIVER;
-		return;
+		return 0;
 	}
-	read_xml_details(dom, 0, b, &device);
+	rc = read_xml_details(ctx, dom, b, &device);
+	if (rc)
+		return rc;
 	if (!device) {
 		b->problems |= KVMOPS_BALLOON_NO_DEVICE;
-		return;
+		return 0;
 	}
 	if (b->state != VIR_DOMAIN_RUNNING)
-		return;
+		return 0;
 	stale_after = b->stats_period * STALE_PERIODS;
 	if (stale_after < STALE_MIN_S)
 		stale_after = STALE_MIN_S;
@@ -229,6 +272,7 @@ static void diagnose(virDomainPtr dom, struct kvmops_balloon *b, bool always,
 		b->problems |= KVMOPS_BALLOON_NO_DRIVER;
 	else if (b->stats_age > stale_after)
 		b->problems |= KVMOPS_BALLOON_STALE;
+	return 0;
 }
 
 /* ---- listing ----------------------------------------------------------- */
@@ -288,7 +332,9 @@ int kvmops_balloon_list_known(struct kvmops_ctx *ctx, virConnectPtr conn,
 		    known(&list[i], data))
 			continue;
 		sizes_from_info(recs[i], &list[i]);
-		diagnose(recs[i]->dom, &list[i], false, &budget);
+		/* In a list, a figure out of range is shown as unknown. */
+		if (diagnose(ctx, recs[i]->dom, &list[i], false, &budget))
+			kvmops_clear_error(ctx);
 	}
 	VIRT(virDomainStatsRecordListFree)(recs);
 	*out = list;
@@ -343,7 +389,7 @@ KVMOPS_EXPORT int kvmops_balloon_get(struct kvmops_ctx *ctx, virConnectPtr conn,
 		return rc;
 	rc = get_one(ctx, dom, b);
 	if (!rc)
-		diagnose(dom, b, true, NULL);
+		rc = diagnose(ctx, dom, b, true, NULL);
 	VIRT(virDomainFree)(dom);
 	return rc;
 }
@@ -552,8 +598,9 @@ static int prepare(struct kvmops_ctx *ctx, virConnectPtr conn, const char *name,
 	if (rc)
 		return rc;
 	rc = get_one(ctx, *dom, b);
+	if (!rc)
+		rc = diagnose(ctx, *dom, b, true, NULL);
 	if (!rc) {
-		diagnose(*dom, b, true, NULL);
 		if (b->problems & KVMOPS_BALLOON_NO_DEVICE)
 			rc = kvmops_fail(
 				ctx, -ENODEV,
@@ -606,7 +653,11 @@ KVMOPS_EXPORT int kvmops_balloon_resize(struct kvmops_ctx *ctx,
 	if (rc)
 		return rc;
 	if (!(flags & KVMOPS_BALLOON_LIVE))
-		read_config_sizes(dom, &b);
+		rc = read_config_sizes(ctx, dom, &b);
+	if (rc) {
+		VIRT(virDomainFree)(dom);
+		return rc;
+	}
 	change->before_kib = b.current_kib;
 	change->flags = flags;
 	rc = resolve_margin(ctx, &b, margin, &margin_kib);

@@ -40,9 +40,9 @@ static void add_ksm(struct kvmops_ctx *ctx, virConnectPtr conn,
 
 	if (!kvmops_conn_is_this_machine(conn) || kvmops_ksm_read(ctx, &ksm))
 		return;
-	kvmops_ksm_figures(ctx, ksm, &f);
-	oc->have_ksm = true;
-	oc->ksm_saved_bytes = f.saved_bytes;
+	/* A saving out of range is as unknown as none. */
+	oc->have_ksm = !kvmops_ksm_figures(ctx, ksm, &f);
+	oc->ksm_saved_bytes = oc->have_ksm ? f.saved_bytes : 0;
 	kvmops_ksm_free(ksm);
 	kvmops_clear_error(ctx);
 }

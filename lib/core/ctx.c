@@ -17,6 +17,7 @@ struct kvmops_ctx {
 	const struct kvmops_io *io; /* NULL: core/io.c's own */
 	char last_error[1024];
 	const char *last_remedy; /* a string constant, or NULL */
+	bool last_from_system; /* a figure the system gave was out of range */
 };
 
 static void log_stderr(struct kvmops_ctx *ctx, int priority, const char *file,
@@ -151,6 +152,11 @@ KVMOPS_EXPORT const char *kvmops_last_error(struct kvmops_ctx *ctx)
 	return ctx->last_error;
 }
 
+KVMOPS_EXPORT bool kvmops_last_error_from_system(struct kvmops_ctx *ctx)
+{
+	return ctx->last_from_system;
+}
+
 KVMOPS_EXPORT const char *kvmops_last_remedy(struct kvmops_ctx *ctx)
 {
 	return ctx->last_remedy ? ctx->last_remedy : "";
@@ -209,6 +215,7 @@ static int vfail(struct kvmops_ctx *ctx, int err, const char *remedy,
 {
 	vsnprintf(ctx->last_error, sizeof(ctx->last_error), fmt, args);
 	ctx->last_remedy = remedy;
+	ctx->last_from_system = false;
 	/* The caller shows the message; the log only traces it. */
 	dbg(ctx, "failing with %d: %s", err, ctx->last_error);
 	return err;
@@ -235,8 +242,21 @@ int kvmops_fail_remedy(struct kvmops_ctx *ctx, int err, const char *remedy,
 	return err;
 }
 
+int kvmops_fail_figure(struct kvmops_ctx *ctx, const char *fmt, ...)
+{
+	va_list args;
+	int err;
+
+	va_start(args, fmt);
+	err = vfail(ctx, -ERANGE, NULL, fmt, args);
+	va_end(args);
+	ctx->last_from_system = true;
+	return err;
+}
+
 void kvmops_clear_error(struct kvmops_ctx *ctx)
 {
 	ctx->last_error[0] = '\0';
 	ctx->last_remedy = NULL;
+	ctx->last_from_system = false;
 }

@@ -91,13 +91,13 @@ static int parse_percent(struct kvmops_ctx *ctx, const char *text,
 			ctx, -EINVAL,
 			"invalid size '%s': a percentage takes at most two decimals",
 			text);
-	mantissa *= pow10u(2 - decimals);
-	if (mantissa > 100000)
+	/* Checked before the scaling, which could wrap a long mantissa. */
+	if (mantissa > 100000 / pow10u(2 - decimals))
 		return kvmops_fail(
 			ctx, -ERANGE,
 			"invalid size '%s': a percentage must be at most 1000%%",
 			text);
-	size->basis_points = (uint32_t)mantissa;
+	size->basis_points = (uint32_t)(mantissa * pow10u(2 - decimals));
 	return 0;
 }
 
@@ -174,26 +174,42 @@ KVMOPS_EXPORT int kvmops_size_parse(struct kvmops_ctx *ctx, const char *text,
 	return 0;
 }
 
+/* @basis_points of @kib: -ERANGE when it passes 64 bits (above 100%). */
+static int percent_of(struct kvmops_ctx *ctx, uint32_t basis_points,
+		      uint64_t kib, const char *of, uint64_t *result)
+{
+	unsigned __int128 part = (unsigned __int128)kib * basis_points / 10000;
+
+	if (part > UINT64_MAX)
+		return kvmops_fail(ctx, -ERANGE,
+				   "%u.%02u%% of the %s, %" PRIu64
+				   " KiB, passes 64 bits",
+				   basis_points / 100, basis_points % 100, of,
+				   kib);
+	*result = (uint64_t)part;
+	return 0;
+}
+
 KVMOPS_EXPORT int kvmops_size_resolve(struct kvmops_ctx *ctx,
 				      const struct kvmops_size *size,
 				      uint64_t current_kib, uint64_t max_kib,
 				      uint64_t *result_kib)
 {
-	unsigned __int128 part;
-	uint64_t delta;
+	uint64_t delta = 0;
+	int rc;
 
 	switch (size->kind) {
 	case KVMOPS_SIZE_ABSOLUTE:
 		*result_kib = size->kib;
 		return 0;
 	case KVMOPS_SIZE_PERCENT:
-		part = (unsigned __int128)max_kib * size->basis_points / 10000;
-		*result_kib = (uint64_t)part;
-		return 0;
+		return percent_of(ctx, size->basis_points, max_kib, "maximum",
+				  result_kib);
 	case KVMOPS_SIZE_DELTA_PERCENT:
-		part = (unsigned __int128)current_kib * size->basis_points /
-		       10000;
-		delta = (uint64_t)part;
+		rc = percent_of(ctx, size->basis_points, current_kib,
+				"current size", &delta);
+		if (rc)
+			return rc;
 		break;
 	case KVMOPS_SIZE_DELTA:
 		delta = size->kib;

@@ -371,39 +371,94 @@ static uint64_t u64_or_zero(const struct kvmops_ksm *ksm, const char *name)
 }
 
 /* Documentation/admin-guide/mm/ksm.rst, "Monitoring KSM profit" */
-static int64_t profit_formula(const struct kvmops_ksm *ksm)
+int kvmops_ksm_profit_formula(struct kvmops_ctx *ctx,
+			      const struct kvmops_ksm_pages *pages,
+			      uint64_t page_size, int64_t *profit)
 {
-	uint64_t saved = u64_or_zero(ksm, "pages_sharing") +
-			 u64_or_zero(ksm, "ksm_zero_pages");
-	uint64_t rmap = u64_or_zero(ksm, "pages_shared") +
-			u64_or_zero(ksm, "pages_sharing") +
-			u64_or_zero(ksm, "pages_unshared") +
-			u64_or_zero(ksm, "pages_volatile");
+	/*
+	 * With counts below 2^61 and a page size below 2^32, every sum and
+	 * product fits in 128 bits; a kernel's are far below. Larger ones are
+	 * refused before any arithmetic.
+	 */
+	const uint64_t most = INT64_MAX / 4;
+	__int128 saved, rmap, p;
 
-	return (int64_t)(saved * ksm->page_size) -
-	       (int64_t)(rmap * KSM_RMAP_ITEM_BYTES);
+	if (pages->shared > most || pages->sharing > most ||
+	    pages->unshared > most || pages->volatile_pages > most ||
+	    pages->zero > most || page_size > UINT32_MAX)
+		goto out_of_range;
+	saved = ((__int128)pages->sharing + pages->zero) * page_size;
+	rmap = ((__int128)pages->shared + pages->sharing + pages->unshared +
+		pages->volatile_pages) *
+	       KSM_RMAP_ITEM_BYTES;
+	p = saved - rmap;
+	if (p > INT64_MAX || p < INT64_MIN)
+		goto out_of_range;
+	*profit = (int64_t)p;
+	return 0;
+out_of_range:
+	return kvmops_fail_figure(
+		ctx,
+		"KSM's profit from pages_sharing %" PRIu64
+		", ksm_zero_pages %" PRIu64 ", pages_shared %" PRIu64
+		", pages_unshared %" PRIu64 " and pages_volatile %" PRIu64
+		" does not fit in 64 bits",
+		pages->sharing, pages->zero, pages->shared, pages->unshared,
+		pages->volatile_pages);
+}
+
+int kvmops_ksm_page_bytes(struct kvmops_ctx *ctx, const char *where,
+			  uint64_t pages, uint64_t page_size, uint64_t *bytes)
+{
+	if (__builtin_mul_overflow(pages, page_size, bytes))
+		return kvmops_fail_figure(
+			ctx,
+			"%s: %" PRIu64 " pages of %" PRIu64
+			" bytes is more memory than 64 bits count",
+			where, pages, page_size);
+	return 0;
+}
+
+static struct kvmops_ksm_pages page_counts(const struct kvmops_ksm *ksm)
+{
+	return (struct kvmops_ksm_pages){
+		.shared = u64_or_zero(ksm, "pages_shared"),
+		.sharing = u64_or_zero(ksm, "pages_sharing"),
+		.unshared = u64_or_zero(ksm, "pages_unshared"),
+		.volatile_pages = u64_or_zero(ksm, "pages_volatile"),
+		.zero = u64_or_zero(ksm, "ksm_zero_pages"),
+	};
 }
 
 KVMOPS_EXPORT int kvmops_ksm_figures(struct kvmops_ctx *ctx,
 				     const struct kvmops_ksm *ksm,
 				     struct kvmops_ksm_figures *f)
 {
+	struct kvmops_ksm_pages pages = page_counts(ksm);
 	uint64_t run = 0;
+	int rc;
 
 	memset(f, 0, sizeof(*f));
 	kvmops_ksm_get_u64(ksm, "run", &run);
 	f->run = run <= 2 ? (enum kvmops_ksm_run)run : KVMOPS_KSM_STOP;
 	f->page_size = ksm->page_size;
-	f->pages_shared = u64_or_zero(ksm, "pages_shared");
-	f->pages_sharing = u64_or_zero(ksm, "pages_sharing");
-	f->saved_bytes = f->pages_sharing * ksm->page_size;
+	f->pages_shared = pages.shared;
+	f->pages_sharing = pages.sharing;
+	rc = kvmops_ksm_page_bytes(ctx, KSM_DIR "/pages_sharing", pages.sharing,
+				   ksm->page_size, &f->saved_bytes);
+	if (rc)
+		return rc;
 	if (f->pages_shared)
 		f->sharing_ratio =
 			(double)f->pages_sharing / (double)f->pages_shared;
 	f->profit_from_kernel =
 		!kvmops_ksm_get_s64(ksm, "general_profit", &f->profit_bytes);
-	if (!f->profit_from_kernel)
-		f->profit_bytes = profit_formula(ksm);
+	if (!f->profit_from_kernel) {
+		rc = kvmops_ksm_profit_formula(ctx, &pages, ksm->page_size,
+					       &f->profit_bytes);
+		if (rc)
+			return rc;
+	}
 	f->full_scans = u64_or_zero(ksm, "full_scans");
 	return 0;
 }

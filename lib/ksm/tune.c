@@ -53,10 +53,16 @@ static void read_advisor_mode(struct kvmops_ctx *ctx,
 }
 
 /* general_profit, or its formula (Documentation/admin-guide/mm/ksm.rst). */
-static void read_profit(struct kvmops_ctx *ctx,
-			struct kvmops_ksm_tune_figures *f)
+static int read_profit(struct kvmops_ctx *ctx,
+		       struct kvmops_ksm_tune_figures *f)
 {
 	struct kvmops_ksm_figures *k = &f->ksm;
+	struct kvmops_ksm_pages pages = {
+		.shared = k->pages_shared,
+		.sharing = k->pages_sharing,
+		.unshared = f->pages_unshared,
+		.volatile_pages = f->pages_volatile,
+	};
 	char path[PATH_MAX], text[32];
 
 	kvmops_sys_path(ctx, path, sizeof(path),
@@ -66,14 +72,11 @@ static void read_profit(struct kvmops_ctx *ctx,
 		k->profit_from_kernel =
 			!kvmops_parse_s64(text, &k->profit_bytes);
 	}
-	if (!k->profit_from_kernel)
-		k->profit_bytes =
-			(int64_t)((k->pages_sharing +
-				   counter(ctx, "ksm_zero_pages")) *
-				  k->page_size) -
-			(int64_t)((k->pages_shared + k->pages_sharing +
-				   f->pages_unshared + f->pages_volatile) *
-				  KSM_RMAP_ITEM_BYTES);
+	if (k->profit_from_kernel)
+		return 0;
+	pages.zero = counter(ctx, "ksm_zero_pages");
+	return kvmops_ksm_profit_formula(ctx, &pages, k->page_size,
+					 &k->profit_bytes);
 }
 
 /*
@@ -99,7 +102,11 @@ static int read_ksm_state(struct kvmops_ctx *ctx,
 	k->page_size = kvmops_page_size();
 	k->pages_shared = counter(ctx, "pages_shared");
 	k->pages_sharing = counter(ctx, "pages_sharing");
-	k->saved_bytes = k->pages_sharing * k->page_size;
+	rc = kvmops_ksm_page_bytes(ctx, "/sys/kernel/mm/ksm/pages_sharing",
+				   k->pages_sharing, k->page_size,
+				   &k->saved_bytes);
+	if (rc)
+		return rc;
 	k->sharing_ratio = k->pages_shared ? (double)k->pages_sharing /
 						     (double)k->pages_shared :
 					     0;
@@ -109,7 +116,9 @@ static int read_ksm_state(struct kvmops_ctx *ctx,
 	f->pages_scanned = counter(ctx, "pages_scanned");
 	f->pages_to_scan = counter(ctx, "pages_to_scan");
 	f->sleep_ms = counter(ctx, "sleep_millisecs");
-	read_profit(ctx, f);
+	rc = read_profit(ctx, f);
+	if (rc)
+		return rc;
 	read_advisor_mode(ctx, f);
 	if (f->have_advisor) {
 		f->advisor_max_cpu = counter(ctx, "advisor_max_cpu");

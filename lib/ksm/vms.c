@@ -118,12 +118,30 @@ static bool stat_line(const char *buf, const char *key, int64_t *value)
 	return false;
 }
 
-/* /proc/PID/ksm_stat (Linux 6.1+), else ksm_merging_pages (5.19+). */
-static void read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
-			     struct kvmops_ksm_vm *vm)
+/*
+ * A page count of @file in range: its bytes (or, for rmap items, their
+ * metadata) fit in a signed 64-bit figure, so profits can be worked out.
+ */
+static int count_in_range(struct kvmops_ctx *ctx, const char *file,
+			  const char *key, int64_t value, uint64_t unit,
+			  uint64_t *count)
 {
+	if (value < 0 || (uint64_t)value > INT64_MAX / unit)
+		return kvmops_fail_figure(ctx,
+					  "%s: %s %" PRId64 " is out of range",
+					  file, key, value);
+	*count = (uint64_t)value;
+	return 0;
+}
+
+/* /proc/PID/ksm_stat (Linux 6.1+), else ksm_merging_pages (5.19+). */
+static int read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
+			    struct kvmops_ksm_vm *vm)
+{
+	uint64_t page = kvmops_page_size();
 	char path[PATH_MAX], buf[1024];
 	int64_t merging = 0, rmap = 0, zero = 0;
+	int rc;
 
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/ksm_stat", pid);
 	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) >= 0 &&
@@ -138,13 +156,19 @@ static void read_ksm_figures(struct kvmops_ctx *ctx, const char *pid,
 		    sscanf(buf, "%" SCNd64, &merging) == 1)
 			vm->have_stat = true;
 	}
-	vm->merging_pages = merging > 0 ? (uint64_t)merging : 0;
-	vm->rmap_items = rmap > 0 ? (uint64_t)rmap : 0;
-	vm->zero_pages = zero > 0 ? (uint64_t)zero : 0;
+	rc = count_in_range(ctx, path, "ksm_merging_pages", merging, page,
+			    &vm->merging_pages);
+	if (!rc)
+		rc = count_in_range(ctx, path, "ksm_rmap_items", rmap,
+				    KSM_RMAP_ITEM_BYTES, &vm->rmap_items);
+	if (!rc)
+		rc = count_in_range(ctx, path, "ksm_zero_pages", zero, page,
+				    &vm->zero_pages);
+	return rc;
 }
 
-static void read_rss(struct kvmops_ctx *ctx, const char *pid,
-		     struct kvmops_ksm_vm *vm)
+static int read_rss(struct kvmops_ctx *ctx, const char *pid,
+		    struct kvmops_ksm_vm *vm)
 {
 	char path[PATH_MAX], buf[4096];
 	const char *p;
@@ -152,18 +176,29 @@ static void read_rss(struct kvmops_ctx *ctx, const char *pid,
 
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/status", pid);
 	if (kvmops_read_file(ctx, path, buf, sizeof(buf)) < 0)
-		return;
+		return 0;
 	p = strstr(buf, "\nVmRSS:");
-	if (p && sscanf(p + 7, " %" SCNu64, &kib) == 1)
-		vm->rss_bytes = kib * 1024;
+	if (!p || sscanf(p + 7, " %" SCNu64, &kib) != 1)
+		return 0;
+	if (kib > UINT64_MAX / 1024)
+		return kvmops_fail_figure(ctx,
+					  "%s: VmRSS %" PRIu64
+					  " kB is out of range",
+					  path, kib);
+	vm->rss_bytes = kib * 1024;
+	return 0;
 }
 
-/* Returns 1 for a QEMU process, 0 for another, negative for an error. */
+/*
+ * Returns 1 for a QEMU process, 0 for another, negative for an error:
+ * -ERANGE with a message for a figure out of range.
+ */
 static int probe_pid(struct kvmops_ctx *ctx, const char *pid,
 		     struct kvmops_ksm_vm *vm)
 {
 	char path[PATH_MAX], exe[PATH_MAX];
 	ssize_t n;
+	int rc;
 
 	kvmops_proc_path(ctx, path, sizeof(path), "/proc/%s/exe", pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -176,9 +211,10 @@ static int probe_pid(struct kvmops_ctx *ctx, const char *pid,
 	vm->pid = (pid_t)atoi(pid);
 	if (read_cmdline(ctx, pid, vm) < 0)
 		return 0; /* it exited while we looked */
-	read_ksm_figures(ctx, pid, vm);
-	read_rss(ctx, pid, vm);
-	return 1;
+	rc = read_ksm_figures(ctx, pid, vm);
+	if (!rc)
+		rc = read_rss(ctx, pid, vm);
+	return rc ? rc : 1;
 }
 
 static void name_from_libvirt(virConnectPtr conn, struct kvmops_ksm_vm *vm)
@@ -234,26 +270,38 @@ static int scan_proc(struct kvmops_ctx *ctx, DIR *dir, virConnectPtr conn,
 		if (!all_digits(de->d_name))
 			continue;
 		rc = probe_pid(ctx, de->d_name, &vm);
+		if (rc == -ERANGE)
+			return rc;
 		if (rc == -EACCES || rc == -EPERM)
 			(*denied)++;
 		if (rc <= 0)
 			continue;
 		name_from_libvirt(conn, &vm);
 		if (append_vm(vms, count, &cap, &vm))
-			return -ENOMEM;
+			return kvmops_fail(ctx, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
 /* Without KSM's counters (no KSM), nothing is shared: every share is 0. */
-static void share_saving(struct kvmops_ctx *ctx, struct kvmops_ksm_vm *vms,
-			 size_t count)
+static int share_saving(struct kvmops_ctx *ctx, struct kvmops_ksm_vm *vms,
+			size_t count)
 {
-	uint64_t shared = 0, sharing = 0;
+	uint64_t shared = 0, sharing = 0, page = kvmops_page_size(), bytes;
+	int rc;
 
 	kvmops_ksm_counter(ctx, "pages_shared", &shared);
 	kvmops_ksm_counter(ctx, "pages_sharing", &sharing);
-	kvmops_ksm_fair_shares(vms, count, shared, sharing, kvmops_page_size());
+	/* Both in bytes, and so their sum in pages, fit in 64 bits. */
+	rc = kvmops_ksm_page_bytes(ctx, "/sys/kernel/mm/ksm/pages_shared",
+				   shared, page, &bytes);
+	if (!rc)
+		rc = kvmops_ksm_page_bytes(ctx,
+					   "/sys/kernel/mm/ksm/pages_sharing",
+					   sharing, page, &bytes);
+	if (!rc)
+		kvmops_ksm_fair_shares(vms, count, shared, sharing, page);
+	return rc;
 }
 
 /* An order-free hash of pids: a process that comes or goes changes it. */
@@ -368,10 +416,12 @@ static void count_qemu(struct kvmops_ctx *ctx, const char *pid, bool want_rss,
 
 	scan->count++;
 	scan->set += mix_pid(pid);
-	if (want_rss) {
-		read_rss(ctx, pid, &vm);
-		scan->rss_kib += vm.rss_bytes / 1024;
-	}
+	/* A figure out of range counts as none: the sum is a rough one. */
+	if (want_rss && !read_rss(ctx, pid, &vm) &&
+	    __builtin_add_overflow(scan->rss_kib, vm.rss_bytes / 1024,
+				   &scan->rss_kib))
+		scan->rss_kib = UINT64_MAX;
+	kvmops_clear_error(ctx);
 }
 
 static int scan_dir(struct kvmops_ctx *ctx, DIR *dir, bool want_rss,
@@ -436,7 +486,7 @@ KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 	closedir(dir);
 	if (rc) {
 		free(vms);
-		return kvmops_fail(ctx, rc, "out of memory");
+		return rc;
 	}
 	/* Root may still be refused a few foreign-namespace processes. */
 	if (denied)
@@ -449,7 +499,11 @@ KVMOPS_EXPORT int kvmops_ksm_vms(struct kvmops_ctx *ctx, virConnectPtr conn,
 			"cannot inspect %d processes in %s: permission denied; run as root to see every guest",
 			denied, path);
 	}
-	share_saving(ctx, vms, count);
+	rc = share_saving(ctx, vms, count);
+	if (rc) {
+		free(vms);
+		return rc;
+	}
 	if (count)
 		qsort(vms, count, sizeof(*vms), cmp_saved);
 	*out = vms;

@@ -123,9 +123,10 @@ static char *cpu_element(struct kvmops_xml *x)
 	return text ? text : strdup("");
 }
 
-static int guest_read(struct kvmops_xml *x, struct guest *g)
+static int guest_read(struct kvmops_ctx *ctx, struct kvmops_xml *x,
+		      struct guest *g)
 {
-	double mem = kvmops_xml_number(x, NULL, "/domain/memory");
+	int rc;
 
 	g->name = kvmops_xml_string(x, NULL, "string(/domain/name)");
 	g->type = kvmops_xml_string(x, NULL, "string(/domain/@type)");
@@ -140,7 +141,10 @@ static int guest_read(struct kvmops_xml *x, struct guest *g)
 	    !g->cpu_mode || !g->cpu_xml)
 		return -ENOMEM;
 	/* libvirt writes KiB whatever unit was given */
-	g->memory_kib = isnan(mem) || mem < 0 ? 0 : (uint64_t)mem;
+	rc = kvmops_xml_u64(ctx, x, NULL, "string(/domain/memory)", "<memory>",
+			    UINT64_MAX / 1024, &g->memory_kib);
+	if (rc)
+		return rc;
 	if (kvmops_xml_number(x, NULL, "count(/domain/cpu/model)") > 0 &&
 	    !*g->cpu_mode) {
 		free(g->cpu_mode);
@@ -694,7 +698,7 @@ int kvmops_check_run(struct kvmops_ctx *ctx, const char *domain_xml, int state,
 	rc = kvmops_xml_parse(domain_xml, &x);
 	if (rc)
 		return kvmops_fail(ctx, rc, "cannot read the domain's XML");
-	rc = guest_read(&x, &g);
+	rc = guest_read(ctx, &x, &g);
 	if (!rc)
 		rc = read_caps(ctx, src, dst, &src_caps, &dst_caps);
 	if (!rc) {

@@ -55,6 +55,26 @@ static uint64_t floor_shares(const struct kvmops_ksm_vm *vms, size_t count,
 	return (uint64_t)((exact_sum + whole / 2) / whole) - floors;
 }
 
+/* Figures that would pass 64 bits stop at its limit. */
+static uint64_t bytes_of(uint64_t pages, uint64_t page_size)
+{
+	uint64_t bytes;
+
+	return __builtin_mul_overflow(pages, page_size, &bytes) ? UINT64_MAX :
+								  bytes;
+}
+
+static int64_t profit_of(const struct kvmops_ksm_vm *vm, uint64_t page_size)
+{
+	__int128 p = (__int128)vm->saved_bytes +
+		     bytes_of(vm->zero_pages, page_size) -
+		     (__int128)bytes_of(vm->rmap_items, KSM_RMAP_ITEM_BYTES);
+
+	return p > INT64_MAX ? INT64_MAX :
+	       p < INT64_MIN ? INT64_MIN :
+			       (int64_t)p;
+}
+
 KVMOPS_EXPORT void kvmops_ksm_fair_shares(struct kvmops_ksm_vm *vms,
 					  size_t count, uint64_t pages_shared,
 					  uint64_t pages_sharing,
@@ -65,7 +85,7 @@ KVMOPS_EXPORT void kvmops_ksm_fair_shares(struct kvmops_ksm_vm *vms,
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		vms[i].merged_bytes = vms[i].merging_pages * page_size;
+		vms[i].merged_bytes = bytes_of(vms[i].merging_pages, page_size);
 		vms[i].saved_bytes = 0;
 	}
 	shares = whole && count ? calloc(count, sizeof(*shares)) : NULL;
@@ -76,12 +96,9 @@ KVMOPS_EXPORT void kvmops_ksm_fair_shares(struct kvmops_ksm_vm *vms,
 			shares[i].pages++;
 		for (i = 0; i < count; i++)
 			vms[shares[i].index].saved_bytes =
-				shares[i].pages * page_size;
+				bytes_of(shares[i].pages, page_size);
 		free(shares);
 	}
 	for (i = 0; i < count; i++)
-		vms[i].profit_bytes =
-			(int64_t)(vms[i].saved_bytes +
-				  vms[i].zero_pages * page_size) -
-			(int64_t)(vms[i].rmap_items * KSM_RMAP_ITEM_BYTES);
+		vms[i].profit_bytes = profit_of(&vms[i], page_size);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,48 @@ double kvmops_xml_number(struct kvmops_xml *x, xmlNodePtr at, const char *expr)
 		VIRT(xmlXPathFreeObject)(o);
 	}
 	return v;
+}
+
+/* " 123\n" -> "123": libvirt's numbers may carry the document's spaces. */
+static char *trimmed(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int kvmops_xml_u64(struct kvmops_ctx *ctx, struct kvmops_xml *x, xmlNodePtr at,
+		   const char *expr, const char *what, uint64_t max,
+		   uint64_t *value)
+{
+	char *text = kvmops_xml_string(x, at, expr), *t;
+	int rc = 0;
+
+	*value = 0;
+	if (!text)
+		return -ENOMEM;
+	t = trimmed(text);
+	if (isdigit((unsigned char)*t)) {
+		rc = kvmops_parse_u64(t, value);
+		if (rc == -EINVAL) {
+			*value = 0; /* not a whole number: unknown */
+			rc = 0;
+		} else if (rc == -ERANGE || *value > max) {
+			*value = 0;
+			rc = kvmops_fail_figure(
+				ctx,
+				"%s '%.40s' in the domain's XML is out of range (at most %" PRIu64
+				")",
+				what, t, max);
+		}
+	}
+	free(text);
+	return rc;
 }
 
 void kvmops_xml_copy(struct kvmops_xml *x, xmlNodePtr at, const char *expr,

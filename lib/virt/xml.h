@@ -7,8 +7,11 @@
 #define KVMOPS_XML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "virt/virt.h"
+
+struct kvmops_ctx;
 
 struct kvmops_xml {
 	xmlDocPtr doc;
@@ -26,6 +29,15 @@ void kvmops_xml_close(struct kvmops_xml *x);
  */
 char *kvmops_xml_string(struct kvmops_xml *x, xmlNodePtr at, const char *expr);
 double kvmops_xml_number(struct kvmops_xml *x, xmlNodePtr at, const char *expr);
+/*
+ * The whole number @expr gives (an element's text or an attribute), for
+ * figures libvirt writes as integers: *@value is 0 when nothing matches or
+ * the text is not a whole number. -ERANGE, with a message naming @what
+ * and the text, when it is above @max.
+ */
+int kvmops_xml_u64(struct kvmops_ctx *ctx, struct kvmops_xml *x, xmlNodePtr at,
+		   const char *expr, const char *what, uint64_t max,
+		   uint64_t *value);
 /* The string of @expr into @buf ("" when nothing matches), cut to fit. */
 void kvmops_xml_copy(struct kvmops_xml *x, xmlNodePtr at, const char *expr,
 		     char *buf, size_t len);

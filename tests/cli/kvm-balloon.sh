@@ -193,6 +193,8 @@ bad_input "'nope'" "set of no such domain" "$B" -c "$URI" set nope 1G
 bad_input "'abc'" "set a malformed size" "$B" -c "$URI" set test abc
 bad_input "unit 'Q'" "set a size with an unknown unit" "$B" -c "$URI" set test 12Q
 bad_input "'1001%'" "set a percentage above 1000%" "$B" -c "$URI" set test 1001%
+# Once wrapped to 0.84% before the check (fuzzing found it).
+bad_input "'184467440737095517%'" "set a percentage that wraps 64 bits" "$B" -c "$URI" set test 184467440737095517%
 bad_input "target of 0" "set zero" "$B" -c "$URI" set test 0
 bad_input "target of 0" "set 0%" "$B" -c "$URI" set test 0%
 bad_input "-300000G" "set to a negative result" "$B" -c "$URI" set test -300000G

@@ -58,6 +58,36 @@ run "$K" watch --count 2 --interval 0.1 --json
 expect_eq "$(echo "$out" | head -1 | $JSON_CHECK --get state)" running "watch --json prints one object per line"
 expect_eq "$(echo "$out" | wc -l)" 2 "watch --count 2 takes two samples"
 
+# ---- figures no kernel holds: refused or exact, never wrapped --------------
+# Each was found by fuzzing (tests/fuzz): a negated INT64_MIN, a product
+# past 64 bits, a total that wrapped.
+HUGE=$TEST_TMP/huge
+cp -a "$NEW" "$HUGE"
+echo -9223372036854775808 >"$HUGE/sys/kernel/mm/ksm/general_profit"
+KVMOPS_SYSFS_ROOT=$HUGE expect_status 0 "status with general_profit at INT64_MIN" "$K" status
+expect_in "-8 EiB" "$out" "status shows a profit of INT64_MIN as -8 EiB"
+KVMOPS_SYSFS_ROOT=$HUGE run "$K" status --json
+expect_eq "$(echo "$out" | $JSON_CHECK --get derived.profit_bytes)" -9223372036854775808 "status --json: general_profit at INT64_MIN as it is"
+rm "$HUGE/sys/kernel/mm/ksm/general_profit"
+echo 4503599627370496 >"$HUGE/sys/kernel/mm/ksm/pages_sharing"
+KVMOPS_SYSFS_ROOT=$HUGE expect_status 1 "status with pages_sharing past 64 bits of bytes" "$K" status
+expect_in "pages_sharing: 4503599627370496 pages" "$err" "status names the entry and its value"
+expect_eq "$out" "" "status prints no figure it could not work out"
+PROC=$TEST_TMP/proc-huge
+cp -a "$KVMOPS_PROC_ROOT" "$PROC"
+for pid in 100 200; do
+	printf 'ksm_rmap_items 0\nksm_zero_pages 2251799813685247\nksm_merging_pages 0\n' >"$PROC/proc/$pid/ksm_stat"
+done
+KVMOPS_PROC_ROOT=$PROC run "$K" vms --json
+expect_eq "$status $(echo "$out" | $JSON_CHECK --get total.saturated --get total.profit_bytes)" "0 true
+9223372036854775807" "vms --json: two profits near 2^63 add up to a saturated total"
+expect_in "64 bits" "$err" "vms says its total is saturated"
+KVMOPS_PROC_ROOT=$PROC run "$K" vms
+expect_in "8.00 EiB" "$out" "vms shows the saturated total at its limit"
+printf 'ksm_rmap_items 9223372036854775807\nksm_merging_pages 1\n' >"$PROC/proc/100/ksm_stat"
+KVMOPS_PROC_ROOT=$PROC expect_status 1 "vms with ksm_rmap_items past 64 bits of bytes" "$K" vms
+expect_in "ksm_rmap_items 9223372036854775807 is out of range" "$err" "vms names the figure"
+
 # ---- Prometheus text format ------------------------------------------------
 run "$K" status --prometheus
 bad=$(echo "$out" | prom_lint)

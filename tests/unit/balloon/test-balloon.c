@@ -599,12 +599,127 @@ static void test_domain_names(void **state)
 	kvmops_free_names(names, n);
 }
 
+/* ---- the domain XML's figures --------------------------------------------- */
+
+#define DOMAIN(inside) "<domain type='kvm'><name>g1</name>" inside "</domain>"
+
+static int xml_details(struct kvmops_ctx *ctx, const char *xml,
+		       struct kvmops_balloon *b, bool *device)
+{
+	memset(b, 0, sizeof(*b));
+	assert_int_equal(kvmops_virt_load(ctx), 0);
+	return kvmops_balloon_xml_details(ctx, xml, b, device);
+}
+
+static void test_xml_details(void **state)
+{
+	struct kvmops_ctx *ctx = *state;
+	struct kvmops_balloon b;
+	bool device;
+
+	assert_int_equal(
+		xml_details(
+			ctx,
+			DOMAIN("<memtune><min_guarantee unit='M'>512</min_guarantee></memtune>"
+			       "<devices><memballoon model='virtio'><stats period='5'/>"
+			       "</memballoon></devices>"),
+			&b, &device),
+		0);
+	assert_true(device);
+	assert_int_equal(b.stats_period, 5);
+	assert_int_equal(b.min_guarantee_kib, 512 * 1024);
+	assert_int_equal(
+		xml_details(
+			ctx,
+			DOMAIN("<devices><memballoon model='none'/></devices>"),
+			&b, &device),
+		0);
+	assert_false(device);
+	assert_int_equal(b.stats_period, 0);
+}
+
+static void test_xml_period_out_of_range(void **state)
+{
+	struct kvmops_ctx *ctx = *state;
+	struct kvmops_balloon b;
+	bool device;
+
+	assert_int_equal(
+		xml_details(
+			ctx,
+			DOMAIN("<devices><memballoon model='virtio'><stats period='99999999999'/>"
+			       "</memballoon></devices>"),
+			&b, &device),
+		-ERANGE);
+	assert_in_error(ctx, "period");
+	assert_in_error(ctx, "99999999999");
+}
+
+static void test_xml_min_guarantee_out_of_range(void **state)
+{
+	struct kvmops_ctx *ctx = *state;
+	struct kvmops_balloon b;
+	bool device;
+
+	assert_int_equal(
+		xml_details(
+			ctx,
+			DOMAIN("<memtune><min_guarantee unit='T'>99999999999999999</min_guarantee>"
+			       "</memtune>"),
+			&b, &device),
+		-ERANGE);
+	assert_in_error(ctx, "min_guarantee");
+	assert_in_error(ctx, "99999999999999999");
+	/* The largest that fits is taken. */
+	assert_int_equal(
+		xml_details(
+			ctx,
+			DOMAIN("<memtune><min_guarantee unit='T'>16777215</min_guarantee>"
+			       "</memtune>"),
+			&b, &device),
+		0);
+	assert_true(b.min_guarantee_kib == 16777215ull << 30);
+}
+
+static void test_xml_sizes_out_of_range(void **state)
+{
+	struct kvmops_ctx *ctx = *state;
+	struct kvmops_balloon b = { 0 };
+
+	assert_int_equal(kvmops_virt_load(ctx), 0);
+	assert_int_equal(
+		kvmops_balloon_xml_sizes(
+			ctx,
+			DOMAIN("<memory>1048576</memory><currentMemory>99999999999999999999999</currentMemory>"),
+			&b),
+		-ERANGE);
+	assert_in_error(ctx, "<currentMemory> '99999999999999999999999'");
+	assert_int_equal(
+		kvmops_balloon_xml_sizes(
+			ctx, DOMAIN("<memory>99999999999999999999999</memory>"),
+			&b),
+		-ERANGE);
+	assert_in_error(ctx, "<memory>");
+	assert_int_equal(
+		kvmops_balloon_xml_sizes(
+			ctx,
+			DOMAIN("<memory>2097152</memory><currentMemory> 1048576 </currentMemory>"),
+			&b),
+		0);
+	assert_int_equal(b.max_kib, 2097152);
+	assert_int_equal(b.current_kib, 1048576);
+}
+
 #define PURE(f) cmocka_unit_test_setup_teardown(f, ctx_setup, ctx_teardown)
 #define VIRTUAL(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		PURE(test_xml_details),
+		PURE(test_xml_period_out_of_range),
+		PURE(test_xml_min_guarantee_out_of_range),
+		PURE(test_xml_sizes_out_of_range),
 		PURE(test_floor_is_used_plus_margin),
 		PURE(test_floor_ignores_unused),
 		PURE(test_floor_clamps_usable_above_current),

@@ -205,6 +205,16 @@ static void test_rejects_percent_over_1000(void **state)
 {
 	rejects(*state, "2000%", ALLOW_ALL, -ERANGE);
 	rejects(*state, "1000.01%", ALLOW_ALL, -ERANGE);
+	/* Once taken as 0.84%: the scaling by 100 wrapped the mantissa. */
+	rejects(*state, "184467440737095517%", ALLOW_ALL, -ERANGE);
+	/* The caller's figure: bad input. */
+	assert_false(kvmops_last_error_from_system(*state));
+	rejects(*state, "1844674407370955.17%", ALLOW_ALL, -ERANGE);
+	rejects(*state, "100001%", ALLOW_ALL, -ERANGE);
+	parses_to(*state, "1000%", ALLOW_ALL, KVMOPS_SIZE_PERCENT, 1, 0,
+		  100000);
+	parses_to(*state, "999.9%", ALLOW_ALL, KVMOPS_SIZE_PERCENT, 1, 0,
+		  99990);
 }
 
 /* ---- resolving --------------------------------------------------------- */
@@ -280,6 +290,29 @@ static void test_resolve_overflow_fails(void **state)
 			 0);
 	assert_int_equal(kvmops_size_resolve(ctx, &size, UINT64_MAX, 0, &kib),
 			 -ERANGE);
+}
+
+/* Once cut to 64 bits: 1000% of a maximum past 2^64 / 10. */
+static void test_resolve_percent_past_64_bits_fails(void **state)
+{
+	struct kvmops_ctx *ctx = *state;
+	struct kvmops_size size;
+	uint64_t kib = 7;
+
+	assert_int_equal(kvmops_size_parse(ctx, "1000%", ALLOW_ALL, &size), 0);
+	assert_int_equal(kvmops_size_resolve(ctx, &size, 0, UINT64_MAX / 2,
+					     &kib),
+			 -ERANGE);
+	assert_in_error(ctx, "1000.00% of the maximum");
+	assert_int_equal(kvmops_size_parse(ctx, "+1000%", ALLOW_ALL, &size), 0);
+	assert_int_equal(kvmops_size_resolve(ctx, &size, UINT64_MAX / 2, 0,
+					     &kib),
+			 -ERANGE);
+	assert_int_equal(kib, 7);
+	assert_int_equal(kvmops_size_parse(ctx, "100%", ALLOW_ALL, &size), 0);
+	assert_int_equal(kvmops_size_resolve(ctx, &size, 0, UINT64_MAX, &kib),
+			 0);
+	assert_true(kib == UINT64_MAX);
 }
 
 /* ---- formatting -------------------------------------------------------- */
@@ -360,6 +393,7 @@ int main(void)
 		TEST(test_resolve_below_zero_fails),
 		TEST(test_resolve_to_exactly_zero),
 		TEST(test_resolve_overflow_fails),
+		TEST(test_resolve_percent_past_64_bits_fails),
 		TEST(test_format_bytes),
 		TEST(test_format_whole_units),
 		TEST(test_format_fractions),

@@ -452,6 +452,70 @@ static void test_figures_ratio_zero_without_shared_pages(void **state)
 	assert_int_equal(f.saved_bytes, 0);
 }
 
+/* Counts as the kernel could never hold them: input all the same. */
+static void drop_general_profit(struct env *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s" FIXTURE_KSM_DIR "/general_profit",
+		 e->tmp);
+	assert_int_equal(unlink(path), 0);
+	write_knob_file(e, "pages_shared", "0\n");
+	write_knob_file(e, "pages_unshared", "0\n");
+	write_knob_file(e, "pages_volatile", "0\n");
+	write_knob_file(e, "ksm_zero_pages", "0\n");
+}
+
+/* 2^51 pages of 4 KiB are 2^63 bytes: past int64, though the profit fits. */
+static void test_figures_formula_near_64_bits(void **state)
+{
+	struct env *e = *state;
+	struct kvmops_ksm_figures f;
+	uint64_t sharing = 2251799813685248ull;
+
+	drop_general_profit(e);
+	write_knob_file(e, "pages_sharing", "2251799813685248\n");
+	assert_int_equal(kvmops_ksm_read(e->ctx, &e->ksm), 0);
+	if (page_size() != 4096)
+		skip();
+	assert_int_equal(kvmops_ksm_figures(e->ctx, e->ksm, &f), 0);
+	assert_false(f.profit_from_kernel);
+	assert_true(f.saved_bytes == sharing * 4096);
+	assert_true(f.profit_bytes == (int64_t)(sharing * (4096 - 64)));
+}
+
+static void test_figures_refuse_bytes_past_64_bits(void **state)
+{
+	struct env *e = *state;
+	struct kvmops_ksm_figures f;
+
+	write_knob_file(e, "pages_sharing", "4503599627370496\n");
+	assert_int_equal(kvmops_ksm_read(e->ctx, &e->ksm), 0);
+	assert_int_equal(kvmops_ksm_figures(e->ctx, e->ksm, &f), -ERANGE);
+	assert_in_error(e->ctx, "pages_sharing");
+	assert_in_error(e->ctx, "4503599627370496");
+	/* The system's figure, not the caller's: a failure, not bad input. */
+	assert_true(kvmops_last_error_from_system(e->ctx));
+	kvmops_clear_error(e->ctx);
+	assert_false(kvmops_last_error_from_system(e->ctx));
+}
+
+static void test_figures_refuse_profit_past_64_bits(void **state)
+{
+	struct env *e = *state;
+	struct kvmops_ksm_figures f;
+
+	drop_general_profit(e);
+	/* Bytes that fit in 64 bits unsigned, a profit that does not signed. */
+	write_knob_file(e, "pages_sharing", "3377699720527872\n");
+	assert_int_equal(kvmops_ksm_read(e->ctx, &e->ksm), 0);
+	if (page_size() != 4096)
+		skip();
+	assert_int_equal(kvmops_ksm_figures(e->ctx, e->ksm, &f), -ERANGE);
+	assert_in_error(e->ctx, "profit");
+	assert_in_error(e->ctx, "3377699720527872");
+}
+
 /* ---- read failures ----------------------------------------------------- */
 
 static void test_missing_dir_mentions_config_ksm(void **state)
@@ -971,6 +1035,9 @@ int main(void)
 		TEST_618(test_figures_618),
 		TEST_OLD(test_figures_old_use_formula),
 		TEST_COPY(test_figures_ratio_zero_without_shared_pages),
+		TEST_COPY(test_figures_formula_near_64_bits),
+		TEST_COPY(test_figures_refuse_bytes_past_64_bits),
+		TEST_COPY(test_figures_refuse_profit_past_64_bits),
 		TEST_COPY(test_missing_dir_mentions_config_ksm),
 		TEST_COPY(test_dir_without_run_is_refused),
 		TEST_COPY(test_unreadable_file_names_it_and_root),

@@ -334,6 +334,81 @@ static void test_libvirt_names_guest_by_uuid(void **state)
 	kvmops_disconnect(conn);
 }
 
+/* ---- figures out of range ---------------------------------------------- */
+
+static void write_stat(struct env *e, const char *pid, const char *text)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "/proc/%s/ksm_stat", pid);
+	assert_int_equal(fixture_write(e->tmp, rel, text), 0);
+}
+
+/* rmap items x 64 bytes would pass 64 bits: refused, naming the file. */
+static void test_rmap_items_out_of_range_refused(void **state)
+{
+	struct env *e = *state;
+
+	write_stat(e, "100",
+		   "ksm_rmap_items 9223372036854775807\nksm_merging_pages 1\n");
+	assert_int_equal(list_vms(e, NULL), -ERANGE);
+	assert_null(e->vms);
+	assert_in_error(e->ctx, "/proc/100/ksm_stat");
+	assert_in_error(e->ctx, "ksm_rmap_items 9223372036854775807");
+}
+
+static void test_negative_count_refused(void **state)
+{
+	struct env *e = *state;
+
+	write_stat(e, "100", "ksm_merging_pages -5\n");
+	assert_int_equal(list_vms(e, NULL), -ERANGE);
+	assert_in_error(e->ctx, "ksm_merging_pages -5");
+}
+
+static void test_rss_out_of_range_refused(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(
+		fixture_write(e->tmp, "/proc/200/status",
+			      "Name:\tqemu\nVmRSS:\t18446744073709551615 kB\n"),
+		0);
+	assert_int_equal(list_vms(e, NULL), -ERANGE);
+	assert_in_error(e->ctx, "VmRSS");
+}
+
+/* The largest counts kvmops_ksm_vms() lets through: a profit near 2^63. */
+static void test_profit_near_64_bits_is_exact(void **state)
+{
+	struct env *e = *state;
+	int64_t want;
+
+	write_stat(e, "100",
+		   "ksm_rmap_items 0\nksm_zero_pages 2251799813685247\n"
+		   "ksm_merging_pages 0\n");
+	if (page_size() != 4096)
+		skip();
+	assert_int_equal(list_vms(e, NULL), 0);
+	want = (int64_t)(2251799813685247ull * 4096);
+	assert_true(vm_by_pid(e, 100)->profit_bytes == want);
+}
+
+/* A caller's own figures past 64 bits stop at the limits. */
+static void test_fair_shares_saturate(void **state)
+{
+	struct kvmops_ksm_vm vms[2] = {
+		{ .merging_pages = UINT64_MAX, .zero_pages = UINT64_MAX },
+		{ .merging_pages = 1, .rmap_items = UINT64_MAX },
+	};
+
+	(void)state;
+	kvmops_ksm_fair_shares(vms, 2, 1, UINT64_MAX - 1, 4096);
+	assert_true(vms[0].merged_bytes == UINT64_MAX);
+	assert_true(vms[0].profit_bytes == INT64_MAX);
+	assert_true(vms[1].profit_bytes < 0);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup_listed, teardown)
 #define TEST_COPY(f) cmocka_unit_test_setup_teardown(f, setup_copy, teardown)
 
@@ -361,6 +436,11 @@ int main(void)
 		TEST_COPY(test_guest_option_anywhere_in_name),
 		TEST(test_libvirt_unknown_uuid_keeps_cmdline_name),
 		TEST_COPY(test_libvirt_names_guest_by_uuid),
+		TEST_COPY(test_rmap_items_out_of_range_refused),
+		TEST_COPY(test_negative_count_refused),
+		TEST_COPY(test_rss_out_of_range_refused),
+		TEST_COPY(test_profit_near_64_bits_is_exact),
+		cmocka_unit_test(test_fair_shares_saturate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,23 @@ static void test_check_caps_unreadable(void **state)
 	free(xml);
 }
 
+/* A <memory> past 64 bits of bytes is refused, not cast. */
+static void test_check_memory_out_of_range(void **state)
+{
+	struct check_env *env = *state;
+	struct kvmops_migrate_opts o = live_opts();
+
+	assert_int_equal(
+		kvmops_check_run(
+			env->ctx,
+			"<domain type='kvm'><name>a</name><memory>99999999999999999999999</memory></domain>",
+			VIR_DOMAIN_RUNNING, &o, &env->sp, &env->dp, &env->items,
+			&env->count),
+		-ERANGE);
+	assert_null(env->items);
+	assert_in_error(env->ctx, "<memory> '99999999999999999999999'");
+}
+
 static void test_check_emulator(void **state)
 {
 	struct check_env *env = *state;
@@ -437,6 +454,7 @@ int main(void)
 		CHECK(test_check_arch),
 		CHECK(test_check_arch_other),
 		CHECK(test_check_caps_unreadable),
+		CHECK(test_check_memory_out_of_range),
 		CHECK(test_check_emulator),
 		CHECK(test_check_cpu_passthrough),
 		CHECK(test_check_cpu_compare),
