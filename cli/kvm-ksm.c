@@ -582,7 +582,8 @@ static int cmp_rss(const void *a, const void *b)
 
 static void sort_vms(struct kvmops_ksm_vm *vms, size_t n, const char *key)
 {
-	if (!key || !strcmp(key, "saved"))
+	/* No guests come back as NULL, which qsort() must never be given. */
+	if (n < 2 || !key || !strcmp(key, "saved"))
 		return; /* the library's order */
 	qsort(vms, n, sizeof(*vms),
 	      !strcmp(key, "name") ? cmp_name :
