@@ -135,6 +135,60 @@ int kvmops_read_meminfo(struct kvmops_ctx *ctx, uint64_t *total_kib,
 int kvmops_read_psi_some_avg10(struct kvmops_ctx *ctx, const char *path,
 			       double *avg10);
 
+/* ---- backup chains (policy/backup-chain.c) ------------------------------ */
+
+/* A backup of an export directory, as its manifest lists it. */
+struct kvmops_backup {
+	const char *name; /* unique in the directory */
+	const char *parent; /* the backup it builds on; NULL: a full one */
+	const char *checkpoint; /* the host's checkpoint taken with it */
+	const char *const *disk_targets; /* "vda", ... */
+	size_t disk_count;
+};
+
+/* A disk of the domain now, for the next backup. */
+struct kvmops_chain_disk {
+	const char *target;
+	const char *format; /* "qcow2", "raw" */
+	bool has_bitmap; /* the last checkpoint's bitmap is in its image */
+};
+
+struct kvmops_chain_figures {
+	bool asked_incremental, asked_full;
+	bool running; /* a backup job can run; shut off, disks are streamed */
+	const struct kvmops_backup *last; /* the newest in the directory */
+	bool checkpoint_on_host; /* the host still has last->checkpoint */
+	const struct kvmops_chain_disk *disks;
+	size_t disk_count;
+};
+
+enum kvmops_chain_reason {
+	KVMOPS_CHAIN_CONTINUES, /* incremental on the last backup */
+	KVMOPS_CHAIN_ASKED_FULL,
+	KVMOPS_CHAIN_NOT_ASKED, /* no incremental was asked for */
+	KVMOPS_CHAIN_NO_EARLIER,
+	KVMOPS_CHAIN_NO_CHECKPOINT, /* the last backup took none */
+	KVMOPS_CHAIN_CHECKPOINT_GONE,
+	KVMOPS_CHAIN_BITMAP_GONE,
+	KVMOPS_CHAIN_DISK_ADDED,
+	KVMOPS_CHAIN_DISK_REMOVED,
+	KVMOPS_CHAIN_NOT_QCOW2, /* bitmaps live in qcow2 images only */
+	KVMOPS_CHAIN_SHUT_OFF, /* no running QEMU to take the changes */
+};
+
+struct kvmops_chain_decision {
+	bool incremental;
+	enum kvmops_chain_reason reason;
+	const char *disk; /* the disk the reason names, or NULL */
+};
+
+struct kvmops_chain_decision
+kvmops_chain_decide(const struct kvmops_chain_figures *figures);
+const char *kvmops_chain_reason_name(enum kvmops_chain_reason reason);
+int kvmops_chain_point(struct kvmops_ctx *ctx,
+		       const struct kvmops_backup *backups, size_t count,
+		       const char *at, size_t *chain, size_t *length);
+
 /* ---- balloons (balloon/balloon.c) --------------------------------------- */
 
 /* The bulk stats hold no balloon figures for it (no driver, test:///). */
