@@ -16,9 +16,13 @@
 #define KVMOPS_SHA256_HEX 65 /* 64 hex digits and the NUL */
 
 struct kvmops_pump {
-	/* in */
+	/* in: one source and at most one sink */
 	virStreamPtr from; /* opened sparse, as a download */
 	virStreamPtr to; /* opened sparse, as an upload; NULL: read only */
+	bool from_file; /* read from_fd instead, its holes (SEEK_HOLE) kept */
+	int from_fd;
+	bool to_file; /* write to_fd instead, holes left unwritten (sparse) */
+	int to_fd;
 	const volatile int *cancel; /* non-zero: stop (-ECANCELED) */
 	/* called at most every PUMP_PROGRESS_MS with what passed so far */
 	void (*progress)(void *userdata, uint64_t done);
@@ -31,8 +35,10 @@ struct kvmops_pump {
 };
 
 /*
- * Runs the pump to the end of @p->from: 0, -ECANCELED, -ENOMEM, or -EIO
- * with p->error set. It neither finishes nor aborts the streams.
+ * Runs the pump to the end of its source: 0, -ECANCELED, -ENOMEM, or -EIO
+ * with p->error set. It neither finishes nor aborts the streams, nor
+ * closes the files; a file written ends at the source's end (a trailing
+ * hole included).
  */
 int kvmops_pump_run(struct kvmops_pump *p);
 
