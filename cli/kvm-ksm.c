@@ -673,11 +673,12 @@ static void warn_saturated(const struct kvs_call *call,
 			"a total passes what 64 bits hold; it is shown at that limit");
 }
 
-static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n)
+static void print_vms_json(const struct kvmops_ksm_vm *vms, size_t n,
+			   const struct vm_total *sum)
 {
 	json_object *root = json_object_new_object();
 	json_object *list = json_object_new_array(), *tot;
-	struct vm_total t = sum_vms(vms, n);
+	struct vm_total t = *sum;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -712,12 +713,13 @@ static void vm_row(struct kvs_table *t, const char *name, const char *pid,
 		      size_text(rss, r, sizeof(r)));
 }
 
-static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n)
+static void print_vms_table(const struct kvmops_ksm_vm *vms, size_t n,
+			    const struct vm_total *sum)
 {
 	static const char *const heads[] = { "NAME",  "PID",	"MERGED",
 					     "SAVED", "PROFIT", "RSS" };
 	static const bool right[] = { false, true, true, true, true, true };
-	struct vm_total tot = sum_vms(vms, n);
+	const struct vm_total tot = *sum;
 	struct kvs_table t;
 	char pid[16], label[32];
 	size_t i;
@@ -823,15 +825,15 @@ static int cmd_vms(struct kvs_call *call)
 	if (rc)
 		return kvs_lib_error(call, rc);
 	sort_vms(vms, n, sort);
+	tot = sum_vms(vms, n);
 	if (call->json)
-		print_vms_json(vms, n);
+		print_vms_json(vms, n, &tot);
 	else if (kvs_flag(call, "prometheus"))
 		print_vms_prometheus(vms, n);
 	else if (!n && !call->quiet)
 		printf("no QEMU guests run on this host\n");
 	else if (n)
-		print_vms_table(vms, n);
-	tot = sum_vms(vms, n);
+		print_vms_table(vms, n, &tot);
 	warn_saturated(call, &tot);
 	free(vms);
 	return KVS_OK;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,50 +97,34 @@ int kvmops_export_plan(struct kvmops_ctx *ctx, const struct kvmops_disk *disks,
 
 /* ---- the XML ----------------------------------------------------------- */
 
+/* The XML is written through a memory stream (open_memstream). */
 struct text {
+	FILE *f;
 	char *buf;
-	size_t len, cap;
+	size_t len;
 	bool failed;
 };
 
-static void add(struct text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
+static void begin(struct text *t)
 {
-	va_list args;
-	int n;
-	char *grown;
-
-	if (t->failed)
-		return;
-	va_start(args, fmt);
-	n = vsnprintf(t->buf ? t->buf + t->len : NULL,
-		      t->buf ? t->cap - t->len : 0, fmt, args);
-	va_end(args);
-	if (n >= 0 && t->buf && t->len + (size_t)n < t->cap) {
-		t->len += (size_t)n;
-		return;
-	}
-	grown = n < 0 ? NULL : realloc(t->buf, t->cap + (size_t)n + 4096);
-	if (!grown) {
-		t->failed = true;
-		return;
-	}
-	t->buf = grown;
-	t->cap += (size_t)n + 4096;
-	va_start(args, fmt);
-	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, args);
-	va_end(args);
-	t->len += (size_t)n;
+	t->f = open_memstream(&t->buf, &t->len);
+	t->failed = !t->f;
 }
 
 static char *done(struct text *t)
 {
+	if (t->f && fclose(t->f))
+		t->failed = true;
 	if (!t->failed)
 		return t->buf;
 	free(t->buf);
 	return NULL;
+}
+
+static void add(struct text *t, const char *s)
+{
+	if (!t->failed && fputs(s, t->f) < 0)
+		t->failed = true;
 }
 
 /* @s escaped between @before and @after (names and paths may hold &, <). */
@@ -152,8 +135,9 @@ static void add_escaped(struct text *t, const char *before, const char *s,
 
 	if (!e)
 		t->failed = true;
-	else
-		add(t, "%s%s%s", before, e, after);
+	add(t, before);
+	add(t, e ? e : "");
+	add(t, after);
 	free(e);
 }
 
@@ -162,6 +146,7 @@ char *kvmops_backup_job_xml(const struct kvmops_export_disk *plan, size_t count,
 {
 	struct text t = { 0 };
 
+	begin(&t);
 	add(&t, "<domainbackup mode='push'>\n");
 	if (since)
 		add_escaped(&t, "  <incremental>", since, "</incremental>\n");
@@ -186,6 +171,7 @@ char *kvmops_checkpoint_xml(const struct kvmops_export_disk *plan, size_t count,
 {
 	struct text t = { 0 };
 
+	begin(&t);
 	add(&t, "<domaincheckpoint>\n");
 	add_escaped(&t, "  <name>", name, "</name>\n");
 	add(&t, "  <description>kvm-migrate export</description>\n");

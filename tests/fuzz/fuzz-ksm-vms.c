@@ -149,15 +149,16 @@ static void check_profit(const struct kvmops_ksm_vm *vm)
 static void print_vms(struct kvmops_ksm_vm *vms, size_t n)
 {
 	static const char *const keys[] = { "saved", "name", "pid", "rss" };
+	struct vm_total tot = sum_vms(vms, n);
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		check_profit(&vms[i]);
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		sort_vms(vms, n, keys[i]);
-		print_vms_table(vms, n);
+		print_vms_table(vms, n, &tot);
 	}
-	print_vms_json(vms, n);
+	print_vms_json(vms, n, &tot);
 	print_vms_prometheus(vms, n);
 }
 
