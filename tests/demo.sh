@@ -110,7 +110,7 @@ migrate_tour() {
 	local u1 u2 before after
 	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2)
 	say "kvm-migrate: two more guests on host 1, mig1 on storage both hosts see, off1 on a disk only host 1 has"
-	"$LAB" guest mig1 --disk shared --workload dirty:32 >/dev/null || exit 1
+	"$LAB" guest mig1 --disk shared --workload dirty:24 >/dev/null || exit 1
 	"$LAB" guest off1 --disk local >/dev/null || exit 1
 	# booted and running a few seconds, as a guest to move would be
 	beat mig1 30 >/dev/null && beat off1 30 >/dev/null || exit 1
@@ -123,10 +123,11 @@ migrate_tour() {
 	step "$KM" -c "$u1" check off1 "$u2"
 	virsh -q -c "$u2" vol-delete off1.qcow2 --pool default >/dev/null
 	before=$(beat mig1)
-	say "Live migration of mig1 (heartbeat $before), which rewrites 32 MiB of its memory a second, capped at"
-	say "20 MiB/s: virsh's defaults never finish it. The convergence policy says what it does, and why"
-	say "(no --unsafe: libvirt does not know this directory as shared, but the probe proved it)"
-	step "$KM" -c "$u1" live mig1 "$u2" --migrateuri tcp://127.0.0.3 --bandwidth 20
+	say "Live migration of mig1 (heartbeat $before), which rewrites 24 MiB of its memory a second, capped at"
+	say "20 MiB/s: virsh's defaults never finish it. The convergence policy says what it does, and why:"
+	say "the throttle first, post-copy as the fallback (no --unsafe: libvirt does not know this directory as shared, but the probe proved it)"
+	step "$KM" -c "$u1" live mig1 "$u2" --migrateuri tcp://127.0.0.3 --bandwidth 20 \
+		--allow auto-converge,postcopy
 	after=$(beat mig1 "$before")
 	say "mig1 runs on host 2 now: its heartbeat went on from $before to $after, it never stopped."
 	say "Its workload checks every page it rewrites: no write was lost in the move"
