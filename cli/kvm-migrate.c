@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "migrate/backup.h"
 #include "migrate/dests.h"
 #include "migrate/fleet.h"
 #include "migrate/progress.h"
@@ -778,6 +779,43 @@ static const struct kvs_cmd migrate_cmds[] = {
 		  "of the hosts' memory use (vCPUs break ties); --goal consolidate moves\n"
 		  "guests off the emptiest hosts while the others can take them, and\n"
 		  "names the hosts it frees. --dry-run stops after the plan." },
+	{ .name = "export",
+	  .args = "DOMAIN DIR",
+	  .min_args = 1,
+	  .max_args = 2,
+	  .run = backup_export,
+	  .opts = backup_export_opts,
+	  .complete_arg = backup_complete_export,
+	  .summary = "Back DOMAIN up into DIR: definition, disks and manifest",
+	  .help = "A running (or paused) guest's disks go through a backup job: the copy\n"
+		  "is the disks as they were when it began, and the guest runs on. A\n"
+		  "shut-off guest's are streamed as they are. Holes stay holes. Every\n"
+		  "image is read back and its SHA-256 checked. --incremental takes only\n"
+		  "what changed since the last checkpoint, or a full backup when the\n"
+		  "chain cannot go on, saying why. Ctrl-C, SIGINT or SIGTERM abort it:\n"
+		  "nothing of the new backup is left, the earlier ones are untouched.\n"
+		  "With --list DIR: the backups in DIR." },
+	{ .name = "import",
+	  .args = "DIR",
+	  .min_args = 1,
+	  .max_args = 1,
+	  .run = backup_import,
+	  .opts = backup_import_opts,
+	  .complete_arg = backup_complete_dir,
+	  .summary = "Restore a backup of DIR on the host -c names",
+	  .help = "The newest backup, or --at's; an incremental chain is rebuilt into one\n"
+		  "image per disk. Each image is checked against the manifest, uploaded\n"
+		  "sparse into a new volume and read back; the definition, its disk\n"
+		  "paths rewritten, is defined. A failed import removes all it made." },
+	{ .name = "verify",
+	  .args = "DIR",
+	  .min_args = 1,
+	  .max_args = 1,
+	  .run = backup_verify,
+	  .opts = backup_verify_opts,
+	  .complete_arg = backup_complete_dir,
+	  .summary = "Re-read every image in DIR against its manifest",
+	  .help = "One line per image, OK or BAD. Exits 1 on any mismatch." },
 	{ 0 },
 };
 

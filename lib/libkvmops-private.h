@@ -185,6 +185,9 @@ struct kvmops_chain_decision {
 struct kvmops_chain_decision
 kvmops_chain_decide(const struct kvmops_chain_figures *figures);
 const char *kvmops_chain_reason_name(enum kvmops_chain_reason reason);
+/* In words, for a full backup taken instead (@checkpoint: the last one's). */
+void kvmops_chain_reason_text(const struct kvmops_chain_decision *d,
+			      const char *checkpoint, char *buf, size_t len);
 int kvmops_chain_point(struct kvmops_ctx *ctx,
 		       const struct kvmops_backup *backups, size_t count,
 		       const char *at, size_t *chain, size_t *length);

@@ -1161,6 +1161,9 @@ enum kvmops_migrate_phase {
 	KVMOPS_PHASE_VERIFY, /* offline: reading the copy back */
 	KVMOPS_PHASE_RESTORE,
 	KVMOPS_PHASE_DONE,
+	/* since 0.8 (LIBKVMOPS_9): a running guest's backup job */
+	KVMOPS_PHASE_BACKUP,
+	KVMOPS_PHASE_UPLOAD, /* import: a disk going into its volume */
 };
 
 /* "memory", "copy": a constant; "unknown" for no phase. Since 0.1 (LIBKVMOPS_2). */
@@ -1456,6 +1459,132 @@ int kvmops_place_run(struct kvmops_ctx *ctx,
 		     kvmops_place_event_fn event, void *userdata,
 		     const volatile int *cancel,
 		     enum kvmops_place_state **states);
+
+/* ---- backup and restore (kvm-migrate export and import) --------------- */
+
+/*
+ * What an export should do. Zero it, set .size = sizeof(it), then the
+ * fields you need. Since 0.8 (LIBKVMOPS_9).
+ */
+struct kvmops_export_opts {
+	size_t size;
+	bool incremental; /* only what changed since the directory's last */
+	bool full; /* a full backup, whatever the chain allows */
+	bool no_verify; /* do not read each stored image back */
+};
+
+/* What an export did. */
+struct kvmops_export_result {
+	char backup[64]; /* its name: also its folder in the directory */
+	bool incremental; /* false: a full backup */
+	char why_full[192]; /* asked for an incremental, took a full: why */
+	char checkpoint[64]; /* the checkpoint it took, or "" */
+	char stale_checkpoint[192]; /* one that could not be removed: why */
+	char no_checkpoint[192]; /* none was taken, so the next is full: why */
+	unsigned int disks; /* images stored */
+	uint64_t stored_bytes; /* what they take in the directory */
+	uint64_t virtual_bytes; /* the disks' sizes */
+};
+
+/*
+ * Backs domain @name of @conn up into directory @dir (made when missing;
+ * when it exists it must hold this domain's backups, or be empty): its
+ * definition, each disk with data, and the manifest. A shut-off guest's
+ * disks are streamed as they are; a running (or paused) guest's go
+ * through a push-mode backup job into scratch volumes next to them,
+ * removed afterwards, so the copy is the disks as they were when the job
+ * began, and a checkpoint is taken for the next incremental one. With
+ * opts->incremental, when the chain cannot go on, a full backup is taken
+ * and result->why_full says why. Every image is read back and its SHA-256
+ * checked unless opts->no_verify. @progress gets phase BACKUP, COPY and
+ * VERIFY figures (disk, disk_total, disk_processed, disk_bps). Returns 0;
+ * -EINVAL for bad options or a directory that is no backup of @name;
+ * -ENOENT without the domain; -ENOTSUP for a disk that cannot be taken;
+ * -ECANCELED when *@cancel turned non-zero; -EIO. After a failure nothing
+ * of the new backup is left (neither its files nor scratch volumes) and
+ * earlier backups in @dir are untouched. Since 0.8 (LIBKVMOPS_9).
+ */
+int kvmops_export(struct kvmops_ctx *ctx, virConnectPtr conn, const char *name,
+		  const char *dir, const struct kvmops_export_opts *opts,
+		  kvmops_progress_fn progress, void *userdata,
+		  const volatile int *cancel,
+		  struct kvmops_export_result *result);
+
+/* One backup in a directory, as kvmops_backup_list() reads them. */
+struct kvmops_backup_info {
+	char name[64];
+	char time[32]; /* ISO 8601, UTC */
+	bool incremental;
+	char parent[64]; /* the one it builds on; "" for a full one */
+	char checkpoint[64]; /* "" when none was taken */
+	unsigned int disks;
+	uint64_t stored_bytes, virtual_bytes;
+};
+
+/*
+ * The backups in @dir, oldest first, and the domain they are of (@domain,
+ * @len bytes; may be NULL). Free *@list with free(). -EINVAL when @dir is
+ * not a kvmops backup directory, or its manifest is bad or of another
+ * version (the message names the part). Since 0.8 (LIBKVMOPS_9).
+ */
+int kvmops_backup_list(struct kvmops_ctx *ctx, const char *dir, char *domain,
+		       size_t len, struct kvmops_backup_info **list,
+		       size_t *count);
+
+/* One stored image, as kvmops_backup_verify() found it. */
+struct kvmops_verify_item {
+	char backup[64];
+	char file[96]; /* in the backup's folder: "vda.qcow2" */
+	bool ok;
+	char sha256[65]; /* what it reads as now; "" when unreadable */
+	char want[65]; /* the manifest's */
+};
+
+/*
+ * Re-reads every image in @dir and compares its SHA-256 with the
+ * manifest's. Free *@items with free(). 0 when all match; -EIO when one
+ * does not or cannot be read (the message names the first); -EINVAL as
+ * kvmops_backup_list(). Since 0.8 (LIBKVMOPS_9).
+ */
+int kvmops_backup_verify(struct kvmops_ctx *ctx, const char *dir,
+			 const volatile int *cancel,
+			 struct kvmops_verify_item **items, size_t *count);
+
+/* What an import should do. Zero it, set .size, then what you need. */
+struct kvmops_import_opts {
+	size_t size;
+	const char *name; /* a new name, and a new UUID; NULL: the backup's */
+	const char *pool; /* the destination pool; NULL: as the disks' */
+	const char *at; /* the backup to restore; NULL: the newest */
+	bool start;
+	bool no_verify; /* do not read each uploaded volume back */
+};
+
+struct kvmops_import_result {
+	char backup[64]; /* the one restored */
+	char name[256]; /* the domain defined */
+	unsigned int volumes; /* made */
+	unsigned int chain; /* backups the images were rebuilt from */
+};
+
+/*
+ * Restores backup opts->at (or the newest) of @dir onto @dst: an
+ * incremental chain is rebuilt (with qemu-img, locally) into one image
+ * per disk equal to the disk at that point, each image is checked
+ * against the manifest's SHA-256, uploaded sparse into a new volume and
+ * read back, and the definition, its disk paths rewritten, is defined
+ * (and started with opts->start). Returns 0; -EINVAL for a directory
+ * that is no backup or a bad option; -ENOENT when opts->at names no
+ * backup, or there is no such pool; -EEXIST when a domain of that name,
+ * or a volume, is there already (remedy "name"); -EIO; -ECANCELED. A
+ * failed import removes every volume and definition it made.
+ * Since 0.8 (LIBKVMOPS_9).
+ */
+int kvmops_import(struct kvmops_ctx *ctx, virConnectPtr dst, const char *dir,
+		  const struct kvmops_import_opts *opts,
+		  kvmops_progress_fn progress, void *userdata,
+		  const volatile int *cancel,
+		  struct kvmops_import_result *result);
 
 #ifdef __cplusplus
 }

@@ -117,6 +117,9 @@ static void complete_for_cmd(struct kvs_state *st, const struct kvs_cmd *cmd,
 	const char *word = words[n - 1];
 	const struct kvs_opt *o = n > 1 ? valued_opt(cmd, words[n - 2]) : NULL;
 
+	st->complete_cmd = cmd;
+	st->complete_words = words;
+	st->complete_nwords = n;
 	if (o) {
 		if (o->complete)
 			o->complete(st, word, out);
@@ -132,6 +135,21 @@ static void complete_for_cmd(struct kvs_state *st, const struct kvs_cmd *cmd,
 		st->complete_argno = count_args(cmd, n, words);
 		cmd->complete_arg(st, word, out);
 	}
+}
+
+const char *kvs_complete_positional(const struct kvs_state *st, int which)
+{
+	int i, args = 0;
+
+	for (i = 1; i < st->complete_nwords - 1; i++) {
+		const char *w = st->complete_words[i];
+
+		if (w[0] != '-' && args++ == which)
+			return w;
+		if (w[0] == '-' && valued_opt(st->complete_cmd, w))
+			i++;
+	}
+	return NULL;
 }
 
 static void keep_prefixed(struct kvs_list *list, const char *prefix)

@@ -103,6 +103,10 @@ struct kvs_state {
 	bool conn_readonly;
 	virConnectPtr complete_conn; /* completion's own, read-only */
 	int complete_argno; /* for complete_arg: which positional, from 0 */
+	/* the command's words while completing: kvs_complete_positional() */
+	const struct kvs_cmd *complete_cmd;
+	char **complete_words;
+	int complete_nwords;
 	struct kvs_call *call; /* the command line running now, or NULL */
 	/*
 	 * While set, the library's messages (notices and errors) go here
@@ -323,6 +327,11 @@ bool kvs_have_uri(const struct kvs_call *call);
  * completion's own read-only connection; none without a URI.
  */
 void kvs_complete_domains(struct kvs_state *st, struct kvs_list *out);
+/*
+ * While completing: positional argument @which (from 0) of the command
+ * on the line, or NULL. For a value that depends on another argument.
+ */
+const char *kvs_complete_positional(const struct kvs_state *st, int which);
 /* Files and directories ("dir/") whose path starts with @prefix. */
 void kvs_complete_files(struct kvs_state *st, const char *prefix,
 			struct kvs_list *out);

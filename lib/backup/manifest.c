@@ -351,3 +351,12 @@ void kvmops_manifest_free(struct kvmops_manifest *m)
 	m->backups = NULL;
 	m->count = 0;
 }
+
+const struct kvmops_manifest_backup *
+kvmops_manifest_find(const struct kvmops_manifest *m, const char *name)
+{
+	for (size_t i = 0; i < m->count; i++)
+		if (!strcmp(m->backups[i].name, name))
+			return &m->backups[i];
+	return NULL;
+}

@@ -55,6 +55,9 @@ char *kvmops_manifest_format(const struct kvmops_manifest *m);
 int kvmops_manifest_add(struct kvmops_ctx *ctx, struct kvmops_manifest *m,
 			const struct kvmops_manifest_backup *b);
 void kvmops_manifest_free(struct kvmops_manifest *m);
+/* The backup named @name in @m, or NULL. */
+const struct kvmops_manifest_backup *
+kvmops_manifest_find(const struct kvmops_manifest *m, const char *name);
 
 /* Whether @name is a plain file name: [A-Za-z0-9._-], no leading dot. */
 bool kvmops_backup_name_ok(const char *name);

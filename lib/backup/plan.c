@@ -178,8 +178,9 @@ char *kvmops_checkpoint_xml(const struct kvmops_export_disk *plan, size_t count,
 	add(&t, "  <disks>\n");
 	for (size_t i = 0; i < count; i++)
 		add_escaped(&t, "    <disk name='", plan[i].disk.target,
-			    plan[i].skip ? "' checkpoint='no'/>\n" :
-					   "' checkpoint='bitmap'/>\n");
+			    plan[i].skip || !plan[i].bitmaps ?
+				    "' checkpoint='no'/>\n" :
+				    "' checkpoint='bitmap'/>\n");
 	add(&t, "  </disks>\n</domaincheckpoint>\n");
 	return done(&t);
 }

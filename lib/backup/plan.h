@@ -17,6 +17,8 @@ struct kvmops_export_disk {
 	char why[64];
 	char stored_file[KVMOPS_BACKUP_NAME_MAX + 16]; /* "vda.qcow2" */
 	char stored_format[16]; /* what the stored image is */
+	/* its image can hold a persistent bitmap: qcow2 v3 (compat 1.1) */
+	bool bitmaps;
 	/* a running guest's: the job's target, a volume in the disk's pool */
 	char scratch_name[KVMOPS_BACKUP_NAME_MAX + 48];
 };
@@ -38,7 +40,10 @@ int kvmops_export_plan(struct kvmops_ctx *ctx, const struct kvmops_disk *disks,
 char *kvmops_backup_job_xml(const struct kvmops_export_disk *plan, size_t count,
 			    const char *const *scratch_paths,
 			    const char *since);
-/* The checkpoint taken with it: a bitmap in each disk backed up. */
+/*
+ * The checkpoint taken with it: a bitmap in each disk backed up whose
+ * image can hold one (.bitmaps).
+ */
 char *kvmops_checkpoint_xml(const struct kvmops_export_disk *plan, size_t count,
 			    const char *name);
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "libkvmops-private.h"
@@ -157,4 +158,48 @@ int kvmops_chain_point(struct kvmops_ctx *ctx,
 	}
 	*length = n;
 	return 0;
+}
+
+/* Why a full backup was taken when an incremental one was asked for. */
+void kvmops_chain_reason_text(const struct kvmops_chain_decision *d,
+			      const char *checkpoint, char *buf, size_t len)
+{
+	const char *disk = d->disk ? d->disk : "?";
+
+	switch (d->reason) {
+	case KVMOPS_CHAIN_NO_EARLIER:
+		snprintf(buf, len, "there is no earlier backup to build on");
+		break;
+	case KVMOPS_CHAIN_NO_CHECKPOINT:
+		snprintf(buf, len, "the last backup took no checkpoint");
+		break;
+	case KVMOPS_CHAIN_CHECKPOINT_GONE:
+		snprintf(buf, len, "the host no longer has checkpoint %s",
+			 checkpoint);
+		break;
+	case KVMOPS_CHAIN_BITMAP_GONE:
+		snprintf(buf, len, "disk %s lost the checkpoint's bitmap",
+			 disk);
+		break;
+	case KVMOPS_CHAIN_DISK_ADDED:
+		snprintf(buf, len, "disk %s was added since the last backup",
+			 disk);
+		break;
+	case KVMOPS_CHAIN_DISK_REMOVED:
+		snprintf(buf, len, "disk %s was removed since the last backup",
+			 disk);
+		break;
+	case KVMOPS_CHAIN_NOT_QCOW2:
+		snprintf(buf, len,
+			 "disk %s is not qcow2, which alone keeps bitmaps",
+			 disk);
+		break;
+	case KVMOPS_CHAIN_SHUT_OFF:
+		snprintf(
+			buf, len,
+			"the guest is shut off: only a running guest's changes are tracked");
+		break;
+	default:
+		snprintf(buf, len, "%s", kvmops_chain_reason_name(d->reason));
+	}
 }

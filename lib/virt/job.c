@@ -22,6 +22,8 @@ KVMOPS_EXPORT const char *kvmops_phase_name(enum kvmops_migrate_phase phase)
 		[KVMOPS_PHASE_VERIFY] = "verify",
 		[KVMOPS_PHASE_RESTORE] = "restore",
 		[KVMOPS_PHASE_DONE] = "done",
+		[KVMOPS_PHASE_BACKUP] = "backup",
+		[KVMOPS_PHASE_UPLOAD] = "upload",
 	};
 
 	return (size_t)phase < ARRAY_SIZE(names) && names[phase] ?

@@ -103,7 +103,14 @@
 	X(virTypedParamsAddString)         \
 	X(virTypedParamsAddULLong)         \
 	X(virTypedParamsAddInt)            \
-	X(virTypedParamsFree)
+	X(virTypedParamsFree)              \
+	X(virDomainGetUUIDString)          \
+	X(virDomainBackupBegin)            \
+	X(virDomainCheckpointLookupByName) \
+	X(virDomainCheckpointDelete)       \
+	X(virDomainCheckpointFree)         \
+	X(virDomainCheckpointGetXMLDesc)   \
+	X(virStoragePoolLookupByVolume)
 
 /*
  * libxml2, for the few domain XML details libvirt's API does not give
@@ -126,7 +133,9 @@
 	X(xmlBufferCreate)        \
 	X(xmlBufferFree)          \
 	X(xmlBufferContent)       \
-	X(xmlNodeDump)
+	X(xmlNodeDump)            \
+	X(xmlUnlinkNode)          \
+	X(xmlFreeNode)
 
 /*
  * nettle's SHA-256, for the stream pump: libvirt links GnuTLS, which links

@@ -15,7 +15,7 @@ TOOL=kvm-migrate
 # shellcheck source=tests/cli/completion-lib.sh
 . "$(dirname "$0")/completion-lib.sh"
 
-commands="check live offline evacuate balance help"
+commands="check live offline evacuate balance export import verify help"
 uri=test:///default
 dest1=qemu+ssh://host2.example.org/system
 dest2=qemu+tcp://10.0.0.3/system

@@ -21,14 +21,23 @@
  *               takes memory, touching it, at RATE MiB/s up to the working
  *               set, holds it HOLD seconds (without HOLD: for good), then
  *               gives it all back and idles: a guest whose need rises
+ *
+ * A third thread serves the second serial port, when the guest has one
+ * (lab guest --writer): a line "write MIB" there writes MIB MiB of fresh
+ * data to the disk, /dev/vda, where the last write ended (wrapping at
+ * its end), flushes it, and prints "kvmops-disk wrote MIB MiB at OFF MiB
+ * (N)" on the console, N counting the writes, and "done N" on the port:
+ * a known change for a backup to find.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,6 +265,68 @@ static void *run_workload(void *arg)
 	return NULL;
 }
 
+/* MIB MiB at the disk's cursor, each block unlike any other write's. */
+static int write_disk(int disk, unsigned long mib, uint64_t *cursor,
+		      uint64_t round)
+{
+	static uint64_t block[PAGE / 8];
+	off_t size = lseek(disk, 0, SEEK_END);
+
+	if (size < PAGE)
+		return -1;
+	for (uint64_t n = 0; n < (uint64_t)mib << 8; n++) {
+		if (*cursor + PAGE > (uint64_t)size)
+			*cursor = 0;
+		for (size_t i = 0; i < PAGE / 8; i++)
+			block[i] = (round << 40) ^ (*cursor + i) ^
+				   0x6b766d6f7073ULL;
+		if (pwrite(disk, block, PAGE, (off_t)*cursor) != PAGE)
+			return -1;
+		*cursor += PAGE;
+	}
+	return fsync(disk);
+}
+
+static void *serve_writes(void *arg)
+{
+	FILE *port = fopen("/dev/ttyS1", "r+");
+	struct termios t;
+	char line[64];
+	uint64_t cursor = 0, round = 0;
+	int disk;
+
+	(void)arg;
+	if (!port)
+		return NULL; /* no second port: no writer */
+	printf("kvmops-disk writer ready\n");
+	if (!tcgetattr(fileno(port), &t)) {
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(fileno(port), TCSANOW, &t);
+	}
+	while (fgets(line, sizeof(line), port)) {
+		unsigned long mib;
+		uint64_t at = cursor;
+
+		if (sscanf(line, "write %lu", &mib) != 1 || !mib)
+			continue;
+		disk = open("/dev/vda", O_WRONLY);
+		if (disk < 0 || write_disk(disk, mib, &cursor, ++round))
+			printf("kvmops-disk cannot write %lu MiB: %s\n", mib,
+			       strerror(errno));
+		else
+			printf("kvmops-disk wrote %lu MiB at %llu MiB (%llu)\n",
+			       mib, (unsigned long long)(at >> 20),
+			       (unsigned long long)round);
+		if (disk >= 0)
+			close(disk);
+		/* the answer lab-send waits for: QEMU drops a line whose
+		   sender has gone before the guest read it */
+		fprintf(port, "done %llu\n", (unsigned long long)round);
+		fflush(port);
+	}
+	return NULL;
+}
+
 static int parse_workload(const char *text, const char *wss, struct workload *w)
 {
 	unsigned long mib = strtoul(wss ? wss : "64", NULL, 10);
@@ -291,7 +362,7 @@ int main(int argc, char **argv)
 	static struct workload w;
 	struct timespec next;
 	unsigned long long beat = 0;
-	pthread_t thread;
+	pthread_t thread, writer;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 ||
@@ -303,6 +374,8 @@ int main(int argc, char **argv)
 	if (strcmp(w.kind, "idle") &&
 	    pthread_create(&thread, NULL, run_workload, &w))
 		printf("kvmops-guest: cannot start the workload\n");
+	if (pthread_create(&writer, NULL, serve_writes, NULL))
+		printf("kvmops-guest: cannot serve disk writes\n");
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
 		printf("kvmops-heartbeat %llu\n", beat++);

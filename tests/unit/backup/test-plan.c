@@ -155,6 +155,9 @@ static void test_job_and_checkpoint_xml(void **state)
 	int rc;
 
 	assert_int_equal(plan(e, two_and_cdrom, true), 0);
+	/* vda's image cannot hold a bitmap (qcow2 version 2, say); vdb's can */
+	for (size_t i = 0; i < e->count; i++)
+		e->plan[i].bitmaps = !strcmp(e->plan[i].disk.target, "vdb");
 	job = kvmops_backup_job_xml(e->plan, e->count, scratch, NULL);
 	inc = kvmops_backup_job_xml(e->plan, e->count, scratch, "kvmops-b1");
 	cp = kvmops_checkpoint_xml(e->plan, e->count, "kvmops-b2");
@@ -168,6 +171,7 @@ static void test_job_and_checkpoint_xml(void **state)
 	assert_non_null(strstr(job, "<disk name='sda' backup='no'/>"));
 	assert_non_null(strstr(cp, "<disk name='vdb' checkpoint='bitmap'/>"));
 	assert_non_null(strstr(cp, "<disk name='sda' checkpoint='no'/>"));
+	assert_non_null(strstr(cp, "<disk name='vda' checkpoint='no'/>"));
 	rc = validate(job, "domainbackup");
 	if (rc != 77) {
 		assert_int_equal(rc, 0);
