@@ -69,7 +69,7 @@ new_uuid=$(virsh -q -c "$U2" domuuid ex2r)
 	not_ok "ex2r has ex2's UUID"
 # Its console file is ex2's: the definition keeps its path.
 for t in $(seq 450); do
-	beat=$(grep -a -m1 -o 'kvmops-heartbeat [0-9]*' "$(host_file 2 /var/log/libvirt/qemu/ex2.serial)" 2>/dev/null |
+	beat=$(grep -a -m1 -o 'kvmops-heartbeat [0-9]*' "$LAB_DIR/host2/log/qemu/ex2.serial" 2>/dev/null |
 		awk '{print $2}')
 	[ -n "$beat" ] && break
 	sleep 0.2
@@ -77,7 +77,10 @@ done
 [ -n "$beat" ] && [ "$beat" -lt 50 ] && ok "ex2r booted: its heartbeat starts at $beat" ||
 	not_ok "ex2r's first heartbeat: '${beat:-none}'"
 virsh -q -c "$U2" destroy ex2r >/dev/null
-bad_input "--name" "import over the domain ex2r" "$M" -c "$U2" import "$DIR" --name ex2r
+expect_status 1 "import over the domain ex2r is refused" "$M" -c "$U2" import "$DIR" --name ex2r
+expect_in "--name" "$err" "... naming the fix"
+expect_status 1 "import without --name beside ex2 on host 1 is refused" "$M" -c "$U1" import "$DIR"
+expect_in "--name" "$err" "... naming the fix"
 expect_eq "$(virsh -q -c "$U2" vol-list default | grep -c ex2r)" 1 "... and left ex2r's one volume"
 
 # ---- 4. paused: the copy is the disk, byte for byte -------------------------
