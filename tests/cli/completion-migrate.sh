@@ -121,6 +121,28 @@ check 'kvm-migrate balance --goal ' 'balance --goal <TAB> gives spread consolida
 check 'kvm-migrate balance --on-timeout ' 'balance shares live'"'"'s --on-timeout' \
 	abort suspend postcopy
 
+# export, import and verify: domains, directories, and import --at's
+# backups from the directory on the line, newest first.
+check "kvm-migrate -c $uri export " 'export <TAB> gives the domain' test
+bk=$TEST_TMP/bk
+mkdir -p "$bk"
+sum=c50e1897bb7bbb3518e73bd145f49dcf628d4585270d41e7209a5604c94ff8a3
+disk='{ "target": "vda", "format": "qcow2", "file": "vda.qcow2", "virtual_bytes": 1048576,
+  "stored_bytes": 4096, "sha256": "'$sum'" }'
+cat >"$bk/manifest.json" <<EOF
+{ "version": 1, "domain": "g1", "uuid": "6cd7e325-7baf-42f8-bb7c-b57e8c79e73f",
+  "backups": [
+    { "name": "20261203T100000Z", "time": "2026-12-03T10:00:00Z", "kind": "full",
+      "parent": null, "checkpoint": "kvmops-20261203T100000Z", "disks": [ $disk ] },
+    { "name": "20261203T110000Z", "time": "2026-12-03T11:00:00Z", "kind": "incremental",
+      "parent": "20261203T100000Z", "checkpoint": "kvmops-20261203T110000Z",
+      "disks": [ $disk ] } ] }
+EOF
+check "kvm-migrate import $bk --at " 'import DIR --at <TAB> gives its backups' \
+	20261203T110000Z 20261203T100000Z
+check "kvm-migrate import $TEST_TMP --at " 'a directory that is no backup gives nothing'
+check "kvm-migrate verify $bk/man" 'verify <TAB> gives paths' "$bk/manifest.json"
+
 # The program that answers is the one typed, so a build tree works too.
 COMPREPLY=()
 split_line "$KVM_MIGRATE of"
