@@ -16,6 +16,7 @@ KB=${KVM_BALLOON:-kvm-balloon}
 KM=${KVM_MIGRATE:-kvm-migrate}
 LAB=${LAB:-$(dirname "$0")/lab/lab}
 KSM_SAVED_FILE=${KVMOPS_DEMO_STATE:-/var/tmp/kvmops-demo-ksm}
+BACKUPS=/var/tmp/kvmops-demo-backups # the backup tour's directory
 TUNE_STATE=/var/tmp/kvmops-demo-tune.state
 . "$(dirname "$0")/lab/ksm-lib.sh"
 
@@ -27,6 +28,7 @@ step() {
 
 stop() {
 	"$LAB" down
+	rm -rf "$BACKUPS"
 	[ -f "$KSM_SAVED_FILE" ] || return 0
 	KSM_SAVED=$(cat "$KSM_SAVED_FILE")
 	if ksm_restore; then
@@ -48,7 +50,7 @@ explore() {
 	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2) u3=$("$LAB" uri 3)
 	cat <<EOF
 
-The lab is still running (host 1 drained). Explore it:
+The lab is still running (host 1 drained, but for bak1). Explore it:
   $K -c $u2 vms
   $KB -c $u2 list
   $KM balance $u1 $u2 $u3 --host-mem 2G --dry-run
@@ -56,6 +58,8 @@ The lab is still running (host 1 drained). Explore it:
   virsh -c $u2 list          (host 1: $u1, host 3: $u3)
   $LAB status
   $LAB heartbeat demo1
+  $KM export --list $BACKUPS
+  $KM verify $BACKUPS
 Stop it, and put KSM back as it was:  make demo-stop
 EOF
 }
@@ -161,7 +165,7 @@ fleet_tour() {
 
 # kvm-migrate export and import: a running guest backed up, restored elsewhere.
 backup_tour() {
-	local u1 u2 dir=/var/tmp/kvmops-demo-backups before after
+	local u1 u2 dir=$BACKUPS before after
 	u1=$("$LAB" uri 1) u2=$("$LAB" uri 2)
 	rm -rf "$dir"
 	say "kvm-migrate export: bak1 on host 1, its disk qcow2 version 3 (which can hold a checkpoint's bitmap)"
