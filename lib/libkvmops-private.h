@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "libkvmops.h"
@@ -134,6 +135,20 @@ int kvmops_read_meminfo(struct kvmops_ctx *ctx, uint64_t *total_kib,
 /* "some avg10=" of a PSI file (@path, rooted already); no message. */
 int kvmops_read_psi_some_avg10(struct kvmops_ctx *ctx, const char *path,
 			       double *avg10);
+
+/*
+ * A caller's options struct of the sized kind (its first member, size_t
+ * size, says how much of it the caller knows) into @out, @len bytes,
+ * zeroed beyond what the caller gave: old callers keep working.
+ */
+static inline void kvmops_copy_sized(void *out, size_t len, const void *opts)
+{
+	size_t have = opts ? *(const size_t *)opts : 0;
+
+	memset(out, 0, len);
+	if (opts)
+		memcpy(out, opts, have < len ? have : len);
+}
 
 /* ---- backup chains (policy/backup-chain.c) ------------------------------ */
 

@@ -93,6 +93,19 @@ static int write_all(int fd, const char *text)
 	return 0;
 }
 
+int kvmops_backup_dir_open(struct kvmops_ctx *ctx, const char *dir,
+			   struct kvmops_manifest *m)
+{
+	int rc = kvmops_backup_dir_read(ctx, dir, m);
+
+	if (rc == 1)
+		rc = kvmops_fail(
+			ctx, -EINVAL,
+			"%s is not a kvmops backup directory: it has no %s",
+			dir, KVMOPS_MANIFEST_FILE);
+	return rc;
+}
+
 int kvmops_backup_dir_write(struct kvmops_ctx *ctx, const char *dir,
 			    const struct kvmops_manifest *m)
 {

@@ -17,6 +17,10 @@
 int kvmops_backup_dir_read(struct kvmops_ctx *ctx, const char *dir,
 			   struct kvmops_manifest *m);
 
+/* The same, for a directory that must be a backup one: no manifest is -EINVAL. */
+int kvmops_backup_dir_open(struct kvmops_ctx *ctx, const char *dir,
+			   struct kvmops_manifest *m);
+
 /* Writes @m as @dir's manifest, atomically: 0 or -EIO. */
 int kvmops_backup_dir_write(struct kvmops_ctx *ctx, const char *dir,
 			    const struct kvmops_manifest *m);

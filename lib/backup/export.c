@@ -342,11 +342,6 @@ out:
 	return rc;
 }
 
-static void on_read_back(void *userdata, uint64_t done)
-{
-	on_pumped(userdata, done);
-}
-
 /* The stored file read back: its SHA-256 must be the stream's. */
 static int verify_file(struct export *e, const char *target, const char *path,
 		       const char *sha256, uint64_t total)
@@ -359,7 +354,7 @@ static int verify_file(struct export *e, const char *target, const char *path,
 
 	snprintf(job.disk, sizeof(job.disk), "%s", target);
 	snprintf(job.dest_path, sizeof(job.dest_path), "%s", path);
-	rc = kvmops_backup_hash_file(e->ctx, path, e->cancel, on_read_back, &cp,
+	rc = kvmops_backup_hash_file(e->ctx, path, e->cancel, on_pumped, &cp,
 				     back, NULL);
 	if (rc)
 		return rc;
@@ -564,13 +559,7 @@ static int store_disks(struct export *e)
 
 		if (d->skip)
 			continue;
-		if (e->running) {
-			VIRT(virStorageVolGetInfo)
-			(e->scratch[i], &(virStorageVolInfo){ 0 });
-			vol = e->scratch[i];
-		} else {
-			vol = source_volume(e, &d->disk);
-		}
+		vol = e->running ? e->scratch[i] : source_volume(e, &d->disk);
 		rc = vol ? store_disk(e, d, vol, &e->b.disks[e->b.disk_count]) :
 			   -EIO;
 		if (!rc)
@@ -767,9 +756,7 @@ KVMOPS_EXPORT int kvmops_export(struct kvmops_ctx *ctx, virConnectPtr conn,
 	memset(e.result, 0, sizeof(*e.result));
 	if (!ctx || !conn || !name || !dir || !*dir)
 		return -EINVAL;
-	if (opts)
-		memcpy(&e.o, opts,
-		       opts->size < sizeof(e.o) ? opts->size : sizeof(e.o));
+	kvmops_copy_sized(&e.o, sizeof(e.o), opts);
 	if (e.o.incremental && e.o.full)
 		return kvmops_fail_remedy(
 			ctx, -EINVAL, "incremental,full",

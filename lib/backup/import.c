@@ -529,13 +529,8 @@ static int define(struct import *im)
 
 static int run(struct import *im)
 {
-	int rc = kvmops_backup_dir_read(im->ctx, im->dir, &im->m);
+	int rc = kvmops_backup_dir_open(im->ctx, im->dir, &im->m);
 
-	if (rc == 1)
-		rc = kvmops_fail(
-			im->ctx, -EINVAL,
-			"%s is not a kvmops backup directory: it has no %s",
-			im->dir, KVMOPS_MANIFEST_FILE);
 	if (!rc)
 		rc = pick(im);
 	if (!rc)
@@ -587,9 +582,7 @@ KVMOPS_EXPORT int kvmops_import(struct kvmops_ctx *ctx, virConnectPtr dst,
 	memset(im.result, 0, sizeof(*im.result));
 	if (!ctx || !dst || !dir || !*dir)
 		return -EINVAL;
-	if (opts)
-		memcpy(&im.o, opts,
-		       opts->size < sizeof(im.o) ? opts->size : sizeof(im.o));
+	kvmops_copy_sized(&im.o, sizeof(im.o), opts);
 	rc = kvmops_virt_load(ctx);
 	if (!rc)
 		rc = run(&im);

@@ -7,20 +7,6 @@
 
 #include "backup/dir.h"
 
-/* A directory to read: -EINVAL when it is none of kvmops's. */
-static int read_dir(struct kvmops_ctx *ctx, const char *dir,
-		    struct kvmops_manifest *m)
-{
-	int rc = kvmops_backup_dir_read(ctx, dir, m);
-
-	if (rc == 1)
-		rc = kvmops_fail(
-			ctx, -EINVAL,
-			"%s is not a kvmops backup directory: it has no %s",
-			dir, KVMOPS_MANIFEST_FILE);
-	return rc;
-}
-
 static void info_of(const struct kvmops_manifest_backup *b,
 		    struct kvmops_backup_info *i)
 {
@@ -46,7 +32,7 @@ KVMOPS_EXPORT int kvmops_backup_list(struct kvmops_ctx *ctx, const char *dir,
 
 	if (!ctx || !dir || !list || !count)
 		return -EINVAL;
-	rc = read_dir(ctx, dir, &m);
+	rc = kvmops_backup_dir_open(ctx, dir, &m);
 	if (rc)
 		return rc;
 	*list = calloc(m.count ? m.count : 1, sizeof(**list));
@@ -113,7 +99,7 @@ KVMOPS_EXPORT int kvmops_backup_verify(struct kvmops_ctx *ctx, const char *dir,
 		return -EINVAL;
 	rc = kvmops_virt_load(ctx); /* the SHA-256 code comes with it */
 	if (!rc)
-		rc = read_dir(ctx, dir, &m);
+		rc = kvmops_backup_dir_open(ctx, dir, &m);
 	if (rc)
 		return rc;
 	*items = calloc(image_count(&m) + 1, sizeof(**items));

@@ -11,10 +11,7 @@
 void kvmops_migrate_opts_copy(const struct kvmops_migrate_opts *opts,
 			      struct kvmops_migrate_opts *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (opts)
-		memcpy(out, opts,
-		       opts->size < sizeof(*out) ? opts->size : sizeof(*out));
+	kvmops_copy_sized(out, sizeof(*out), opts);
 	out->size = sizeof(*out);
 }
 
