@@ -1164,6 +1164,7 @@ enum kvmops_migrate_phase {
 	/* since 0.8 (LIBKVMOPS_9): a running guest's backup job */
 	KVMOPS_PHASE_BACKUP,
 	KVMOPS_PHASE_UPLOAD, /* import: a disk going into its volume */
+	KVMOPS_PHASE_COMPRESS, /* export --compress: an image compressed */
 };
 
 /* "memory", "copy": a constant; "unknown" for no phase. Since 0.1 (LIBKVMOPS_2). */
@@ -1471,6 +1472,12 @@ struct kvmops_export_opts {
 	bool incremental; /* only what changed since the directory's last */
 	bool full; /* a full backup, whatever the chain allows */
 	bool no_verify; /* do not read each stored image back */
+	/*
+	 * store each image as a qcow2 of compressed clusters (qemu-img, run
+	 * locally): an incremental one against its parent, so that the
+	 * chain reads the same as uncompressed
+	 */
+	bool compress;
 };
 
 /* What an export did. */
@@ -1496,8 +1503,10 @@ struct kvmops_export_result {
  * began, and a checkpoint is taken for the next incremental one. With
  * opts->incremental, when the chain cannot go on, a full backup is taken
  * and result->why_full says why. Every image is read back and its SHA-256
- * checked unless opts->no_verify. @progress gets phase BACKUP, COPY and
- * VERIFY figures (disk, disk_total, disk_processed, disk_bps). Returns 0;
+ * checked unless opts->no_verify; a compressed one is also compared, as
+ * the guest would read it, with what was streamed. @progress gets phase
+ * BACKUP, COPY, COMPRESS and VERIFY figures (disk, disk_total,
+ * disk_processed, disk_bps). Returns 0;
  * -EINVAL for bad options or a directory that is no backup of @name;
  * -ENOENT without the domain; -ENOTSUP for a disk that cannot be taken;
  * -ECANCELED when *@cancel turned non-zero; -EIO. After a failure nothing
@@ -1519,6 +1528,7 @@ struct kvmops_backup_info {
 	char checkpoint[64]; /* "" when none was taken */
 	unsigned int disks;
 	uint64_t stored_bytes, virtual_bytes;
+	bool compressed; /* its images are compressed qcow2 */
 };
 
 /*

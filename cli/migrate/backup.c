@@ -62,6 +62,17 @@ static void failed_event(const struct kvs_call *call, const char *what)
 
 /* ---- export --list ------------------------------------------------------- */
 
+/* A JSON string, or null for "". */
+static json_object *string_or_null(const char *s)
+{
+	return *s ? json_object_new_string(s) : NULL;
+}
+
+static const char *kind_of(bool incremental)
+{
+	return incremental ? "incremental" : "full";
+}
+
 static json_object *info_json(const struct kvmops_backup_info *b)
 {
 	json_object *o = json_object_new_object();
@@ -69,16 +80,11 @@ static json_object *info_json(const struct kvmops_backup_info *b)
 	json_object_object_add(o, "name", json_object_new_string(b->name));
 	json_object_object_add(o, "time", json_object_new_string(b->time));
 	json_object_object_add(o, "kind",
-			       json_object_new_string(b->incremental ?
-							      "incremental" :
-							      "full"));
-	json_object_object_add(
-		o, "parent",
-		b->parent[0] ? json_object_new_string(b->parent) : NULL);
-	json_object_object_add(o, "checkpoint",
-			       b->checkpoint[0] ?
-				       json_object_new_string(b->checkpoint) :
-				       NULL);
+			       json_object_new_string(kind_of(b->incremental)));
+	json_object_object_add(o, "compressed",
+			       json_object_new_boolean(b->compressed));
+	json_object_object_add(o, "parent", string_or_null(b->parent));
+	json_object_object_add(o, "checkpoint", string_or_null(b->checkpoint));
 	json_object_object_add(o, "disks", json_object_new_int(b->disks));
 	json_object_object_add(o, "stored_bytes",
 			       json_object_new_int64((int64_t)b->stored_bytes));
@@ -95,14 +101,15 @@ static void print_list(const char *domain, const struct kvmops_backup_info *l,
 					     "STORED", "DISKS", "BUILDS ON" };
 	static const bool right[] = { false, false, false, true, true, false };
 	struct kvs_table t;
-	char bytes[32], disks[16];
+	char bytes[32], disks[16], kind[32];
 
 	printf("Backups of %s:\n", domain);
 	kvs_table_init(&t, 6, heads, right);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(disks, sizeof(disks), "%u", l[i].disks);
-		kvs_table_row(&t, l[i].name, l[i].time,
-			      l[i].incremental ? "incremental" : "full",
+		snprintf(kind, sizeof(kind), "%s%s", kind_of(l[i].incremental),
+			 l[i].compressed ? ", compressed" : "");
+		kvs_table_row(&t, l[i].name, l[i].time, kind,
 			      kvs_bytes(l[i].stored_bytes, bytes,
 					sizeof(bytes)),
 			      disks, l[i].parent[0] ? l[i].parent : "-");
@@ -141,7 +148,7 @@ static int list_backups(struct kvs_call *call, const char *dir)
 /* ---- export -------------------------------------------------------------- */
 
 static void export_done(const struct kvs_call *call, const char *name,
-			const struct kvmops_export_result *r)
+			const struct kvmops_export_result *r, bool compressed)
 {
 	char stored[32], size[32];
 
@@ -167,27 +174,17 @@ static void export_done(const struct kvs_call *call, const char *name,
 				       json_object_new_string(r->backup));
 		json_object_object_add(
 			o, "kind",
-			json_object_new_string(r->incremental ? "incremental" :
-								"full"));
-		json_object_object_add(
-			o, "why_full",
-			r->why_full[0] ? json_object_new_string(r->why_full) :
-					 NULL);
-		json_object_object_add(
-			o, "checkpoint",
-			r->checkpoint[0] ?
-				json_object_new_string(r->checkpoint) :
-				NULL);
-		json_object_object_add(
-			o, "no_checkpoint",
-			r->no_checkpoint[0] ?
-				json_object_new_string(r->no_checkpoint) :
-				NULL);
-		json_object_object_add(
-			o, "stale_checkpoint",
-			r->stale_checkpoint[0] ?
-				json_object_new_string(r->stale_checkpoint) :
-				NULL);
+			json_object_new_string(kind_of(r->incremental)));
+		json_object_object_add(o, "compressed",
+				       json_object_new_boolean(compressed));
+		json_object_object_add(o, "why_full",
+				       string_or_null(r->why_full));
+		json_object_object_add(o, "checkpoint",
+				       string_or_null(r->checkpoint));
+		json_object_object_add(o, "no_checkpoint",
+				       string_or_null(r->no_checkpoint));
+		json_object_object_add(o, "stale_checkpoint",
+				       string_or_null(r->stale_checkpoint));
 		json_object_object_add(o, "disks",
 				       json_object_new_int((int)r->disks));
 		json_object_object_add(
@@ -200,9 +197,10 @@ static void export_done(const struct kvs_call *call, const char *name,
 		return;
 	}
 	if (!call->quiet)
-		printf("Backup %s of %s: %s, %u disk%s, %s stored of %s\n",
-		       r->backup, name, r->incremental ? "incremental" : "full",
-		       r->disks, r->disks == 1 ? "" : "s",
+		printf("Backup %s of %s: %s%s, %u disk%s, %s stored of %s\n",
+		       r->backup, name, kind_of(r->incremental),
+		       compressed ? ", compressed" : "", r->disks,
+		       r->disks == 1 ? "" : "s",
 		       kvs_bytes(r->stored_bytes, stored, sizeof(stored)),
 		       kvs_bytes(r->virtual_bytes, size, sizeof(size)));
 }
@@ -227,6 +225,7 @@ int backup_export(struct kvs_call *call)
 	o.incremental = kvs_flag(call, "incremental");
 	o.full = kvs_flag(call, "full");
 	o.no_verify = kvs_flag(call, "no-verify");
+	o.compress = kvs_flag(call, "compress");
 	conn = kvs_conn(call);
 	if (!conn)
 		return KVS_FAIL;
@@ -240,7 +239,7 @@ int backup_export(struct kvs_call *call)
 		failed_event(call, "export");
 		return kvs_lib_error(call, rc);
 	}
-	export_done(call, call->argv[0], &r);
+	export_done(call, call->argv[0], &r, o.compress);
 	return KVS_OK;
 }
 
@@ -390,11 +389,13 @@ const struct kvs_opt backup_export_opts[] = {
 	{ .name = "full",
 	  .field = "full",
 	  .help = "a full backup, whatever the chain allows" },
+	{ .name = "compress",
+	  .help = "store compressed qcow2 images (qemu-img, on this machine)" },
 	{ .name = "no-verify",
 	  .field = "no_verify",
 	  .help = "do not read each stored image back" },
 	{ .name = "list",
-	  .conflicts = "incremental,full,no-verify",
+	  .conflicts = "incremental,full,compress,no-verify",
 	  .help = "show the backups in DIR instead: export --list DIR" },
 	{ 0 },
 };

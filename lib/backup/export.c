@@ -6,7 +6,8 @@
  * volumes next to them, which are then streamed and removed. The new
  * backup is written into its own folder, and the manifest replaced only
  * once every image is in and verified: a failure removes the folder and
- * leaves the earlier backups as they were.
+ * leaves the earlier backups as they were. Compressed, each image is
+ * streamed beside its place and compressed into it by qemu-img.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "backup/dir.h"
+#include "backup/image.h"
 #include "backup/plan.h"
 #include "virt/domain.h"
 #include "virt/stream.h"
@@ -369,25 +371,77 @@ static int verify_file(struct export *e, const char *target, const char *path,
 	return 0;
 }
 
+/*
+ * The streamed file @stream compressed into @path, and the SHA-256 of
+ * what is stored: an incremental is compressed against its parent.
+ */
+static int compress_disk(struct export *e, const struct kvmops_export_disk *d,
+			 const char *stream, const char *path, uint64_t total,
+			 char *sha256)
+{
+	struct kvmops_job job = { .phase = KVMOPS_PHASE_COMPRESS,
+				  .disk_total = total,
+				  .disk_remaining = total };
+	struct kvmops_compress c = {
+		.source = stream,
+		.source_format = d->stream_format,
+		.output = path,
+		.m = &e->m,
+		.parent = e->b.incremental ?
+				  kvmops_manifest_find(&e->m, e->b.parent) :
+				  NULL,
+		.dir = e->dir,
+		.target = d->disk.target,
+		.verify = !e->o.no_verify,
+	};
+	int rc;
+
+	snprintf(job.disk, sizeof(job.disk), "%s", d->disk.target);
+	snprintf(job.dest_path, sizeof(job.dest_path), "%s", path);
+	report(e, &job);
+	rc = kvmops_backup_compress(e->ctx, &c);
+	unlink(stream);
+	if (rc && cancelled(e))
+		return kvmops_fail(e->ctx, -ECANCELED,
+				   "interrupted while compressing disk %s",
+				   d->disk.target);
+	if (!rc)
+		rc = kvmops_backup_hash_file(e->ctx, path, e->cancel, NULL,
+					     NULL, sha256, NULL);
+	if (rc)
+		return rc;
+	job.disk_processed = total;
+	job.disk_remaining = 0;
+	report(e, &job);
+	return 0;
+}
+
 /* One disk's image into the folder, and its manifest entry. */
 static int store_disk(struct export *e, const struct kvmops_export_disk *d,
 		      virStorageVolPtr vol, struct kvmops_manifest_disk *md)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], stream[PATH_MAX];
+	uint64_t total = kvmops_volume_bytes(vol);
 	virStorageVolInfo info;
 	int rc = kvmops_backup_path(e->ctx, path, sizeof(path), e->dir,
 				    e->b.name, d->stored_file);
 
 	if (!rc)
-		rc = stream_to_file(e, d->disk.target, vol, path, md->sha256);
+		rc = kvmops_backup_path(
+			e->ctx, stream, sizeof(stream), e->dir, e->b.name,
+			d->compress ? d->stream_file : d->stored_file);
+	if (!rc)
+		rc = stream_to_file(e, d->disk.target, vol, stream, md->sha256);
 	if (!rc && !e->o.no_verify)
-		rc = verify_file(e, d->disk.target, path, md->sha256,
-				 kvmops_volume_bytes(vol));
+		rc = verify_file(e, d->disk.target, stream, md->sha256, total);
+	if (!rc && d->compress)
+		rc = compress_disk(e, d, stream, path, total, md->sha256);
 	if (rc)
 		return rc;
 	snprintf(md->target, sizeof(md->target), "%s", d->disk.target);
 	snprintf(md->format, sizeof(md->format), "%s", d->stored_format);
 	snprintf(md->file, sizeof(md->file), "%s", d->stored_file);
+	md->compressed = d->compress;
 	md->stored_bytes = kvmops_backup_file_bytes(path);
 	if (!VIRT(virStorageVolGetInfo)(vol, &info))
 		md->virtual_bytes = info.capacity;
@@ -592,8 +646,8 @@ static int plan(struct export *e, const char *name)
 		return kvmops_fail(e->ctx, rc, "cannot read the disks of %s",
 				   name);
 	name_backup(e);
-	rc = kvmops_export_plan(e->ctx, disks, n, e->running, e->b.name,
-				&e->plan);
+	rc = kvmops_export_plan(e->ctx, disks, n, e->running, e->o.compress,
+				e->b.name, &e->plan);
 	free(disks);
 	if (!rc)
 		e->count = n;

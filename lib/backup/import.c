@@ -3,7 +3,8 @@
  * kvm-migrate import: a backup of an export directory made into a domain
  * on a host again. Each disk's image is the stored one, or, for an
  * incremental backup, the chain from its full backup rebuilt by qemu-img
- * into one image (the stored files are only read). The image goes into a
+ * into one image (the stored files are only read), as is a compressed
+ * one, so that the restored disk is plain. The image goes into a
  * new volume through a sparse upload and is read back; the definition,
  * its disk paths rewritten, is defined last. A failure removes every
  * volume and definition made.
@@ -12,21 +13,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <libgen.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backup/dir.h"
+#include "backup/image.h"
 #include "migrate/migrate.h"
 #include "virt/domain.h"
 #include "virt/xml.h"
-
-extern char **environ;
 
 struct restored {
 	const struct kvmops_disk *disk; /* in the definition */
@@ -90,22 +87,14 @@ static int pick(struct import *im)
 	return rc;
 }
 
-static const struct kvmops_manifest_disk *
-stored(const struct kvmops_manifest_backup *b, const char *target)
-{
-	for (size_t i = 0; i < b->disk_count; i++)
-		if (!strcmp(b->disks[i].target, target))
-			return &b->disks[i];
-	return NULL;
-}
-
 /* Each file of the chain for @target against the manifest. */
 static int check_files(struct import *im, const char *target)
 {
 	for (size_t i = 0; i < im->length; i++) {
 		const struct kvmops_manifest_backup *b =
 			&im->m.backups[im->chain[i]];
-		const struct kvmops_manifest_disk *d = stored(b, target);
+		const struct kvmops_manifest_disk *d =
+			kvmops_manifest_disk(b, target);
 		char path[PATH_MAX], sha[KVMOPS_SHA256_HEX];
 		int rc;
 
@@ -131,93 +120,45 @@ static int check_files(struct import *im, const char *target)
 
 /* ---- rebuilding a chain with qemu-img ---------------------------------- */
 
-/* The chain's top image, its backing the one before, and so on. */
-static json_object *chain_json(struct import *im, const char *target,
-			       size_t upto)
-{
-	const struct kvmops_manifest_backup *b =
-		&im->m.backups[im->chain[upto]];
-	const struct kvmops_manifest_disk *d = stored(b, target);
-	json_object *o = json_object_new_object(), *file;
-	char path[PATH_MAX];
-
-	if (!o || kvmops_backup_path(im->ctx, path, sizeof(path), im->dir,
-				     b->name, d->file)) {
-		json_object_put(o);
-		return NULL;
-	}
-	file = json_object_new_object();
-	json_object_object_add(file, "driver", json_object_new_string("file"));
-	json_object_object_add(file, "filename", json_object_new_string(path));
-	json_object_object_add(o, "driver", json_object_new_string(d->format));
-	json_object_object_add(o, "file", file);
-	if (upto > 0)
-		json_object_object_add(o, "backing",
-				       chain_json(im, target, upto - 1));
-	else if (!strcmp(d->format, "qcow2"))
-		json_object_object_add(o, "backing", NULL);
-	return o;
-}
-
-static int run_qemu_img(struct import *im, const char *const argv[])
-{
-	pid_t pid;
-	int status, rc;
-
-	/* posix_spawn takes argv as execv does, unqualified; it is not written */
-	rc = posix_spawnp(&pid, "qemu-img", NULL, NULL, (char *const *)argv,
-			  environ);
-	if (rc)
-		return kvmops_fail(im->ctx, -EIO, "cannot run qemu-img: %s",
-				   strerror(rc));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return kvmops_fail(
-			im->ctx, -EIO,
-			"qemu-img could not rebuild the image (status %d)",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 0;
-}
-
 static int rebuild(struct import *im, struct restored *r)
 {
-	json_object *top = chain_json(im, r->disk->target, im->length - 1);
+	char *spec = kvmops_backup_image_spec(im->ctx, im->dir, &im->m, im->top,
+					      r->disk->target);
 	const char *fmt = r->disk->format[0] ? r->disk->format : "raw";
-	char spec[PATH_MAX * 4];
-	int fd;
+	int fd, rc;
 
+	if (!spec)
+		return kvmops_fail(im->ctx, -ENOMEM, "out of memory");
 	snprintf(r->image, sizeof(r->image), "%s/.kvmops-import-%s-XXXXXX",
 		 im->dir, r->disk->target);
 	fd = mkstemp(r->image);
-	if (fd < 0 || !top) {
-		json_object_put(top);
+	if (fd < 0) {
+		free(spec);
 		return kvmops_fail(im->ctx, -EIO,
 				   "cannot make a file in %s: %s", im->dir,
 				   strerror(errno));
 	}
 	close(fd);
 	r->rebuilt = true;
-	snprintf(spec, sizeof(spec), "json:%s",
-		 json_object_to_json_string_ext(
-			 top, JSON_C_TO_STRING_PLAIN |
-				      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(top);
 	const char *const argv[] = { "qemu-img", "convert", "-q",     "-O",
 				     fmt,	 spec,	    r->image, NULL };
-	return run_qemu_img(im, argv);
+	rc = kvmops_qemu_img(im->ctx, argv, "rebuild the image");
+	free(spec);
+	return rc ? -EIO : 0;
 }
 
 /* What goes up for @r: the stored file itself, or the chain rebuilt. */
 static int prepare_image(struct import *im, struct restored *r)
 {
-	const struct kvmops_manifest_disk *d = stored(im->top, r->disk->target);
+	const struct kvmops_manifest_disk *d =
+		kvmops_manifest_disk(im->top, r->disk->target);
 	const char *fmt = r->disk->format[0] ? r->disk->format : "raw";
 	int rc = check_files(im, r->disk->target);
 
 	if (rc)
 		return rc;
-	if (im->length == 1 && !strcmp(d->format, fmt))
+	/* a compressed image is rebuilt too: the restored disk is plain */
+	if (im->length == 1 && !strcmp(d->format, fmt) && !d->compressed)
 		return kvmops_backup_path(im->ctx, r->image, sizeof(r->image),
 					  im->dir, im->top->name, d->file);
 	return rebuild(im, r);
@@ -443,7 +384,7 @@ static int collect(struct import *im)
 	if (!im->r)
 		return kvmops_fail(im->ctx, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < im->ndisks; i++)
-		if (stored(im->top, im->disks[i].target))
+		if (kvmops_manifest_disk(im->top, im->disks[i].target))
 			im->r[im->nr++].disk = &im->disks[i];
 	return 0;
 }

@@ -19,6 +19,7 @@ static void info_of(const struct kvmops_manifest_backup *b,
 	for (size_t k = 0; k < b->disk_count; k++) {
 		i->stored_bytes += b->disks[k].stored_bytes;
 		i->virtual_bytes += b->disks[k].virtual_bytes;
+		i->compressed |= b->disks[k].compressed;
 	}
 }
 

@@ -84,6 +84,21 @@ static int take_u64(struct reader *r, json_object *o, const char *key,
 	return 0;
 }
 
+/* An optional boolean: false when absent. */
+static int take_flag(struct reader *r, json_object *o, const char *key,
+		     bool *value)
+{
+	json_object *v;
+
+	*value = false;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return bad(r, key, "is not true or false");
+	*value = json_object_get_boolean(v);
+	return 0;
+}
+
 static bool is_sha256(const char *s)
 {
 	size_t n = 0;
@@ -122,6 +137,11 @@ static int read_disk(struct reader *r, json_object *o,
 	if (!rc)
 		rc = take_string(r, o, "sha256", d->sha256, sizeof(d->sha256),
 				 is_sha256);
+	if (!rc)
+		rc = take_flag(r, o, "compressed", &d->compressed);
+	if (!rc && d->compressed && strcmp(d->format, "qcow2"))
+		rc = bad(r, "compressed",
+			 "is true for an image that is not qcow2");
 	return rc;
 }
 
@@ -276,6 +296,8 @@ static json_object *disk_json(const struct kvmops_manifest_disk *d)
 	json_object_object_add(o, "stored_bytes",
 			       json_object_new_int64((int64_t)d->stored_bytes));
 	put_string(o, "sha256", d->sha256);
+	json_object_object_add(o, "compressed",
+			       json_object_new_boolean(d->compressed));
 	return o;
 }
 
@@ -358,5 +380,14 @@ kvmops_manifest_find(const struct kvmops_manifest *m, const char *name)
 	for (size_t i = 0; i < m->count; i++)
 		if (!strcmp(m->backups[i].name, name))
 			return &m->backups[i];
+	return NULL;
+}
+
+const struct kvmops_manifest_disk *
+kvmops_manifest_disk(const struct kvmops_manifest_backup *b, const char *target)
+{
+	for (size_t i = 0; i < b->disk_count; i++)
+		if (!strcmp(b->disks[i].target, target))
+			return &b->disks[i];
 	return NULL;
 }

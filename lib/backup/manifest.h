@@ -21,6 +21,7 @@ struct kvmops_manifest_disk {
 	uint64_t virtual_bytes;
 	uint64_t stored_bytes; /* what the file takes in the directory */
 	char sha256[65];
+	bool compressed; /* a qcow2 of compressed clusters (export --compress) */
 };
 
 struct kvmops_manifest_backup {
@@ -58,6 +59,11 @@ void kvmops_manifest_free(struct kvmops_manifest *m);
 /* The backup named @name in @m, or NULL. */
 const struct kvmops_manifest_backup *
 kvmops_manifest_find(const struct kvmops_manifest *m, const char *name);
+
+/* Backup @b's image of disk @target, or NULL. */
+const struct kvmops_manifest_disk *
+kvmops_manifest_disk(const struct kvmops_manifest_backup *b,
+		     const char *target);
 
 /* Whether @name is a plain file name: [A-Za-z0-9._-], no leading dot. */
 bool kvmops_backup_name_ok(const char *name);

@@ -34,8 +34,13 @@ static const char *stored_format(const struct kvmops_disk *d, bool running)
 	return d->format[0] ? d->format : "raw";
 }
 
+static const char *extension(const char *format)
+{
+	return strcmp(format, "qcow2") ? "img" : "qcow2";
+}
+
 static int plan_one(struct kvmops_ctx *ctx, const struct kvmops_disk *d,
-		    bool running, const char *backup_name,
+		    bool running, bool compress, const char *backup_name,
 		    struct kvmops_export_disk *e)
 {
 	const char *why = left_out(d);
@@ -60,10 +65,16 @@ static int plan_one(struct kvmops_ctx *ctx, const struct kvmops_disk *d,
 		return kvmops_fail(ctx, -EINVAL,
 				   "disk target '%s' is not a plain name",
 				   d->target);
-	snprintf(e->stored_format, sizeof(e->stored_format), "%s",
+	snprintf(e->stream_format, sizeof(e->stream_format), "%s",
 		 stored_format(d, running));
+	snprintf(e->stored_format, sizeof(e->stored_format), "%s",
+		 compress ? "qcow2" : e->stream_format);
 	snprintf(e->stored_file, sizeof(e->stored_file), "%s.%s", d->target,
-		 strcmp(e->stored_format, "qcow2") ? "img" : "qcow2");
+		 extension(e->stored_format));
+	e->compress = compress;
+	if (compress) /* streamed beside it, then compressed into it */
+		snprintf(e->stream_file, sizeof(e->stream_file), "%s.stream.%s",
+			 d->target, extension(e->stream_format));
 	if (running)
 		snprintf(e->scratch_name, sizeof(e->scratch_name),
 			 "kvmops-backup-%s-%s.qcow2", backup_name, d->target);
@@ -71,7 +82,8 @@ static int plan_one(struct kvmops_ctx *ctx, const struct kvmops_disk *d,
 }
 
 int kvmops_export_plan(struct kvmops_ctx *ctx, const struct kvmops_disk *disks,
-		       size_t count, bool running, const char *backup_name,
+		       size_t count, bool running, bool compress,
+		       const char *backup_name,
 		       struct kvmops_export_disk **plan)
 {
 	struct kvmops_export_disk *p = calloc(count ? count : 1, sizeof(*p));
@@ -81,7 +93,8 @@ int kvmops_export_plan(struct kvmops_ctx *ctx, const struct kvmops_disk *disks,
 	if (!p)
 		return kvmops_fail(ctx, -ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < count; i++) {
-		rc = plan_one(ctx, &disks[i], running, backup_name, &p[i]);
+		rc = plan_one(ctx, &disks[i], running, compress, backup_name,
+			      &p[i]);
 		taken += !rc && !p[i].skip;
 	}
 	if (!rc && !taken)

@@ -17,6 +17,9 @@ struct kvmops_export_disk {
 	char why[64];
 	char stored_file[KVMOPS_BACKUP_NAME_MAX + 16]; /* "vda.qcow2" */
 	char stored_format[16]; /* what the stored image is */
+	char stream_format[16]; /* what comes out of the volume or the job */
+	bool compress; /* streamed into stream_file, then compressed */
+	char stream_file[KVMOPS_BACKUP_NAME_MAX + 24]; /* "vda.stream.qcow2" */
 	/* its image can hold a persistent bitmap: qcow2 v3 (compat 1.1) */
 	bool bitmaps;
 	/* a running guest's: the job's target, a volume in the disk's pool */
@@ -24,12 +27,14 @@ struct kvmops_export_disk {
 };
 
 /*
- * One entry per disk of @disks: 0, or -ENOTSUP naming a disk export
+ * One entry per disk of @disks (stored compressed when @compress): 0,
+ * or -ENOTSUP naming a disk export
  * cannot take (network storage, a shareable disk), or -ENOENT when no
  * disk carries data. Free *@plan with free().
  */
 int kvmops_export_plan(struct kvmops_ctx *ctx, const struct kvmops_disk *disks,
-		       size_t count, bool running, const char *backup_name,
+		       size_t count, bool running, bool compress,
+		       const char *backup_name,
 		       struct kvmops_export_disk **plan);
 
 /*

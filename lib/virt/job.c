@@ -24,6 +24,7 @@ KVMOPS_EXPORT const char *kvmops_phase_name(enum kvmops_migrate_phase phase)
 		[KVMOPS_PHASE_DONE] = "done",
 		[KVMOPS_PHASE_BACKUP] = "backup",
 		[KVMOPS_PHASE_UPLOAD] = "upload",
+		[KVMOPS_PHASE_COMPRESS] = "compress",
 	};
 
 	return (size_t)phase < ARRAY_SIZE(names) && names[phase] ?

@@ -37,6 +37,7 @@ static const struct kvmops_manifest_disk vda_inc = {
 	.virtual_bytes = 10737418240ull,
 	.stored_bytes = 33751040,
 	.sha256 = SHA_B,
+	.compressed = true,
 };
 
 static void add(struct kvmops_ctx *ctx, struct kvmops_manifest *m,
@@ -76,6 +77,8 @@ static void test_round_trip(void **state)
 	assert_false(back.backups[0].incremental);
 	assert_string_equal(back.backups[0].parent, "");
 	assert_true(back.backups[1].incremental);
+	assert_false(back.backups[0].disks[0].compressed);
+	assert_true(back.backups[1].disks[0].compressed);
 	assert_string_equal(back.backups[1].parent, "20261202T190000Z");
 	assert_string_equal(back.backups[1].checkpoint,
 			    "kvmops-20261202T191500Z");
@@ -162,6 +165,20 @@ static void test_refusals(void **state)
 				  "\"stored_bytes\":0,\"sha256\":\"" SHA_A
 				  "\"}")),
 		  "format" },
+		{ MANIFEST("1",
+			   BACKUP("b1", "full", "null",
+				  "{\"target\":\"vda\",\"format\":\"raw\","
+				  "\"file\":\"vda.img\",\"virtual_bytes\":1,"
+				  "\"stored_bytes\":0,\"sha256\":\"" SHA_A
+				  "\",\"compressed\":true}")),
+		  "compressed is true for an image that is not qcow2" },
+		{ MANIFEST("1",
+			   BACKUP("b1", "full", "null",
+				  "{\"target\":\"vda\",\"format\":\"qcow2\","
+				  "\"file\":\"vda.img\",\"virtual_bytes\":1,"
+				  "\"stored_bytes\":0,\"sha256\":\"" SHA_A
+				  "\",\"compressed\":\"yes\"}")),
+		  "compressed is not true or false" },
 	};
 	struct kvmops_ctx *ctx = *state;
 	struct kvmops_manifest m;

@@ -58,14 +58,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int plan(struct env *e, const char *xml, bool running)
+static int plan_compressed(struct env *e, const char *xml, bool running,
+			   bool compress)
 {
 	free(e->disks);
 	free(e->plan);
 	e->plan = NULL;
 	assert_int_equal(kvmops_domain_disks(xml, &e->disks, &e->count), 0);
-	return kvmops_export_plan(e->ctx, e->disks, e->count, running,
+	return kvmops_export_plan(e->ctx, e->disks, e->count, running, compress,
 				  "20261202T190000Z", &e->plan);
+}
+
+static int plan(struct env *e, const char *xml, bool running)
+{
+	return plan_compressed(e, xml, running, false);
 }
 
 static const char *const two_and_cdrom = DOMAIN(
@@ -100,6 +106,26 @@ static void test_shut_off(void **state)
 	assert_string_equal(e->plan[1].stored_file, "vdb.img");
 	assert_string_equal(e->plan[1].scratch_name, "");
 	assert_true(e->plan[2].skip);
+}
+
+/* Compressed, every image is a qcow2, streamed first into a file beside it. */
+static void test_compressed(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(plan_compressed(e, two_and_cdrom, false, true), 0);
+	assert_true(e->plan[1].compress);
+	assert_string_equal(e->plan[1].stream_format, "raw");
+	assert_string_equal(e->plan[1].stream_file, "vdb.stream.img");
+	assert_string_equal(e->plan[1].stored_format, "qcow2");
+	assert_string_equal(e->plan[1].stored_file, "vdb.qcow2");
+	assert_string_equal(e->plan[0].stream_file, "vda.stream.qcow2");
+	assert_int_equal(plan_compressed(e, two_and_cdrom, true, true), 0);
+	assert_string_equal(e->plan[1].stream_format, "qcow2");
+	assert_string_equal(e->plan[1].stream_file, "vdb.stream.qcow2");
+	assert_int_equal(plan(e, two_and_cdrom, true), 0);
+	assert_false(e->plan[0].compress);
+	assert_string_equal(e->plan[0].stream_file, "");
 }
 
 static void test_refusals(void **state)
@@ -190,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_running),
 		TEST(test_shut_off),
+		TEST(test_compressed),
 		TEST(test_refusals),
 		TEST(test_job_and_checkpoint_xml),
 	};

@@ -114,6 +114,7 @@ static void test_phase_name(void **state)
 		{ KVMOPS_PHASE_DONE, "done" },
 		{ KVMOPS_PHASE_BACKUP, "backup" },
 		{ KVMOPS_PHASE_UPLOAD, "upload" },
+		{ KVMOPS_PHASE_COMPRESS, "compress" },
 	};
 	size_t i;
 
@@ -121,7 +122,7 @@ static void test_phase_name(void **state)
 		assert_string_equal(kvmops_phase_name(want[i].phase),
 				    want[i].name);
 	assert_string_equal(kvmops_phase_name((enum kvmops_migrate_phase)(
-				    KVMOPS_PHASE_UPLOAD + 1)),
+				    KVMOPS_PHASE_COMPRESS + 1)),
 			    "unknown");
 	assert_string_equal(kvmops_phase_name((enum kvmops_migrate_phase) - 1),
 			    "unknown");
