@@ -6,8 +6,9 @@
 # incremental backup holding about what the guest wrote, whose chain
 # restores the disk; a deleted checkpoint that makes the next one full,
 # saying why; an interrupted export that leaves the earlier backups
-# verified and nothing behind; and a failed import that leaves nothing
-# on its host.
+# verified and nothing behind; a failed import that leaves nothing on
+# its host; and compressed backups, smaller, whose chain restores the
+# disk.
 . "$top_srcdir/tests/lab/migrate-lib.sh"
 
 migrate_lab
@@ -146,6 +147,26 @@ expect_status 1 "import into a pool with no room" "$M" -c "$U2" import "$DIR" --
 expect_eq "$(domstate 2 ex2f)" none "host 2 has no domain ex2f"
 expect_eq "$(virsh -q -c "$U2" vol-list small | grep -c .)" 0 "pool small holds no volume"
 expect_eq "$(virsh -q -c "$U2" vol-list default | grep -c ex2f)" 0 "nor does the default pool"
+
+# ---- 9. compressed: smaller, and the chain restores the disk ---------------
+CDIR=$TEST_TMP/compressed
+expect_status 0 "export --compress of running ex2" "$M" -c "$U1" export ex2 "$CDIR" --compress --json
+expect_eq "$(field completed compressed)" true "... its images are compressed"
+plain=$(du -sk "$DIR/$full" | cut -f1)
+packed=$(du -sk "$CDIR/$(field completed backup)" | cut -f1)
+[ "$packed" -lt $((plain / 2)) ] && ok "... and take $packed KiB where the plain full backup took $plain" ||
+	not_ok "the compressed backup takes $packed KiB, the plain one $plain"
+lab write ex2 16 >/dev/null || not_ok "lab write ex2 16"
+expect_status 0 "export --compress --incremental after a 16 MiB write" "$M" -c "$U1" export ex2 "$CDIR" --compress --incremental --json
+expect_eq "$(field completed kind)" incremental "... it is incremental"
+expect_status 0 "verify of the compressed backups" "$M" verify "$CDIR"
+virsh -q -c "$U1" suspend ex2 >/dev/null
+expect_status 0 "import of the compressed chain on host 2 as ex2c" "$M" -c "$U2" import "$CDIR" --name ex2c
+run qemu-img compare -U -f qcow2 -F qcow2 "$(host_file 2 $IMG/ex2c-vda.qcow2)" "$(host_file 1 $IMG/ex2.qcow2)"
+expect_eq "$status" 0 "the compressed chain, restored, equals the disk ($out)"
+virsh -q -c "$U1" resume ex2 >/dev/null
+expect_eq "$(scratch_left)" 0 "no scratch volume is left"
+expect_eq "$(ls "$CDIR"/*/ | grep -c stream)" 0 "no streamed file is left beside the images"
 
 # ---- the directory, listed and verified --------------------------------------
 expect_status 0 "export --list" "$M" export --list "$DIR" --json
