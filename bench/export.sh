@@ -1,12 +1,13 @@
 #!/bin/bash
 # kvm-migrate export against its yardstick, virtnbdbackup (Debian's
 # package), on the same running lab guest, side by side in one run: a
-# full backup each (ROUNDS paired runs, the order alternating), then an
-# incremental each after the same write of WRITE MiB. Prints the wall
-# times, the bytes each stored, and whether each tool's restore equals
-# the guest's disk. Goals: a full export at most 1.2x virtnbdbackup's
-# wall time and 1.05x its bytes; an incremental at most 1.1x the data
-# written; both restores equal.
+# full backup each (ROUNDS paired runs, the order alternating), one
+# compressed full backup each (no goal: qemu-img's zlib against lz4, size
+# against speed), then an incremental each after the same write of WRITE
+# MiB. Prints the wall times, the bytes each stored, and whether each
+# tool's restore equals the guest's disk. Goals: a full export at most
+# 1.2x virtnbdbackup's wall time and 1.05x its bytes; an incremental at
+# most 1.1x the data written; both restores equal.
 #
 # virtnbdbackup refuses to run beside a checkpoint it did not make, so
 # each tool's checkpoints are removed before the other runs, and each
@@ -90,6 +91,16 @@ ours_full_kib=$(used "$OUT/ours")
 theirs_full_kib=$(used "$OUT/theirs")
 theirs_disk=$(used "$OUT/theirs/vda.full.data")
 
+# One compressed full backup each: qemu-img's zlib against virtnbdbackup's lz4.
+rm -rf "$OUT/ours-z" "$OUT/theirs-z"
+timed za "$BIN" -c "$U1" export bn1 "$OUT/ours-z" --compress
+drop_checkpoints kvmops-
+timed zb theirs -d bn1 -l full --compress -o "$OUT/theirs-z"
+drop_checkpoints virtnbdbackup
+ours_z_kib=$(used "$OUT/ours-z")
+theirs_z_kib=$(used "$OUT/theirs-z")
+rm -rf "$OUT/ours-z" "$OUT/theirs-z"
+
 # The incrementals: each tool's chain in turn, after the same write.
 theirs_full
 "$LAB" write bn1 "$WRITE" >/dev/null || exit 1
@@ -135,6 +146,9 @@ printf '%-34s %11s KiB %11s KiB %8s\n' "full backup, stored (all files)" "$ours_
 	"$(ratio "$ours_full_kib" "$theirs_full_kib")"
 printf '%-34s %14s %11s KiB %8s\n' "... of it the disk's data" "" "$theirs_disk" \
 	"$(ratio "$ours_full_kib" "$theirs_disk")"
+printf '%-34s %14s %14s %8s\n' "full --compress, wall" "$(ms "$za")" "$(ms "$zb")" "$(ratio "$za" "$zb")"
+printf '%-34s %11s KiB %11s KiB %8s\n' "full --compress, stored" "$ours_z_kib" "$theirs_z_kib" \
+	"$(ratio "$ours_z_kib" "$theirs_z_kib")"
 printf '%-34s %14s %14s %8s\n' "incremental, wall" "$(ms "$ia")" "$(ms "$ib")" "$(ratio "$ia" "$ib")"
 printf '%-34s %11s KiB %11s KiB\n' "incremental, stored" "$ours_inc" "$theirs_inc"
 printf '%-34s %14s %14s\n' "incremental / data written" "$(ratio "$ours_inc" $((WRITE * 1024)))" \

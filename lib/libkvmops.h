@@ -1506,7 +1506,8 @@ struct kvmops_export_result {
  * checked unless opts->no_verify; a compressed one is also compared, as
  * the guest would read it, with what was streamed. @progress gets phase
  * BACKUP, COPY, COMPRESS and VERIFY figures (disk, disk_total,
- * disk_processed, disk_bps). Returns 0;
+ * disk_processed, disk_bps, and elapsed_ms since the export began).
+ * Returns 0;
  * -EINVAL for bad options or a directory that is no backup of @name;
  * -ENOENT without the domain; -ENOTSUP for a disk that cannot be taken;
  * -ECANCELED when *@cancel turned non-zero; -EIO. After a failure nothing
@@ -1583,7 +1584,9 @@ struct kvmops_import_result {
  * per disk equal to the disk at that point, each image is checked
  * against the manifest's SHA-256, uploaded sparse into a new volume and
  * read back, and the definition, its disk paths rewritten, is defined
- * (and started with opts->start). Returns 0; -EINVAL for a directory
+ * (and started with opts->start). @progress gets phase UPLOAD figures
+ * (disk, disk_total, disk_processed, disk_bps, and elapsed_ms since the
+ * import began). Returns 0; -EINVAL for a directory
  * that is no backup or a bad option; -ENOENT when opts->at names no
  * backup, or there is no such pool; -EEXIST when a domain of that name,
  * or a volume, is there already (remedy "name"); -EIO; -ECANCELED. A

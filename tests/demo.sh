@@ -174,9 +174,10 @@ backup_tour() {
 	say "A full backup of bak1 while it runs (heartbeat $before): libvirt's backup job copies its disk as it"
 	say "was when the job began, into a scratch volume streamed into $dir; every image read back (SHA-256)"
 	step "$KM" -c "$u1" export bak1 "$dir"
-	say "bak1 writes 32 MiB to its disk; the incremental backup takes only what changed since the checkpoint"
+	say "bak1 writes 32 MiB to its disk; the incremental backup takes only what changed since the checkpoint,"
+	say "and --compress has qemu-img compress it against the full one (then compared through the chain)"
 	"$LAB" write bak1 32 >/dev/null || exit 1
-	step "$KM" -c "$u1" export bak1 "$dir" --incremental
+	step "$KM" -c "$u1" export bak1 "$dir" --incremental --compress
 	after=$(beat bak1 "$before")
 	say "bak1 ran on through both (heartbeat $before -> $after). The directory's backups:"
 	step "$KM" export --list "$dir"

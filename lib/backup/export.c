@@ -38,6 +38,7 @@ struct export
 	kvmops_progress_fn progress;
 	void *userdata;
 	const volatile int *cancel;
+	uint64_t t0_ms;
 	bool running;
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	struct kvmops_manifest m;
@@ -56,8 +57,10 @@ static bool cancelled(const struct export *e)
 	return e->cancel && *e->cancel;
 }
 
-static void report(struct export *e, const struct kvmops_job *job)
+/* @job's figures, and the time since the export began */
+static void report(struct export *e, struct kvmops_job *job)
 {
+	job->elapsed_ms = kvmops_now_ms() - e->t0_ms;
 	if (e->progress)
 		e->progress(e->ctx, job, e->userdata);
 }
@@ -393,6 +396,7 @@ static int compress_disk(struct export *e, const struct kvmops_export_disk *d,
 		.dir = e->dir,
 		.target = d->disk.target,
 		.verify = !e->o.no_verify,
+		.cancel = e->cancel,
 	};
 	int rc;
 
@@ -799,6 +803,7 @@ KVMOPS_EXPORT int kvmops_export(struct kvmops_ctx *ctx, virConnectPtr conn,
 {
 	struct kvmops_export_result spare;
 	struct export e = { .ctx = ctx,
+			    .t0_ms = kvmops_now_ms(),
 			    .conn = conn,
 			    .dir = dir,
 			    .progress = progress,

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,14 +123,43 @@ static int spawn(const char *const argv[], int err_fd, pid_t *pid)
 	return rc;
 }
 
+/* Keeps the tail of what @fd says (the error is at the end), ending
+ * @pid with SIGTERM once *@cancel turns non-zero; true if it did. */
+static bool drain(int fd, pid_t pid, const volatile int *cancel, char *err,
+		  size_t size, size_t *len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	bool ended = false;
+	ssize_t n;
+
+	for (;;) {
+		if (!ended && cancel && *cancel) {
+			kill(pid, SIGTERM);
+			ended = true;
+		}
+		if (poll(&p, 1, 250) <= 0)
+			continue; /* a timeout, or a signal: look at @cancel */
+		n = read(fd, err + *len, size - 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ended;
+		*len += (size_t)n;
+		if (*len == size - 1) {
+			memmove(err, err + *len / 2, *len - *len / 2);
+			*len -= *len / 2;
+		}
+	}
+}
+
 int kvmops_qemu_img(struct kvmops_ctx *ctx, const char *const argv[],
-		    const char *doing)
+		    const char *doing, const volatile int *cancel)
 {
 	char err[512] = "";
 	size_t len = 0;
 	int fds[2], status, rc;
+	bool ended;
 	pid_t pid;
-	ssize_t n;
 
 	if (pipe2(fds, O_CLOEXEC))
 		return kvmops_fail(ctx, -EIO, "cannot run qemu-img: %s",
@@ -139,23 +171,15 @@ int kvmops_qemu_img(struct kvmops_ctx *ctx, const char *const argv[],
 		return kvmops_fail(ctx, -EIO, "cannot run qemu-img: %s",
 				   strerror(rc));
 	}
-	/* keep the tail of what it says: the error is at the end */
-	while ((n = read(fds[0], err + len, sizeof(err) - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(err) - 1) {
-			memmove(err, err + len / 2, len - len / 2);
-			len -= len / 2;
-		}
-	}
+	ended = drain(fds[0], pid, cancel, err, sizeof(err), &len);
 	err[len] = '\0';
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	last_line(err, len);
+	if (ended)
+		return kvmops_fail(ctx, -ECANCELED, "interrupted trying to %s",
+				   doing);
 	if (!WIFEXITED(status))
 		return kvmops_fail(ctx, -EIO,
 				   "qemu-img was killed trying to %s", doing);
@@ -198,14 +222,16 @@ static int convert(struct kvmops_ctx *ctx, const struct kvmops_compress *c,
 		"qcow2",    "-B",      base, "-F", pd ? pd->format : "",
 		source,	    c->output, NULL
 	};
-	rc = kvmops_qemu_img(ctx, pd ? on_parent : full, "compress the image");
+	rc = kvmops_qemu_img(ctx, pd ? on_parent : full, "compress the image",
+			     c->cancel);
 	if (!rc && pd) { /* stored images name no backing file */
 		const char *const alone[] = { "qemu-img", "rebase", "-q",
 					      "-u",	  "-b",	    "",
 					      c->output,  NULL };
-		rc = kvmops_qemu_img(ctx, alone, "make the image standalone");
+		rc = kvmops_qemu_img(ctx, alone, "make the image standalone",
+				     c->cancel);
 	}
-	return rc ? -EIO : 0;
+	return rc > 0 ? -EIO : rc; /* -ECANCELED or -EIO as it is */
 }
 
 static int compare(struct kvmops_ctx *ctx, const struct kvmops_compress *c,
@@ -218,16 +244,17 @@ static int compare(struct kvmops_ctx *ctx, const struct kvmops_compress *c,
 	if (!rc) {
 		const char *const argv[] = { "qemu-img", "compare", "-q",
 					     source,	 output,    NULL };
-		rc = kvmops_qemu_img(ctx, argv, "compare the images");
+		rc = kvmops_qemu_img(ctx, argv, "compare the images",
+				     c->cancel);
 	}
 	if (rc == 1)
 		kvmops_fail(ctx, -EIO,
 			    "the compressed image %s does not read as %s does",
 			    c->output, c->source);
 	free(output);
-	return rc == -ENOMEM ? kvmops_fail(ctx, rc, "out of memory") :
-	       rc	     ? -EIO :
-			       0;
+	if (rc == -ENOMEM)
+		return kvmops_fail(ctx, rc, "out of memory");
+	return rc > 0 ? -EIO : rc;
 }
 
 int kvmops_backup_compress(struct kvmops_ctx *ctx,

@@ -24,11 +24,13 @@ char *kvmops_backup_image_spec(struct kvmops_ctx *ctx, const char *dir,
 
 /*
  * Runs qemu-img with @argv (argv[0] "qemu-img"), for @doing ("rebuild
- * the image"): 0 when it exits 0, its exit status (> 0) otherwise, or
- * -EIO when it cannot run or is killed.
+ * the image"): 0 when it exits 0, its exit status (> 0) otherwise, -EIO
+ * when it cannot run or is killed, -ECANCELED when *@cancel (if given)
+ * turned non-zero, which ends it with SIGTERM (looked at four times a
+ * second).
  */
 int kvmops_qemu_img(struct kvmops_ctx *ctx, const char *const argv[],
-		    const char *doing);
+		    const char *doing, const volatile int *cancel);
 
 /* What kvmops_backup_compress() takes. */
 struct kvmops_compress {
@@ -40,13 +42,15 @@ struct kvmops_compress {
 	const struct kvmops_manifest_backup *parent;
 	const char *dir, *target;
 	bool verify; /* compare the two, read through the chain */
+	const volatile int *cancel; /* if given, non-zero stops qemu-img */
 };
 
 /*
  * Writes @c->output, a compressed qcow2 that reads as @c->source does
- * on top of the same parent, and names no backing file. 0, or -EIO
- * naming what failed (qemu-img, or a comparison that found them
- * different). @c->output is removed on failure.
+ * on top of the same parent, and names no backing file. 0, -ECANCELED
+ * when *@c->cancel turned non-zero, or -EIO naming what failed
+ * (qemu-img, or a comparison that found them different). @c->output is
+ * removed on failure.
  */
 int kvmops_backup_compress(struct kvmops_ctx *ctx,
 			   const struct kvmops_compress *c);

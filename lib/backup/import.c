@@ -41,6 +41,7 @@ struct import {
 	kvmops_progress_fn progress;
 	void *userdata;
 	const volatile int *cancel;
+	uint64_t t0_ms;
 	struct kvmops_manifest m;
 	size_t chain[256], length;
 	const struct kvmops_manifest_backup *top;
@@ -54,8 +55,10 @@ struct import {
 	struct kvmops_import_result *result;
 };
 
-static void report(struct import *im, const struct kvmops_job *job)
+/* @job's figures, and the time since the import began */
+static void report(struct import *im, struct kvmops_job *job)
 {
+	job->elapsed_ms = kvmops_now_ms() - im->t0_ms;
 	if (im->progress)
 		im->progress(im->ctx, job, im->userdata);
 }
@@ -142,9 +145,9 @@ static int rebuild(struct import *im, struct restored *r)
 	r->rebuilt = true;
 	const char *const argv[] = { "qemu-img", "convert", "-q",     "-O",
 				     fmt,	 spec,	    r->image, NULL };
-	rc = kvmops_qemu_img(im->ctx, argv, "rebuild the image");
+	rc = kvmops_qemu_img(im->ctx, argv, "rebuild the image", im->cancel);
 	free(spec);
-	return rc ? -EIO : 0;
+	return rc > 0 ? -EIO : rc;
 }
 
 /* What goes up for @r: the stored file itself, or the chain rebuilt. */
@@ -512,6 +515,7 @@ KVMOPS_EXPORT int kvmops_import(struct kvmops_ctx *ctx, virConnectPtr dst,
 {
 	struct kvmops_import_result spare;
 	struct import im = { .ctx = ctx,
+			     .t0_ms = kvmops_now_ms(),
 			     .dst = dst,
 			     .dir = dir,
 			     .progress = progress,

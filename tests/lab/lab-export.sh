@@ -8,7 +8,7 @@
 # saying why; an interrupted export that leaves the earlier backups
 # verified and nothing behind; a failed import that leaves nothing on
 # its host; and compressed backups, smaller, whose chain restores the
-# disk.
+# disk, and a SIGTERM while compressing that stops qemu-img too.
 . "$top_srcdir/tests/lab/migrate-lib.sh"
 
 migrate_lab
@@ -150,7 +150,10 @@ expect_eq "$(virsh -q -c "$U2" vol-list default | grep -c ex2f)" 0 "nor does the
 
 # ---- 9. compressed: smaller, and the chain restores the disk ---------------
 CDIR=$TEST_TMP/compressed
+t0=$(date +%s%N)
 expect_status 0 "export --compress of running ex2" "$M" -c "$U1" export ex2 "$CDIR" --compress --json
+z0=$(grep -E '"phase": ?"compress"' <<<"$out" | head -1 | "$JSON_CHECK" --get elapsed_ms)
+echo "# it took $((($(date +%s%N) - t0) / 1000000)) ms, compressing from $z0 ms to $(field progress elapsed_ms) ms"
 expect_eq "$(field completed compressed)" true "... its images are compressed"
 plain=$(du -sk "$DIR/$full" | cut -f1)
 packed=$(du -sk "$CDIR/$(field completed backup)" | cut -f1)
@@ -167,6 +170,28 @@ expect_eq "$status" 0 "the compressed chain, restored, equals the disk ($out)"
 virsh -q -c "$U1" resume ex2 >/dev/null
 expect_eq "$(scratch_left)" 0 "no scratch volume is left"
 expect_eq "$(ls "$CDIR"/*/ | grep -c stream)" 0 "no streamed file is left beside the images"
+# SIGTERM to kvm-migrate alone, while qemu-img compresses: both stop.
+count=$(ls "$CDIR" | grep -c '^20')
+"$M" -c "$U1" export ex2 "$CDIR" --compress --full --json >"$TEST_TMP/z.out" 2>"$TEST_TMP/z.err" &
+pid=$!
+for t in $(seq 600); do
+	grep -qE '"phase": ?"compress"' "$TEST_TMP/z.out" 2>/dev/null && break
+	sleep 0.05
+done
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+took=$((($(date +%s%N) - t0) / 1000000))
+[ "$status" != 0 ] && ok "SIGTERM while compressing stopped the export (exit $status)" ||
+	not_ok "the export finished before its SIGTERM: $(tail -1 "$TEST_TMP/z.out")"
+# Left to finish, qemu-img would compress and compare for seconds more.
+[ "$took" -lt 1500 ] && ok "... $took ms after it: qemu-img was stopped, not waited for" ||
+	not_ok "the export took $took ms to stop: was qemu-img left to finish?"
+expect_in "interrupted" "$(cat "$TEST_TMP/z.err")" "... and it says so"
+expect_eq "$(pgrep -fc "qemu-img .*$CDIR")" 0 "... and qemu-img stopped with it"
+expect_eq "$(ls "$CDIR" | grep -c '^20')" "$count" "no new backup folder is left"
+expect_status 0 "verify: the earlier compressed backups are whole" "$M" verify "$CDIR"
 
 # ---- the directory, listed and verified --------------------------------------
 expect_status 0 "export --list" "$M" export --list "$DIR" --json

@@ -254,6 +254,29 @@ static void test_failure(void **state)
 	assert_in_error(e->ctx, "backup full has no image of disk vdz");
 }
 
+/* Cancelled, qemu-img is ended: -ECANCELED, and no output left. */
+static void test_cancelled(void **state)
+{
+	struct env *e = *state;
+	char source[PATH_MAX], output[PATH_MAX];
+	volatile int cancel = 1;
+
+	make_image(at(e, "full", "vdb.stream.img"), "raw",
+		   "write -P 0x5a 1M 2M");
+	snprintf(source, sizeof(source), "%s", e->path);
+	snprintf(output, sizeof(output), "%s", at(e, "full", "vdb.qcow2"));
+	struct kvmops_compress c = { .source = source,
+				     .source_format = "raw",
+				     .output = output,
+				     .dir = e->dir,
+				     .target = "vdb",
+				     .cancel = &cancel };
+
+	assert_int_equal(kvmops_backup_compress(e->ctx, &c), -ECANCELED);
+	assert_in_error(e->ctx, "interrupted trying to compress the image");
+	assert_int_not_equal(access(output, F_OK), 0);
+}
+
 static bool have_qemu_img(void)
 {
 	return !system("qemu-img --version >/dev/null 2>&1 && "
@@ -269,6 +292,7 @@ int main(void)
 		TEST(test_alone_would_be_wrong),
 		TEST(test_full_raw),
 		TEST(test_failure),
+		TEST(test_cancelled),
 	};
 	const char *require = getenv("KVMOPS_REQUIRE_LAB");
 
