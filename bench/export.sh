@@ -2,7 +2,7 @@
 # kvm-migrate export against its yardstick, virtnbdbackup (Debian's
 # package), on the same running lab guest, side by side in one run: a
 # full backup each (ROUNDS paired runs, the order alternating), one
-# compressed full backup each (no goal: qemu-img's zlib against lz4, size
+# compressed full backup each (no goal: qemu-img's zstd against lz4, size
 # against speed), then an incremental each after the same write of WRITE
 # MiB. Prints the wall times, the bytes each stored, and whether each
 # tool's restore equals the guest's disk. Goals: a full export at most
@@ -91,7 +91,7 @@ ours_full_kib=$(used "$OUT/ours")
 theirs_full_kib=$(used "$OUT/theirs")
 theirs_disk=$(used "$OUT/theirs/vda.full.data")
 
-# One compressed full backup each: qemu-img's zlib against virtnbdbackup's lz4.
+# One compressed full backup each: qemu-img's zstd against virtnbdbackup's lz4.
 rm -rf "$OUT/ours-z" "$OUT/theirs-z"
 timed za "$BIN" -c "$U1" export bn1 "$OUT/ours-z" --compress
 drop_checkpoints kvmops-

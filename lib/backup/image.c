@@ -198,6 +198,8 @@ static json_object *parent_json(struct kvmops_ctx *ctx,
 			   NULL;
 }
 
+#define ZSTD "compression_type=zstd"
+
 /* qemu-img convert -c; an incremental's output on its parent (-B). */
 static int convert(struct kvmops_ctx *ctx, const struct kvmops_compress *c,
 		   const char *source)
@@ -214,16 +216,20 @@ static int convert(struct kvmops_ctx *ctx, const struct kvmops_compress *c,
 	if (pd) /* the output's folder is the parent's sibling */
 		snprintf(base, sizeof(base), "../%s/%s", c->parent->name,
 			 pd->file);
-	const char *const full[] = { "qemu-img", "convert", "-q",
-				     "-c",	 "-O",	    "qcow2",
-				     source,	 c->output, NULL };
-	const char *const on_parent[] = {
-		"qemu-img", "convert", "-q", "-c", "-O",
-		"qcow2",    "-B",      base, "-F", pd ? pd->format : "",
-		source,	    c->output, NULL
-	};
-	rc = kvmops_qemu_img(ctx, pd ? on_parent : full, "compress the image",
-			     c->cancel);
+	/* zstd, written out of order: five times zlib's pace, as small */
+	const char *argv[16] = { "qemu-img", "convert", "-q", "-W", "-c",
+				 "-O",	     "qcow2",	"-o", ZSTD };
+	size_t n = 9;
+
+	if (pd) {
+		argv[n++] = "-B";
+		argv[n++] = base;
+		argv[n++] = "-F";
+		argv[n++] = pd->format;
+	}
+	argv[n++] = source;
+	argv[n++] = c->output;
+	rc = kvmops_qemu_img(ctx, argv, "compress the image", c->cancel);
 	if (!rc && pd) { /* stored images name no backing file */
 		const char *const alone[] = { "qemu-img", "rebase", "-q",
 					      "-u",	  "-b",	    "",
