@@ -950,7 +950,7 @@ enum kvmops_converge_allow {
  */
 struct kvmops_converge_config {
 	uint64_t max_downtime_ms; /* the most the admin accepts: 500 */
-	uint64_t start_downtime_ms; /* the limit a move starts with: 300 */
+	uint64_t start_downtime_ms; /* the limit a move starts with: 300, or the maximum if lower */
 	unsigned int allow; /* kvmops_converge_allow flags: auto-converge */
 	unsigned int window_passes; /* the progress window: 3 passes, */
 	uint64_t window_ms; /* or 20 s, whichever comes first */
@@ -1057,7 +1057,10 @@ struct kvmops_converge_decision {
 /*
  * The policy's decision on @sample (kvm-migrate(1), CONVERGENCE): pure,
  * no I/O. In order: nothing when the implied downtime fits the current
- * limit; the limit raised just above it when it fits max_downtime_ms;
+ * limit, unless window_passes + 1 passes fitted it and QEMU has not
+ * switched over: then a way out below when post-copy or suspend is
+ * allowed, else the limit raised to max_downtime_ms (from 0.8); the
+ * limit raised just above it when it fits max_downtime_ms;
  * when stalled (every pass in the progress window left at least
  * stall_percent of the lowest remaining before it) or slow (at the
  * window's pace of progress the move would end after the timeout), a wait while

@@ -544,8 +544,11 @@ static int prepare(struct kvmops_ctx *ctx, virConnectPtr src,
 		   virStorageVolPtr **made, size_t *nmade)
 {
 	char *xml = VIRT(virDomainGetXMLDesc)(run->dom, 0);
-	uint64_t limit_ms = o->converge ? o->converge->start_downtime_ms :
-					  o->max_downtime_ms;
+	const struct kvmops_converge_config *c = o->converge;
+	uint64_t limit_ms = !c ? o->max_downtime_ms :
+			    c->start_downtime_ms < c->max_downtime_ms ?
+				 c->start_downtime_ms :
+				 c->max_downtime_ms;
 	int rc;
 
 	default_timeout(ctx, run->dom, o);

@@ -120,7 +120,10 @@ KVMOPS_EXPORT void kvmops_converge_start(const struct kvmops_converge_config *c,
 					 struct kvmops_converge_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->limit_ms = c->start_downtime_ms;
+	/* a --max-downtime below the usual start is the admin's word */
+	st->limit_ms = c->start_downtime_ms < c->max_downtime_ms ?
+			       c->start_downtime_ms :
+			       c->max_downtime_ms;
 }
 
 /* ---- the figures ---------------------------------------------------------- */
@@ -273,6 +276,25 @@ static uint64_t throttle_ramp_ms(const struct kvmops_converge_config *c,
 	return (uint64_t)steps * SYNCS_PER_THROTTLE_STEP * pass_ms;
 }
 
+/*
+ * QEMU switches over at a sync that leaves what fits its limit, by its own
+ * bandwidth estimate. Every pass of the window and the one before fitted
+ * the current limit by ours, yet it has not: its estimate is lower.
+ */
+static bool fits_unswitched(const struct kvmops_converge_config *c,
+			    struct kvmops_converge_state *st)
+{
+	size_t n = c->window_passes + 1, i;
+
+	if (passes_kept(st) < n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (implied_ms(pass_at(st, i)->remaining, st->bps) >
+		    st->limit_ms)
+			return false;
+	return true;
+}
+
 /* ---- the reasons ---------------------------------------------------------- */
 
 static const char *mib(uint64_t bytes, char *buf, size_t len)
@@ -379,12 +401,14 @@ static void wait_throttle(struct kvmops_converge_state *st,
 /*
  * Stalled: wait while the throttle rises (and can reach its top in time)
  * or rose within the window (its effect not yet seen), else the first of
- * the way outs.
+ * the way outs. @unswitched: it is not stalled, but QEMU would not switch
+ * over at the maximum limit.
  */
 static void when_stalled(const struct kvmops_converge_config *c,
 			 struct kvmops_converge_state *st,
 			 const struct kvmops_converge_sample *s,
-			 struct kvmops_converge_decision *d, size_t window)
+			 struct kvmops_converge_decision *d, size_t window,
+			 bool unswitched)
 {
 	uint64_t ramp = throttle_ramp_ms(c, s->throttle_percent, d->implied_ms);
 	bool throttle = c->allow & KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE;
@@ -393,6 +417,8 @@ static void when_stalled(const struct kvmops_converge_config *c,
 		     st->throttle_rose_ms >= pass_at(st, window - 1)->start_ms;
 	uint64_t bar = c->max_downtime_ms * c->abort_percent / 100;
 	const char *why =
+		unswitched ?
+			"the last passes fitted the limit, yet QEMU has not switched over" :
 		!throttle ? "auto-converge not allowed" :
 		!ramp	  ? "the throttle at its top" :
 			"the throttle cannot reach its top before the timeout";
@@ -416,6 +442,31 @@ static void when_stalled(const struct kvmops_converge_config *c,
 		       "%s; above %" PRIu64 " ms (%u%% of the maximum %" PRIu64
 		       " ms) for the whole window: aborting",
 		       why, bar, c->abort_percent, c->max_downtime_ms);
+	}
+}
+
+/*
+ * Fitting, yet not switching over: a way out when one is allowed (the
+ * downtime fits), else the maximum limit, QEMU's last chance.
+ */
+static void when_unswitched(const struct kvmops_converge_config *c,
+			    struct kvmops_converge_state *st,
+			    const struct kvmops_converge_sample *s,
+			    struct kvmops_converge_decision *d)
+{
+	size_t window = window_size(c, st, s->time_ms);
+	bool way_out = (c->allow & KVMOPS_CONVERGE_ALLOW_POSTCOPY &&
+			s->network_alive) ||
+		       c->allow & KVMOPS_CONVERGE_ALLOW_SUSPEND;
+
+	if (way_out && window) {
+		when_stalled(c, st, s, d, window, true);
+	} else if (st->limit_ms < c->max_downtime_ms) {
+		st->limit_ms = d->limit_ms = c->max_downtime_ms;
+		decide(st, d, KVMOPS_CONVERGE_RAISE_LIMIT,
+		       "%u passes fitted the limit, yet QEMU has not switched over (its own bandwidth estimate is lower): downtime limit %" PRIu64
+		       " -> %" PRIu64 " ms",
+		       c->window_passes + 1, d->old_limit_ms, d->limit_ms);
 	}
 }
 
@@ -447,8 +498,11 @@ kvmops_converge_decide(const struct kvmops_converge_config *c,
 	pass = track_pass(st, s);
 	d->remaining = pass->remaining;
 	d->implied_ms = implied_ms(pass->remaining, st->bps);
-	if (d->implied_ms <= st->limit_ms)
-		return; /* QEMU switches over by itself */
+	if (d->implied_ms <= st->limit_ms) {
+		if (fits_unswitched(c, st))
+			when_unswitched(c, st, s, d);
+		return; /* else QEMU switches over by itself */
+	}
 	if (d->implied_ms <= c->max_downtime_ms) {
 		raise_limit(c, st, d);
 		return;
@@ -464,5 +518,5 @@ kvmops_converge_decide(const struct kvmops_converge_config *c,
 	if (s->dirty_bps && s->dirty_bps * 100 < st->bps * CONVERGING_PERCENT)
 		d->stalled = d->slow = false;
 	if (d->stalled || d->slow)
-		when_stalled(c, st, s, d, window);
+		when_stalled(c, st, s, d, window, false);
 }

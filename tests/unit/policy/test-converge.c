@@ -285,6 +285,51 @@ static void test_postcopy(void **state)
 	assert_non_null(strstr(r->got[0].reason, "switching to post-copy"));
 }
 
+/*
+ * 8.8 MiB a pass at 20 MiB/s fits a raised limit, but QEMU, whose own
+ * estimate is lower, does not switch over (seen in the lab under TCG):
+ * post-copy when allowed, else the maximum limit.
+ */
+static void test_fits_but_unswitched(void **state)
+{
+	static const uint64_t peaks[] = { 30720, 9000, 9000, 9000, 9000,
+					  9000,	 9000, 9000, 9000 };
+	struct run *r = *state;
+
+	begin(r, KVMOPS_CONVERGE_ALLOW_POSTCOPY);
+	simulate(r, 20, 20, peaks, 9, NULL);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->got[0].action, KVMOPS_CONVERGE_RAISE_LIMIT);
+	assert_int_equal(r->got[0].pass, 3);
+	assert_int_equal(r->got[0].limit_ms, 490);
+	/* passes 3 to 6 fitted 490 ms */
+	assert_int_equal(r->got[1].action, KVMOPS_CONVERGE_POSTCOPY);
+	assert_int_equal(r->got[1].pass, 6);
+	assert_non_null(strstr(
+		r->got[1].reason,
+		"fitted the limit, yet QEMU has not switched over: switching to post-copy"));
+	/* with no way out allowed, the maximum limit; then QEMU or the timeout */
+	begin(r, KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE);
+	simulate(r, 20, 20, peaks, 9, at_top);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->got[1].action, KVMOPS_CONVERGE_RAISE_LIMIT);
+	assert_int_equal(r->got[1].pass, 6);
+	assert_int_equal(r->got[1].limit_ms, 500);
+	assert_non_null(strstr(r->got[1].reason,
+			       "4 passes fitted the limit, yet QEMU has not"));
+}
+
+/* A maximum below the usual start: the move starts at the maximum. */
+static void test_start_within_the_maximum(void **state)
+{
+	struct run *r = *state;
+
+	begin(r, KVMOPS_CONVERGE_ALLOW_AUTO_CONVERGE);
+	r->cfg.max_downtime_ms = 100;
+	kvmops_converge_start(&r->cfg, &r->st);
+	assert_int_equal(r->st.limit_ms, 100);
+}
+
 /* Post-copy needs the destination alive; the next way out is taken. */
 static void test_no_postcopy_without_network(void **state)
 {
@@ -484,6 +529,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converging),
 		cmocka_unit_test(test_rescued_by_the_limit),
+		cmocka_unit_test(test_fits_but_unswitched),
+		cmocka_unit_test(test_start_within_the_maximum),
 		cmocka_unit_test(test_throttled),
 		cmocka_unit_test(test_postcopy),
 		cmocka_unit_test(test_no_postcopy_without_network),
