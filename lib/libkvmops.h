@@ -1567,7 +1567,8 @@ int kvmops_backup_verify(struct kvmops_ctx *ctx, const char *dir,
 /* What an import should do. Zero it, set .size, then what you need. */
 struct kvmops_import_opts {
 	size_t size;
-	const char *name; /* a new name, and a new UUID; NULL: the backup's */
+	/* a new name, with a new UUID and MAC addresses; NULL: the backup's */
+	const char *name;
 	const char *pool; /* the destination pool; NULL: as the disks' */
 	const char *at; /* the backup to restore; NULL: the newest */
 	bool start;

@@ -411,8 +411,11 @@ static int check_name(struct import *im)
 		im->name);
 }
 
-/* A new name takes a new UUID: the old one is dropped for libvirt's. */
-static int drop_uuid(struct import *im, char **xml)
+/*
+ * A new name takes a new UUID and new MAC addresses, so that the copy can
+ * run beside the original: the old ones are dropped for libvirt's.
+ */
+static int drop_identity(struct import *im, char **xml)
 {
 	struct kvmops_xml x;
 	xmlNodePtr *nodes;
@@ -421,7 +424,9 @@ static int drop_uuid(struct import *im, char **xml)
 	if (kvmops_xml_parse(*xml, &x))
 		return kvmops_fail(im->ctx, -EINVAL,
 				   "cannot read the domain's XML");
-	if (!kvmops_xml_nodes(&x, NULL, "/domain/uuid", &nodes, &n)) {
+	if (!kvmops_xml_nodes(&x, NULL,
+			      "/domain/uuid | /domain/devices/interface/mac",
+			      &nodes, &n)) {
 		for (size_t i = 0; i < n; i++) {
 			VIRT(xmlUnlinkNode)(nodes[i]);
 			VIRT(xmlFreeNode)(nodes[i]);
@@ -450,7 +455,7 @@ static int define(struct import *im)
 		rc = kvmops_rewrite_domain(im->ctx, im->xml, im->o.name, from,
 					   to, im->nr, &xml);
 	if (!rc && im->o.name)
-		rc = drop_uuid(im, &xml);
+		rc = drop_identity(im, &xml);
 	if (!rc) {
 		im->defined = VIRT(virDomainDefineXML)(im->dst, xml);
 		if (!im->defined)

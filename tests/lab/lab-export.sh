@@ -30,6 +30,10 @@ sha() {
 # ---- 1. a shut-off guest: its volume as it is, holes kept -------------------
 lab guest ex1 --disk local --qcow2-v3 --disk-size 1024 >/dev/null || not_ok "lab guest ex1"
 virsh -q -c "$U1" destroy ex1 >/dev/null
+MAC=52:54:00:6b:76:01 # an interface, never started: a restore's MAC is checked
+printf "<interface type='user'><mac address='%s'/><model type='virtio'/></interface>\n" $MAC \
+	>"$TEST_TMP/if.xml"
+virsh -q -c "$U1" attach-device ex1 "$TEST_TMP/if.xml" --config >/dev/null || not_ok "an interface for ex1"
 qemu-io -f qcow2 -c "write -P 0x5a 1M 8M" "$(host_file 1 $IMG/ex1.qcow2)" >/dev/null ||
 	not_ok "qemu-io cannot write into ex1's disk"
 src_sum=$(sha256sum <"$(host_file 1 $IMG/ex1.qcow2)")
@@ -44,6 +48,14 @@ used=$(du -sk "$TEST_TMP/ex1" | cut -f1)
 [ -f "$TEST_TMP/ex1/$name/domain.xml" ] && ok "the backup holds domain.xml" || not_ok "no domain.xml"
 bad_input "--full" "export --incremental --full" "$M" -c "$U1" export ex1 "$DIR" --incremental --full
 [ ! -e "$DIR" ] && ok "... and made nothing" || not_ok "the refused export made $DIR"
+# Restored as itself it keeps its MAC; under a new name it takes a new one.
+macs() { virsh -q -c "$U2" domiflist "$1" | awk '{ print $NF }'; }
+expect_status 0 "import of ex1 on host 2" "$M" -c "$U2" import "$TEST_TMP/ex1"
+expect_eq "$(macs ex1)" "$MAC" "... keeps its MAC address"
+expect_status 0 "import of ex1 on host 2 --name ex1r" "$M" -c "$U2" import "$TEST_TMP/ex1" --name ex1r
+mac=$(macs ex1r)
+[ -n "$mac" ] && [ "$mac" != "$MAC" ] && ok "... ex1r has a MAC address of its own ($mac)" ||
+	not_ok "ex1r's MAC address: '$mac' (ex1's: $MAC)"
 
 # ---- 2. a running guest: the backup job, the heartbeat going on ------------
 lab guest ex2 --disk local --qcow2-v3 --writer --disk-size 512 >/dev/null || not_ok "lab guest ex2"
