@@ -150,6 +150,11 @@ static inline void kvmops_copy_sized(void *out, size_t len, const void *opts)
 		memcpy(out, opts, have < len ? have : len);
 }
 
+/* ---- convergence (policy/converge.c) ------------------------------------ */
+
+/* The downtime limit a move starts with: the start, or the maximum if lower. */
+uint64_t kvmops_converge_start_limit_ms(const struct kvmops_converge_config *c);
+
 /* ---- backup chains (policy/backup-chain.c) ------------------------------ */
 
 /* A backup of an export directory, as its manifest lists it. */

@@ -950,7 +950,8 @@ enum kvmops_converge_allow {
  */
 struct kvmops_converge_config {
 	uint64_t max_downtime_ms; /* the most the admin accepts: 500 */
-	uint64_t start_downtime_ms; /* the limit a move starts with: 300, or the maximum if lower */
+	/* the limit a move starts with: 300, or the maximum if lower */
+	uint64_t start_downtime_ms;
 	unsigned int allow; /* kvmops_converge_allow flags: auto-converge */
 	unsigned int window_passes; /* the progress window: 3 passes, */
 	uint64_t window_ms; /* or 20 s, whichever comes first */

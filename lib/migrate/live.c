@@ -544,11 +544,9 @@ static int prepare(struct kvmops_ctx *ctx, virConnectPtr src,
 		   virStorageVolPtr **made, size_t *nmade)
 {
 	char *xml = VIRT(virDomainGetXMLDesc)(run->dom, 0);
-	const struct kvmops_converge_config *c = o->converge;
-	uint64_t limit_ms = !c ? o->max_downtime_ms :
-			    c->start_downtime_ms < c->max_downtime_ms ?
-				 c->start_downtime_ms :
-				 c->max_downtime_ms;
+	uint64_t limit_ms =
+		o->converge ? kvmops_converge_start_limit_ms(o->converge) :
+			      o->max_downtime_ms;
 	int rc;
 
 	default_timeout(ctx, run->dom, o);

@@ -116,14 +116,19 @@ kvmops_converge_action_name(enum kvmops_converge_action action)
 		       "unknown";
 }
 
+/* A maximum below the usual start is the admin's word. */
+uint64_t kvmops_converge_start_limit_ms(const struct kvmops_converge_config *c)
+{
+	return c->start_downtime_ms < c->max_downtime_ms ?
+		       c->start_downtime_ms :
+		       c->max_downtime_ms;
+}
+
 KVMOPS_EXPORT void kvmops_converge_start(const struct kvmops_converge_config *c,
 					 struct kvmops_converge_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	/* a --max-downtime below the usual start is the admin's word */
-	st->limit_ms = c->start_downtime_ms < c->max_downtime_ms ?
-			       c->start_downtime_ms :
-			       c->max_downtime_ms;
+	st->limit_ms = kvmops_converge_start_limit_ms(c);
 }
 
 /* ---- the figures ---------------------------------------------------------- */

@@ -206,22 +206,29 @@ static void test_alone_would_be_wrong(void **state)
 	free(streamed);
 }
 
+/* A raw stream of a full backup's disk vdb, and its output's place. */
+static struct kvmops_compress raw_full(struct env *e, char *source,
+				       char *output)
+{
+	make_image(at(e, "full", "vdb.stream.img"), "raw",
+		   "write -P 0x5a 1M 2M");
+	snprintf(source, PATH_MAX, "%s", e->path);
+	snprintf(output, PATH_MAX, "%s", at(e, "full", "vdb.qcow2"));
+	return (struct kvmops_compress){ .source = source,
+					 .source_format = "raw",
+					 .output = output,
+					 .dir = e->dir,
+					 .target = "vdb" };
+}
+
 /* A raw full image compresses into a qcow2 that reads the same. */
 static void test_full_raw(void **state)
 {
 	struct env *e = *state;
 	char source[PATH_MAX], output[PATH_MAX];
+	struct kvmops_compress c = raw_full(e, source, output);
 
-	make_image(at(e, "full", "vdb.stream.img"), "raw",
-		   "write -P 0x5a 1M 2M");
-	snprintf(source, sizeof(source), "%s", e->path);
-	snprintf(output, sizeof(output), "%s", at(e, "full", "vdb.qcow2"));
-	struct kvmops_compress c = { .source = source,
-				     .source_format = "raw",
-				     .output = output,
-				     .dir = e->dir,
-				     .target = "vdb",
-				     .verify = true };
+	c.verify = true;
 
 	assert_int_equal(kvmops_backup_compress(e->ctx, &c), 0);
 	const char *cmp[] = { "qemu-img", "compare", "-q",   "-f",   "raw",
@@ -260,17 +267,9 @@ static void test_cancelled(void **state)
 	struct env *e = *state;
 	char source[PATH_MAX], output[PATH_MAX];
 	volatile int cancel = 1;
+	struct kvmops_compress c = raw_full(e, source, output);
 
-	make_image(at(e, "full", "vdb.stream.img"), "raw",
-		   "write -P 0x5a 1M 2M");
-	snprintf(source, sizeof(source), "%s", e->path);
-	snprintf(output, sizeof(output), "%s", at(e, "full", "vdb.qcow2"));
-	struct kvmops_compress c = { .source = source,
-				     .source_format = "raw",
-				     .output = output,
-				     .dir = e->dir,
-				     .target = "vdb",
-				     .cancel = &cancel };
+	c.cancel = &cancel;
 
 	assert_int_equal(kvmops_backup_compress(e->ctx, &c), -ECANCELED);
 	assert_in_error(e->ctx, "interrupted trying to compress the image");
